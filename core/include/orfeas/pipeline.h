@@ -1,0 +1,47 @@
+#pragma once
+// The one path that runs a job: image -> preprocessing -> shape -> surface -> post-process -> texture -> export.
+// The CLI, the GUI and the benchmark all call runJob (through JobQueue); none has its own implementation.
+
+#include "orfeas/report.h"
+#include "orfeas/run_context.h"
+#include "orfeas/settings.h"
+#include "orfeas/shape_backend.h"
+#include "orfeas/types.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace orfeas {
+
+struct JobRequest {
+    std::string inputPath;               // image file; or empty when `image` is given
+    std::optional<ImageRGBA8> image;     // in-memory image (clipboard); `inputName` names it
+    std::string inputName;               // display name; defaults to the file name
+    JobSettings settings;
+    std::string outputDir;               // empty: run without exporting (mesh only)
+    std::string outputStem;              // file stem; defaults to the input's stem
+    bool overwrite = false;
+    bool writeRunReport = true;          // <outputDir>/<stem>.report.json
+    bool keepIntermediates = false;      // fill JobResult::preprocessed / volume for the GUI
+};
+
+struct JobResult {
+    Mesh mesh;
+    RunReport report;
+    std::vector<std::string> outputs;
+    std::optional<PreprocessedImage> preprocessed; // with keepIntermediates
+    ImageRGBA8 inputImage;                          // with keepIntermediates
+};
+
+// Runs one job on the calling thread. Throws orfeas::Error (CancelledError when ctx is cancelled) after
+// removing anything it had started to write; the report of a failed run is attached by the caller (JobQueue).
+// Thread-safe: several jobs may run at once on different threads.
+JobResult runJob(const JobRequest& request, RunContext& ctx);
+
+// The final paths a request would write (models + report), for skip-existing checks and overwrite prompts.
+std::vector<std::string> plannedOutputs(const JobRequest& request);
+// True when every planned output exists and is complete (a non-empty file, report written last).
+bool outputsComplete(const JobRequest& request);
+
+} // namespace orfeas

@@ -1,0 +1,78 @@
+#pragma once
+// Reports from measurements: one RunReport per job; per batch a performance report and a GPU report.
+// Field names follow the profiling report that started the project where they fit; docs/reports.md has the schema.
+
+#include "orfeas/profiler.h"
+#include "orfeas/settings.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace orfeas {
+
+struct RunReport {
+    std::string input;            // input path (or a name for in-memory images)
+    std::string status;           // "done", "failed", "cancelled", "skipped"
+    std::string errorKind;        // errorKindName() when failed
+    std::string errorMessage;
+    std::string errorStage;
+    std::string backend;
+    std::string model;            // model description for neural runs
+    JobSettings settings;
+    double totalSeconds = 0;
+    std::vector<TimingRecord> timings; // stages and sub-stages
+    std::int64_t vertices = 0, faces = 0;
+    std::int64_t pointsEvaluated = 0;
+    double peakGpuMemoryMB = -1;  // -1: not measured
+    std::vector<std::string> outputs;
+    std::vector<std::string> warnings;
+    std::string startedAt;        // ISO 8601 UTC
+};
+
+// JSON (pretty-printed, stable key order). Thread-safe.
+std::string runReportToJson(const RunReport& report);
+// Parses a report written by runReportToJson (used by `orfeas report merge`). Throws BadInputError.
+RunReport runReportFromJson(const std::string& json, const std::string& pathForErrors = {});
+
+struct GpuSample {
+    double t = 0;                 // seconds since the monitor started
+    int device = 0;
+    double utilizationPercent = 0;
+    double memoryUtilizationPercent = 0;
+    double memoryUsedMB = 0, memoryTotalMB = 0;
+    double temperatureC = -1;     // -1 if the device does not report it
+    double powerW = -1;
+};
+
+struct GpuDeviceInfo {
+    int index = 0;
+    std::string name;
+    double memoryTotalMB = 0;
+};
+
+// What a GPU monitor saw during a batch.
+struct GpuTelemetry {
+    bool available = false;       // NVML found and at least one device
+    std::string unavailableReason; // e.g. "libnvidia-ml.so.1 not found: no NVIDIA driver on this machine"
+    std::string driverVersion;
+    std::vector<GpuDeviceInfo> devices;
+    std::vector<GpuSample> samples;
+    double sampleIntervalSeconds = 0;
+};
+
+// Batch reports (JSON strings). `wallSeconds` is the batch's wall time (for throughput). Thread-safe.
+std::string performanceReportJson(const std::vector<RunReport>& runs, double wallSeconds);
+std::string gpuReportJson(const GpuTelemetry& telemetry);
+
+// Merges several batch folders' reports (per-run reports + gpu reports) into one batch report
+// (for render-farm shards). Throws BadInputError for unreadable reports.
+struct MergedReports {
+    std::string performanceJson;
+    std::string gpuJson;
+    int runs = 0;
+};
+MergedReports mergeReportFolders(const std::vector<std::string>& folders);
+
+} // namespace orfeas

@@ -1,0 +1,50 @@
+#pragma once
+// Shape backends turn a preprocessed image into an occupancy volume. All backends share surface extraction,
+// post-processing, texturing and export.
+
+#include "orfeas/run_context.h"
+#include "orfeas/settings.h"
+#include "orfeas/types.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace orfeas {
+
+// What preprocessing produced: the subject recentred on a square canvas.
+struct PreprocessedImage {
+    ImageRGBA8 rgba;        // size x size, straight alpha, colour of the subject (transparent background)
+    ImageRGBA8 composited;  // size x size, composited over white, alpha 255 (what the neural conditioner sees)
+    Mask8 mask;             // size x size
+    // Where the canvas sits in the original image: canvas pixel (u, v) came from original (x0 + u*scale, y0 + v*scale).
+    double sourceX0 = 0, sourceY0 = 0, sourceScale = 1;
+};
+
+// How the image maps onto the volume, for front projection: image pixel (u, v) of the canvas (v down) lies on the
+// line x = xMin + (u + 0.5) / size * (xMax - xMin), y = yMax - (v + 0.5) / size * (yMax - yMin), along z.
+struct ProjectionFrame {
+    float xMin = -1, xMax = 1, yMin = -1, yMax = 1;
+};
+
+struct ShapeResult {
+    Volume volume;
+    float level = 0.0f;     // the iso-level: inside where value > level
+    ProjectionFrame frame;  // how the input image maps onto the volume
+    std::string backendName;
+    std::string modelDescription; // e.g. "hunyuan3d-dit-v2-0 (fp16, cuda:0)"; empty for classic backends
+};
+
+class ShapeBackend {
+public:
+    virtual ~ShapeBackend() = default;
+    virtual std::string name() const = 0;
+    // Computes the volume. Reports progress and checks cancellation through ctx; throws orfeas::Error.
+    // Thread-safety: a backend instance may be used by several runs at once.
+    virtual ShapeResult generate(const PreprocessedImage& image, const JobSettings& settings, RunContext& ctx) = 0;
+};
+
+// The classic silhouette-inflation backend (CPU, no weights).
+std::unique_ptr<ShapeBackend> createInflateBackend();
+
+} // namespace orfeas
