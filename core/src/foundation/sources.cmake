@@ -6,4 +6,5 @@ list(APPEND ORFEAS_AREA_SOURCES
   src/foundation/settings.cpp
   src/foundation/types.cpp
   src/foundation/version.cpp
+  src/foundation/atomic_file.cpp
 )

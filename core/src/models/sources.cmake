@@ -1,1 +1,3 @@
-list(APPEND ORFEAS_AREA_SOURCES)
+list(APPEND ORFEAS_AREA_SOURCES
+  src/models/safetensors.cpp
+)
