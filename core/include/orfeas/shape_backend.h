@@ -12,13 +12,14 @@
 
 namespace orfeas {
 
-// What preprocessing produced: the subject recentred on a square canvas.
+// What preprocessing produced: the subject recentred with a border on a square canvas (reference semantics:
+// crop to the alpha bounding box, scale so the longer side is (1 - border) of the canvas, centre).
 struct PreprocessedImage {
-    ImageRGBA8 rgba;        // size x size, straight alpha, colour of the subject (transparent background)
-    ImageRGBA8 composited;  // size x size, composited over white, alpha 255 (what the neural conditioner sees)
-    Mask8 mask;             // size x size
-    // Where the canvas sits in the original image: canvas pixel (u, v) came from original (x0 + u*scale, y0 + v*scale).
-    double sourceX0 = 0, sourceY0 = 0, sourceScale = 1;
+    ImageRGBA8 canvas;      // the recentred square canvas at (about) the input's own resolution, straight alpha:
+                            // the colour source for texturing (side = max(W, H) of the input, capped at 4096)
+    ImageRGBA8 image;       // size x size, composited over white, alpha 255: what the neural conditioner sees
+    Mask8 mask;             // size x size subject mask (nearest-neighbour resize, as the reference)
+    bool alphaFromFile = false; // true: the mask came from the file's alpha; false: from background removal
 };
 
 // How the image maps onto the volume, for front projection: image pixel (u, v) of the canvas (v down) lies on the
