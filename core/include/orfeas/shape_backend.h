@@ -22,8 +22,9 @@ struct PreprocessedImage {
     bool alphaFromFile = false; // true: the mask came from the file's alpha; false: from background removal
 };
 
-// How the image maps onto the volume, for front projection: image pixel (u, v) of the canvas (v down) lies on the
-// line x = xMin + (u + 0.5) / size * (xMax - xMin), y = yMax - (v + 0.5) / size * (yMax - yMin), along z.
+// How the canvas maps onto the volume, for front projection: with normalised canvas coordinates
+// s = (u + 0.5) / side, t = (v + 0.5) / side (v down), the pixel lies on the line x = xMin + s * (xMax - xMin),
+// y = yMax - t * (yMax - yMin), parallel to z (the viewer looks along -z).
 struct ProjectionFrame {
     float xMin = -1, xMax = 1, yMin = -1, yMax = 1;
 };
