@@ -35,12 +35,20 @@ public:
     const std::string& path() const noexcept { return m_path; }
     // The message without stage and path decoration.
     const std::string& message() const noexcept { return m_message; }
+    // "<stage>: <message> [<path>]"
+    const char* what() const noexcept override { return m_what.c_str(); }
+    // Fills in the stage and path where the thrower did not know them (stage boundaries call this before
+    // rethrowing). Existing values are kept. Not thread-safe (the error belongs to one thread while in flight).
+    void addContext(std::optional<Stage> stage, const std::string& path = {});
 
 private:
+    void updateWhat();
+
     ErrorKind m_kind;
     std::optional<Stage> m_stage;
     std::string m_path;
     std::string m_message;
+    std::string m_what;
 };
 
 class BadInputError : public Error {

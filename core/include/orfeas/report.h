@@ -29,6 +29,7 @@ struct RunReport {
     std::vector<std::string> outputs;
     std::vector<std::string> warnings;
     std::string startedAt;        // ISO 8601 UTC
+    std::string host;             // machine name (render farms)
 };
 
 // JSON (pretty-printed, stable key order). Thread-safe.
@@ -62,9 +63,16 @@ struct GpuTelemetry {
     double sampleIntervalSeconds = 0;
 };
 
-// Batch reports (JSON strings). `wallSeconds` is the batch's wall time (for throughput). Thread-safe.
-std::string performanceReportJson(const std::vector<RunReport>& runs, double wallSeconds);
+// Batch reports (JSON strings). `wallSeconds` is the batch's wall time (for throughput); `gpu`, when given, feeds
+// the recommendations (e.g. an idle GPU). Thread-safe.
+std::string performanceReportJson(const std::vector<RunReport>& runs, double wallSeconds,
+                                  const GpuTelemetry* gpu = nullptr);
 std::string gpuReportJson(const GpuTelemetry& telemetry);
+// Reads a gpu_report.json back (for merging shards). Throws BadInputError.
+GpuTelemetry gpuTelemetryFromJson(const std::string& json, const std::string& pathForErrors = {});
+
+// Current time as ISO 8601 UTC ("2026-11-27T13:19:44Z"). Thread-safe.
+std::string isoTimestampUtc();
 
 // Merges several batch folders' reports (per-run reports + gpu reports) into one batch report
 // (for render-farm shards). Throws BadInputError for unreadable reports.
@@ -72,6 +80,7 @@ struct MergedReports {
     std::string performanceJson;
     std::string gpuJson;
     int runs = 0;
+    std::vector<std::string> duplicates; // inputs reported by more than one shard
 };
 MergedReports mergeReportFolders(const std::vector<std::string>& folders);
 

@@ -42,6 +42,21 @@ Error::Error(ErrorKind kind, std::string message, std::optional<Stage> stage, st
     , m_path(std::move(path))
     , m_message(std::move(message))
 {
+    updateWhat();
+}
+
+void Error::addContext(std::optional<Stage> stage, const std::string& path)
+{
+    if (!m_stage && stage)
+        m_stage = stage;
+    if (m_path.empty() && !path.empty())
+        m_path = path;
+    updateWhat();
+}
+
+void Error::updateWhat()
+{
+    m_what = decorate(m_message, m_stage, m_path);
 }
 
 } // namespace orfeas
