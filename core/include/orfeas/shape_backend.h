@@ -35,6 +35,8 @@ struct ShapeResult {
     ProjectionFrame frame;  // how the input image maps onto the volume
     std::string backendName;
     std::string modelDescription; // e.g. "hunyuan3d-dit-v2-0 (fp16, cuda:0)"; empty for classic backends
+    double peakGpuMemoryMB = -1;  // peak device memory during generate(), -1 if not measured
+    std::vector<std::string> warnings; // for the run report (e.g. "decoding retried with smaller chunks")
 };
 
 class ShapeBackend {
