@@ -20,6 +20,7 @@ const char* jobStateName(JobState s) noexcept;
 struct JobEvent {
     enum class Type { Queued, Started, Progress, Log, Finished } type = Type::Queued;
     JobId id = 0;
+    std::string input;                  // the job's display name (input path or name)
     JobState state = JobState::Queued;  // for Finished: Done, Failed or Cancelled
     ProgressEvent progress;             // for Progress
     LogLevel logLevel = LogLevel::Info; // for Log
@@ -38,7 +39,8 @@ public:
     JobQueue(const JobQueue&) = delete;
     JobQueue& operator=(const JobQueue&) = delete;
 
-    // Set before submitting. The callbacks must be thread-safe and must not call back into the queue's wait*.
+    // Set before submitting. The callbacks must be thread-safe and must not call back into the queue (the Queued
+    // event is emitted while the queue's lock is held).
     void setEventCallback(EventFn fn);
     void setResultCallback(ResultFn fn);
 

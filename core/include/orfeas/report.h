@@ -71,6 +71,10 @@ std::string gpuReportJson(const GpuTelemetry& telemetry);
 // Reads a gpu_report.json back (for merging shards). Throws BadInputError.
 GpuTelemetry gpuTelemetryFromJson(const std::string& json, const std::string& pathForErrors = {});
 
+// Writes a report file atomically, replacing an earlier report of the same name (reports are ours, not the user's
+// models). Throws ExportError.
+void writeReportFile(const std::string& path, const std::string& text);
+
 // Current time as ISO 8601 UTC ("2026-11-27T13:19:44Z"). Thread-safe.
 std::string isoTimestampUtc();
 

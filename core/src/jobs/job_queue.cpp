@@ -26,6 +26,7 @@ struct JobQueue::Impl {
         JobId id;
         JobRequest request;
         CancelToken cancel;
+        std::string name() const { return request.inputName.empty() ? request.inputPath : request.inputName; }
     };
 
     std::mutex mutex;
@@ -77,25 +78,29 @@ struct JobQueue::Impl {
     void execute(Pending& job)
     {
         const JobId id = job.id;
+        const std::string name = job.name();
         JobEvent started;
         started.type = JobEvent::Type::Started;
         started.id = id;
+        started.input = name;
         started.state = JobState::Running;
         emit(started);
 
         RunContext ctx(
-            [this, id](const ProgressEvent& p) {
+            [this, id, name](const ProgressEvent& p) {
                 JobEvent e;
                 e.type = JobEvent::Type::Progress;
                 e.id = id;
+                e.input = name;
                 e.state = JobState::Running;
                 e.progress = p;
                 emit(e);
             },
-            [this, id](LogLevel level, const std::string& text) {
+            [this, id, name](LogLevel level, const std::string& text) {
                 JobEvent e;
                 e.type = JobEvent::Type::Log;
                 e.id = id;
+                e.input = name;
                 e.state = JobState::Running;
                 e.logLevel = level;
                 e.text = text;
@@ -108,11 +113,12 @@ struct JobQueue::Impl {
         JobEvent finished;
         finished.type = JobEvent::Type::Finished;
         finished.id = id;
+        finished.input = name;
         auto failWith = [&](const char* status, JobState state, std::optional<ErrorKind> kind, const std::string& msg,
                             std::optional<Stage> stage) {
             result = JobResult{};
             RunReport& r = result.report;
-            r.input = job.request.inputName.empty() ? job.request.inputPath : job.request.inputName;
+            r.input = name;
             r.settings = job.request.settings;
             r.startedAt = isoTimestampUtc();
             r.status = status;
@@ -195,17 +201,21 @@ int JobQueue::maxConcurrent() const
 JobId JobQueue::submit(JobRequest request)
 {
     JobId id;
+    std::string name;
     {
         std::lock_guard lock(m_impl->mutex);
         id = m_impl->nextId++;
         m_impl->queue.push_back({id, std::move(request), CancelToken{}});
+        name = m_impl->queue.back().name();
         m_impl->ensureWorkers();
+        // Emitted under the lock so that no worker can report Started before Queued.
+        JobEvent e;
+        e.type = JobEvent::Type::Queued;
+        e.id = id;
+        e.input = name;
+        e.state = JobState::Queued;
+        m_impl->emit(e);
     }
-    JobEvent e;
-    e.type = JobEvent::Type::Queued;
-    e.id = id;
-    e.state = JobState::Queued;
-    m_impl->emit(e);
     m_impl->workAvailable.notify_one();
     return id;
 }
@@ -231,7 +241,7 @@ void JobQueue::cancel(JobId id)
     }
     if (dropped) {
         JobResult result;
-        result.report.input = dropped->request.inputName.empty() ? dropped->request.inputPath : dropped->request.inputName;
+        result.report.input = dropped->name();
         result.report.settings = dropped->request.settings;
         result.report.status = "cancelled";
         result.report.errorKind = errorKindName(ErrorKind::Cancelled);
@@ -242,6 +252,7 @@ void JobQueue::cancel(JobId id)
         JobEvent e;
         e.type = JobEvent::Type::Finished;
         e.id = id;
+        e.input = dropped->name();
         e.state = JobState::Cancelled;
         e.errorKind = ErrorKind::Cancelled;
         e.text = "cancelled before it started";

@@ -1,5 +1,6 @@
 #include "orfeas/report.h"
 
+#include "foundation/atomic_file.h"
 #include "orfeas/errors.h"
 #include "orfeas/stage.h"
 #include "orfeas/version.h"
@@ -117,6 +118,11 @@ double parseIsoTimestamp(const std::string& text)
 }
 
 } // namespace detail
+
+void writeReportFile(const std::string& path, const std::string& text)
+{
+    detail::writeFileAtomically(path, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, true);
+}
 
 std::string isoTimestampUtc()
 {
