@@ -20,7 +20,7 @@ struct ImageHeader {
 // File extensions (lower case, without dot) that loadImage accepts. Thread-safe.
 const std::vector<std::string>& supportedImageExtensions();
 
-// Reads only the header. Throws BadInputError (stage image_loading, with the path) for a file that is not an
+// Reads only the header (the format is detected from the bytes, never from the extension). Throws BadInputError (stage image_loading, with the path) for a file that is not an
 // image we decode, has zero or absurd dimensions (see Limits), or cannot be read. Thread-safe.
 ImageHeader probeImage(const std::string& path);
 
@@ -34,7 +34,8 @@ ImageRGBA8 loadImageFromMemory(std::span<const std::uint8_t> bytes, const std::s
 // Encodes RGBA8 as PNG (deterministic bytes for the same image). Throws ExportError on failure. Thread-safe.
 std::vector<std::uint8_t> encodePng(const ImageRGBA8& image);
 
-// Writes a PNG atomically (temporary name, then rename). Throws ExportError. Thread-safe.
-void writePng(const ImageRGBA8& image, const std::string& path);
+// Writes a PNG atomically (temporary name, then rename). An existing file is replaced only with `overwrite`
+// (otherwise ExportError). Throws ExportError (with the path). Thread-safe.
+void writePng(const ImageRGBA8& image, const std::string& path, bool overwrite = false);
 
 } // namespace orfeas
