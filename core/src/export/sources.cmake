@@ -1,1 +1,5 @@
-list(APPEND ORFEAS_AREA_SOURCES)
+list(APPEND ORFEAS_AREA_SOURCES
+  src/export/memory_io_system.cpp
+  src/export/assimp_scene.cpp
+  src/export/exporter.cpp
+)

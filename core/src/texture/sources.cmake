@@ -1,1 +1,4 @@
-list(APPEND ORFEAS_AREA_SOURCES)
+list(APPEND ORFEAS_AREA_SOURCES
+  src/texture/texture_image.cpp
+  src/texture/texture_synthesis.cpp
+)
