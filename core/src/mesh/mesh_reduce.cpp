@@ -1,0 +1,255 @@
+// Face-budget reduction with meshoptimizer.
+//
+// meshopt_simplify collapses edges towards existing vertices (so every kept vertex keeps its attributes) and keeps
+// smooth closed shapes closed, but it does not check the link condition: on thin parts (handles, tubes, sheets a
+// voxel thick) a collapse can pinch the surface. The damage shows up as pairs of identical faces with opposite
+// orientation (a flattened pocket) and as edges shared by more than two faces. Opposite pairs cancel exactly and
+// are removed (the surface on either side stays closed). Any other new boundary, non-manifold or flipped edge
+// means the reduction broke the surface there: with keepClosed, the faces around such edges are protected (kept
+// as they are in the input) and the rest is simplified again with meshopt_SimplifyLockBorder, which keeps the cut
+// between the two parts intact; the protected region grows until no new defect appears. Protected faces are not
+// reduced, so the budget can be exceeded (PostprocessStats::budgetExceeded, and a warning in the log): a closed
+// mesh is worth more downstream (printing, volume, texture projection) than a few thousand faces. A further round
+// starts from the result, where the protected parts often reduce without harm. Without keepClosed the budget
+// wins, with a topology-blind sloppy simplification if the ordinary one stops short.
+
+#include "mesh/mesh_internal.h"
+
+#include "orfeas/errors.h"
+#include "orfeas/mesh_processing.h"
+
+#include <meshoptimizer.h>
+
+#include <algorithm>
+#include <array>
+#include <iterator>
+#include <string>
+
+namespace orfeas::mesh {
+
+namespace {
+
+// Any error is acceptable: the face budget is the goal (relative to the mesh's extent).
+constexpr float kMaxError = 1.0f;
+constexpr int kMaxRounds = 3;
+constexpr int kMaxAttempts = 8;
+
+// Removes pairs of faces over the same three (welded) vertices: both if they face opposite ways, one if they are
+// the same face twice.
+void cancelDuplicateFaces(std::vector<std::uint32_t>& indices, const std::vector<std::uint32_t>& ids)
+{
+    const std::size_t faces = indices.size() / 3;
+    struct Key {
+        std::array<std::uint32_t, 3> v; // sorted welded ids
+        std::uint32_t face;
+    };
+    std::vector<Key> keys(faces);
+    for (std::size_t f = 0; f < faces; ++f) {
+        std::array<std::uint32_t, 3> v{ids[indices[3 * f]], ids[indices[3 * f + 1]], ids[indices[3 * f + 2]]};
+        std::sort(v.begin(), v.end());
+        keys[f] = {v, std::uint32_t(f)};
+    }
+    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) { return a.v != b.v ? a.v < b.v : a.face < b.face; });
+    // Same orientation: one face is a rotation of the other (compared on welded ids).
+    auto sameOrientation = [&](std::uint32_t f, std::uint32_t g) {
+        const std::uint32_t a[3] = {ids[indices[3 * f]], ids[indices[3 * f + 1]], ids[indices[3 * f + 2]]};
+        const std::uint32_t b[3] = {ids[indices[3 * g]], ids[indices[3 * g + 1]], ids[indices[3 * g + 2]]};
+        for (int r = 0; r < 3; ++r)
+            if (a[0] == b[r] && a[1] == b[(r + 1) % 3] && a[2] == b[(r + 2) % 3])
+                return true;
+        return false;
+    };
+    std::vector<char> drop(faces, 0);
+    bool any = false;
+    for (std::size_t i = 0; i + 1 < faces;) {
+        std::size_t j = i + 1;
+        while (j < faces && keys[j].v == keys[i].v)
+            ++j;
+        if (j - i == 2) {
+            const std::uint32_t f = keys[i].face, g = keys[i + 1].face;
+            drop[g] = 1;
+            if (!sameOrientation(f, g))
+                drop[f] = 1;
+            any = true;
+        }
+        i = j;
+    }
+    if (!any)
+        return;
+    std::size_t out = 0;
+    for (std::size_t f = 0; f < faces; ++f) {
+        if (drop[f])
+            continue;
+        for (int k = 0; k < 3; ++k)
+            indices[out++] = indices[3 * f + std::size_t(k)];
+    }
+    indices.resize(out);
+}
+
+// Undirected edges (welded ids, (min << 32) | max) used by one face, by more than two, or twice the same way.
+std::vector<std::uint64_t> defectEdges(const std::vector<std::uint32_t>& indices, const std::vector<std::uint32_t>& ids)
+{
+    std::vector<std::uint64_t> half; // key << 1 | forward
+    half.reserve(indices.size());
+    for (std::size_t f = 0; f + 2 < indices.size(); f += 3)
+        for (int k = 0; k < 3; ++k) {
+            const std::uint64_t a = ids[indices[f + std::size_t(k)]], b = ids[indices[f + std::size_t((k + 1) % 3)]];
+            if (a != b)
+                half.push_back((std::min(a, b) << 32 | std::max(a, b)) << 1 | (a < b ? 1u : 0u));
+        }
+    std::sort(half.begin(), half.end());
+    std::vector<std::uint64_t> defects;
+    for (std::size_t i = 0; i < half.size();) {
+        std::size_t j = i, forward = 0;
+        while (j < half.size() && (half[j] >> 1) == (half[i] >> 1))
+            forward += half[j++] & 1;
+        const std::size_t uses = j - i;
+        if (uses != 2 || forward != 1)
+            defects.push_back(half[i] >> 1);
+        i = j;
+    }
+    return defects;
+}
+
+class Reducer {
+public:
+    Reducer(const Mesh& m, RunContext* ctx) : m_mesh(m), m_ctx(ctx)
+    {
+        m_ids = weldByPosition(m.positions, m_count);
+        m_inputDefects = defectEdges(m.indices, m_ids);
+    }
+
+    // meshopt_simplify of `from` towards targetFaces, opposite duplicate faces cancelled.
+    std::vector<std::uint32_t> simplify(const std::vector<std::uint32_t>& from, std::size_t targetFaces,
+                                        unsigned options) const
+    {
+        if (m_ctx)
+            m_ctx->throwIfCancelled(Stage::MeshPostprocess);
+        std::vector<std::uint32_t> out(from.size());
+        if (from.empty())
+            return out;
+        const std::size_t n =
+            meshopt_simplify(out.data(), from.data(), from.size(), &m_mesh.positions[0].x, m_mesh.positions.size(),
+                             sizeof(Vec3f), std::min(targetFaces * 3, from.size()), kMaxError, options, nullptr);
+        out.resize(n);
+        cancelDuplicateFaces(out, m_ids);
+        return out;
+    }
+
+    std::vector<std::uint32_t> simplifySloppy(const std::vector<std::uint32_t>& from, std::size_t targetFaces) const
+    {
+        std::vector<std::uint32_t> out(from.size());
+        const std::size_t n = meshopt_simplifySloppy(out.data(), from.data(), from.size(), &m_mesh.positions[0].x,
+                                                     m_mesh.positions.size(), sizeof(Vec3f),
+                                                     std::min(targetFaces * 3, from.size()), kMaxError, nullptr);
+        out.resize(n);
+        return out;
+    }
+
+    // Reduces `current` towards the budget without creating defect edges the input did not have, protecting the
+    // regions where they appear. Returns `current` itself if every attempt failed.
+    std::vector<std::uint32_t> reduceKeepingTopology(const std::vector<std::uint32_t>& current, std::size_t budget) const
+    {
+        const std::size_t faces = current.size() / 3;
+        // Faces around each welded vertex of `current`, for growing the protected region.
+        std::vector<std::uint32_t> offsets(std::size_t(m_count) + 1, 0), around(current.size());
+        for (const auto v : current)
+            ++offsets[m_ids[v] + 1];
+        for (std::size_t i = 1; i < offsets.size(); ++i)
+            offsets[i] += offsets[i - 1];
+        {
+            std::vector<std::uint32_t> fill(offsets.begin(), offsets.end() - 1);
+            for (std::size_t i = 0; i < current.size(); ++i)
+                around[fill[m_ids[current[i]]]++] = std::uint32_t(i / 3);
+        }
+        std::vector<char> protectedFace(faces, 0), seed(m_count, 0);
+        std::vector<std::uint32_t> seeds;
+        for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+            std::vector<std::uint32_t> free, kept;
+            for (std::size_t f = 0; f < faces; ++f) {
+                auto& dst = protectedFace[f] ? kept : free;
+                dst.insert(dst.end(), current.begin() + std::ptrdiff_t(3 * f), current.begin() + std::ptrdiff_t(3 * f + 3));
+            }
+            if (free.empty())
+                break;
+            const std::size_t keptFaces = kept.size() / 3;
+            std::vector<std::uint32_t> result =
+                simplify(free, budget > keptFaces ? budget - keptFaces : 0, kept.empty() ? 0 : meshopt_SimplifyLockBorder);
+            result.insert(result.end(), kept.begin(), kept.end());
+            cancelDuplicateFaces(result, m_ids);
+            const std::vector<std::uint64_t> defects = defectEdges(result, m_ids);
+            std::vector<std::uint64_t> fresh;
+            std::set_difference(defects.begin(), defects.end(), m_inputDefects.begin(), m_inputDefects.end(),
+                                std::back_inserter(fresh));
+            if (fresh.empty())
+                return result;
+            for (const std::uint64_t e : fresh)
+                for (const std::uint32_t v : {std::uint32_t(e >> 32), std::uint32_t(e & 0xffffffffu)})
+                    if (!seed[v]) {
+                        seed[v] = 1;
+                        seeds.push_back(v);
+                    }
+            // Protect every face within (attempt + 2) rings of the seeds.
+            std::vector<std::uint32_t> frontier = seeds;
+            std::vector<char> reached(m_count, 0);
+            for (const auto v : frontier)
+                reached[v] = 1;
+            for (int ring = 0; ring < attempt + 2 && !frontier.empty(); ++ring) {
+                std::vector<std::uint32_t> next;
+                for (const auto v : frontier)
+                    for (std::uint32_t i = offsets[v]; i < offsets[v + 1]; ++i) {
+                        const std::uint32_t f = around[i];
+                        protectedFace[f] = 1;
+                        for (int k = 0; k < 3; ++k) {
+                            const std::uint32_t w = m_ids[current[3 * f + std::size_t(k)]];
+                            if (!reached[w]) {
+                                reached[w] = 1;
+                                next.push_back(w);
+                            }
+                        }
+                    }
+                frontier = std::move(next);
+            }
+        }
+        return current;
+    }
+
+private:
+    const Mesh& m_mesh;
+    RunContext* m_ctx;
+    std::vector<std::uint32_t> m_ids;
+    std::uint32_t m_count = 0;
+    std::vector<std::uint64_t> m_inputDefects; // sorted
+};
+
+} // namespace
+
+bool reduceToBudget(Mesh& m, std::size_t budget, bool keepClosed, RunContext* ctx)
+{
+    if (m.faceCount() <= budget || m.positions.empty())
+        return false;
+    const Reducer reducer(m, ctx);
+    std::vector<std::uint32_t> current = m.indices;
+    if (!keepClosed) {
+        current = reducer.simplify(current, budget, 0);
+        if (current.size() / 3 > budget)
+            current = reducer.simplifySloppy(current, budget);
+    } else {
+        for (int round = 0; round < kMaxRounds && current.size() / 3 > budget; ++round) {
+            std::vector<std::uint32_t> next = reducer.reduceKeepingTopology(current, budget);
+            const bool progressed = next.size() < current.size() - current.size() / 50;
+            current = std::move(next);
+            if (!progressed)
+                break;
+        }
+    }
+    m.indices = std::move(current);
+    const bool exceeded = m.faceCount() > budget;
+    if (exceeded && ctx)
+        ctx->log(LogLevel::Warning, "mesh reduction: kept " + std::to_string(m.faceCount()) + " faces (budget " +
+                                        std::to_string(budget) +
+                                        "): reducing further would have broken the surface or was not possible");
+    return exceeded;
+}
+
+} // namespace orfeas::mesh

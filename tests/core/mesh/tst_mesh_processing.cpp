@@ -1,0 +1,460 @@
+// Mesh post-processing and analysis: floaters, degenerate faces, duplicates, face budget (staying closed),
+// normals, attributes, invalid input and cancellation.
+
+#include "mesh_test_util.h"
+
+#include "orfeas/errors.h"
+#include "orfeas/marching_cubes.h"
+#include "orfeas/mesh_processing.h"
+#include "orfeas/run_context.h"
+
+#include <QtTest/QtTest>
+
+#include <numbers>
+
+using namespace orfeas;
+
+namespace {
+
+// A closed octahedron with vertices on the axes (|v| = 1), 8 faces oriented outward.
+Mesh octahedron()
+{
+    Mesh m;
+    m.positions = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}};
+    m.indices = {0, 2, 4, 2, 1, 4, 1, 3, 4, 3, 0, 4, 2, 0, 5, 1, 2, 5, 3, 1, 5, 0, 3, 5};
+    return m;
+}
+
+// A unit cube [0,1]^3, 12 faces oriented outward.
+Mesh cube()
+{
+    Mesh m;
+    for (int i = 0; i < 8; ++i)
+        m.positions.push_back({float(i & 1), float((i >> 1) & 1), float((i >> 2) & 1)});
+    m.indices = {0, 2, 3, 0, 3, 1, 4, 5, 7, 4, 7, 6, 0, 1, 5, 0, 5, 4,
+                 2, 6, 7, 2, 7, 3, 0, 4, 6, 0, 6, 2, 1, 3, 7, 1, 7, 5};
+    return m;
+}
+
+// Smooth random blobs inside [-1, 1]^3 (trilinear noise minus a radial term), closed inside the grid.
+Volume smoothNoise(int n, std::uint32_t seed)
+{
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> u(-1, 1);
+    const int c = 15;
+    std::vector<float> coarse(std::size_t(c * c * c));
+    for (auto& x : coarse)
+        x = u(rng);
+    return meshtest::makeVolume(n, -1, 1, [&](float x, float y, float z) {
+        const float fx = (x + 1) / 2 * (c - 1), fy = (y + 1) / 2 * (c - 1), fz = (z + 1) / 2 * (c - 1);
+        const int ix = std::min(int(fx), c - 2), iy = std::min(int(fy), c - 2), iz = std::min(int(fz), c - 2);
+        const float tx = fx - float(ix), ty = fy - float(iy), tz = fz - float(iz);
+        float r = 0;
+        for (int k = 0; k < 8; ++k) {
+            const int dx = k & 1, dy = (k >> 1) & 1, dz = k >> 2;
+            r += coarse[std::size_t(((ix + dx) * c + iy + dy) * c + iz + dz)] * (dx ? tx : 1 - tx) *
+                 (dy ? ty : 1 - ty) * (dz ? tz : 1 - tz);
+        }
+        return r + 0.5f - 2.0f * std::sqrt(x * x + y * y + z * z);
+    });
+}
+
+MeshTopology topo(const Mesh& m)
+{
+    return analyzeTopology(m);
+}
+
+void verifyClosed(const Mesh& m)
+{
+    const MeshTopology t = topo(m);
+    QVERIFY2(t.isWatertight() && t.isConsistentlyOriented(),
+             qPrintable(QStringLiteral("boundary %1, non-manifold %2, inconsistent %3")
+                            .arg(t.boundaryEdges)
+                            .arg(t.nonManifoldEdges)
+                            .arg(t.inconsistentEdges)));
+}
+
+PostprocessOptions options(int budget, float ratio = 0.0f, bool keepClosed = true)
+{
+    PostprocessOptions o;
+    o.faceBudget = budget;
+    o.minComponentRatio = ratio;
+    o.keepClosed = keepClosed;
+    return o;
+}
+
+} // namespace
+
+class TestMeshProcessing : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void analysisOfSimpleMeshes();
+    void topologyDefectsAreCounted();
+    void normalsAreUnitAndOutward();
+    void smallComponentsRemoved_data();
+    void smallComponentsRemoved();
+    void degenerateFacesRemovedKeepingClosed();
+    void duplicateVerticesMergedButSeamsKept();
+    void budgetRespectedAndClosed_data();
+    void budgetRespectedAndClosed();
+    void thinPartsStayClosed_data();
+    void thinPartsStayClosed();
+    void pathologicalMeshPrefersClosedOrBudget();
+    void attributesFollowVertices();
+    void deterministic();
+    void invalidInputThrows_data();
+    void invalidInputThrows();
+    void cancelledThrows();
+
+private:
+    Mesh m_sphere100k;
+};
+
+void TestMeshProcessing::analysisOfSimpleMeshes()
+{
+    const Mesh c = cube();
+    QCOMPARE(surfaceArea(c), 6.0);
+    QCOMPARE(signedVolume(c), 1.0);
+    const MeshTopology t = topo(c);
+    QCOMPARE(t.boundaryEdges, std::size_t(0));
+    QCOMPARE(t.nonManifoldEdges, std::size_t(0));
+    QCOMPARE(t.inconsistentEdges, std::size_t(0));
+    QCOMPARE(t.components, std::size_t(1));
+
+    Mesh flipped = c;
+    for (std::size_t f = 0; f < flipped.indices.size(); f += 3)
+        std::swap(flipped.indices[f + 1], flipped.indices[f + 2]);
+    QCOMPARE(signedVolume(flipped), -1.0);
+
+    const Mesh o = octahedron();
+    QVERIFY(std::abs(signedVolume(o) - 4.0 / 3.0) < 1e-12);
+    QVERIFY(std::abs(surfaceArea(o) - 4 * std::sqrt(3.0)) < 1e-12);
+
+    QCOMPARE(topo(Mesh{}).components, std::size_t(0));
+    QCOMPARE(signedVolume(Mesh{}), 0.0);
+}
+
+void TestMeshProcessing::topologyDefectsAreCounted()
+{
+    Mesh m;
+    m.positions = {{0, 0, 0}, {1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {5, 5, 5}, {6, 5, 5}, {5, 6, 5}};
+    m.indices = {0, 1, 2};
+    MeshTopology t = topo(m);
+    QCOMPARE(t.boundaryEdges, std::size_t(3));
+    QCOMPARE(t.components, std::size_t(1));
+
+    m.indices = {0, 1, 2, 0, 1, 3}; // edge 0 -> 1 twice the same way
+    t = topo(m);
+    QCOMPARE(t.inconsistentEdges, std::size_t(1));
+    QCOMPARE(t.boundaryEdges, std::size_t(4));
+
+    m.indices = {0, 1, 2, 1, 0, 3, 1, 0, 4}; // edge 0-1 used by three faces
+    t = topo(m);
+    QCOMPARE(t.nonManifoldEdges, std::size_t(1));
+
+    m.indices = {0, 1, 2, 4, 5, 6};
+    QCOMPARE(topo(m).components, std::size_t(2));
+
+    // A vertex duplicated at the same position (a uv seam) does not open the mesh.
+    Mesh o = octahedron();
+    o.positions.push_back(o.positions[0]);
+    o.indices[0] = 6; // face 0 2 4 now uses the copy
+    o.indices[9 + 1] = 6; // face 3 0 4 too
+    QVERIFY(topo(o).isWatertight());
+}
+
+void TestMeshProcessing::normalsAreUnitAndOutward()
+{
+    Mesh m = marchingCubes(meshtest::sphereVolume(64, 0.6f), 0.0f);
+    computeVertexNormals(m);
+    QCOMPARE(m.normals.size(), m.positions.size());
+    double worst = 1;
+    for (std::size_t i = 0; i < m.positions.size(); ++i) {
+        const Vec3f n = m.normals[i], p = m.positions[i];
+        QVERIFY(std::abs(std::sqrt(double(n.x) * n.x + double(n.y) * n.y + double(n.z) * n.z) - 1) < 1e-5);
+        const double len = std::sqrt(double(p.x) * p.x + double(p.y) * p.y + double(p.z) * p.z);
+        worst = std::min(worst, (double(n.x) * p.x + double(n.y) * p.y + double(n.z) * p.z) / len);
+    }
+    QVERIFY2(worst > 0.98, qPrintable(QString::number(worst))); // the radial direction, within ~11 degrees
+}
+
+void TestMeshProcessing::smallComponentsRemoved_data()
+{
+    QTest::addColumn<float>("ratio");
+    QTest::addColumn<int>("expectedComponents");
+    QTest::newRow("default ratio drops the floater") << 0.02f << 1;
+    QTest::newRow("ratio 0 keeps it") << 0.0f << 2;
+}
+
+void TestMeshProcessing::smallComponentsRemoved()
+{
+    QFETCH(float, ratio);
+    QFETCH(int, expectedComponents);
+    // A big sphere and a small floating one.
+    const Volume v = meshtest::makeVolume(64, -1, 1, [](float x, float y, float z) {
+        const float big = 0.5f - std::sqrt(x * x + y * y + z * z);
+        const float dx = x - 0.8f, dy = y - 0.8f, dz = z - 0.8f;
+        const float small = 0.06f - std::sqrt(dx * dx + dy * dy + dz * dz);
+        return std::max(big, small);
+    });
+    Mesh m = marchingCubes(v, 0.0f);
+    QCOMPARE(topo(m).components, std::size_t(2));
+    const PostprocessStats s = postprocessMesh(m, options(0, ratio));
+    QCOMPARE(int(topo(m).components), expectedComponents);
+    QCOMPARE(int(s.componentsRemoved), 2 - expectedComponents);
+    verifyClosed(m);
+    QVERIFY(m.isValid());
+    if (expectedComponents == 1) {
+        const Bounds3 b = computeBounds(m);
+        QVERIFY(b.max.x < 0.55f); // the floater's vertices were dropped too
+    }
+}
+
+void TestMeshProcessing::degenerateFacesRemovedKeepingClosed()
+{
+    // GIVEN a closed octahedron where edge 0-2 is split at its midpoint w on one side only, closed by the
+    // zero-area face (0, 2, w), plus a face with a repeated index.
+    Mesh m = octahedron();
+    m.positions.push_back({0.5f, 0.5f, 0.0f}); // w = 6, exactly on the segment 0-2
+    // Face (0, 2, 4) becomes (0, w, 4) + (w, 2, 4); face (2, 0, 5) keeps the long edge.
+    m.indices[1] = 6;
+    m.indices.insert(m.indices.end(), {6, 2, 4});
+    m.indices.insert(m.indices.end(), {0, 2, 6}); // zero area
+    QVERIFY(topo(m).isWatertight());
+    m.indices.insert(m.indices.end(), {1, 1, 3}); // repeated index
+    const double area = surfaceArea(m), volume = signedVolume(m);
+    // WHEN post-processed without reduction
+    const PostprocessStats s = postprocessMesh(m, options(0));
+    // THEN both degenerate faces are gone and the mesh is still closed with the same shape.
+    QCOMPARE(s.degenerateRemoved, std::size_t(2));
+    QCOMPARE(meshtest::degenerateFaces(m), std::size_t(0));
+    verifyClosed(m);
+    QVERIFY(std::abs(surfaceArea(m) - area) < 1e-6);
+    QVERIFY(std::abs(signedVolume(m) - volume) < 1e-6);
+    QCOMPARE(m.faceCount(), std::size_t(10)); // 11 - 2 degenerate + 1 from splitting the neighbour
+}
+
+void TestMeshProcessing::duplicateVerticesMergedButSeamsKept()
+{
+    // A copy of vertex 0 used by two faces: merged when identical, kept when its uv differs (a seam).
+    for (const bool seam : {false, true}) {
+        Mesh m = octahedron();
+        m.uvs.resize(m.positions.size(), Vec2f{0.25f, 0.5f});
+        m.positions.push_back(m.positions[0]);
+        m.uvs.push_back(seam ? Vec2f{0.75f, 0.5f} : Vec2f{0.25f, 0.5f});
+        m.indices[0] = 6;
+        m.indices[9 + 1] = 6;
+        const PostprocessStats s = postprocessMesh(m, options(0));
+        QCOMPARE(s.duplicatesMerged, std::size_t(seam ? 0 : 1));
+        QCOMPARE(m.vertexCount(), std::size_t(seam ? 7 : 6));
+        QCOMPARE(m.uvs.size(), m.vertexCount());
+        verifyClosed(m);
+        if (seam) // both copies get the same smooth normal
+            QCOMPARE(m.normals[0].x, m.normals[6].x);
+    }
+}
+
+void TestMeshProcessing::budgetRespectedAndClosed_data()
+{
+    QTest::addColumn<int>("budget");
+    QTest::newRow("40k") << 40000;
+    QTest::newRow("5k") << 5000;
+    QTest::newRow("1k") << 1000;
+}
+
+void TestMeshProcessing::budgetRespectedAndClosed()
+{
+    QFETCH(int, budget);
+    // GIVEN a sphere of about 100k faces
+    if (m_sphere100k.empty())
+        m_sphere100k = marchingCubes(meshtest::sphereVolume(170, 0.6f), 0.0f);
+    Mesh m = m_sphere100k;
+    QVERIFY(m.faceCount() > 90000 && m.faceCount() < 110000);
+    const double volumeIn = signedVolume(m);
+    std::vector<std::string> warnings;
+    RunContext ctx({}, [&](LogLevel level, const std::string& msg) {
+        if (level == LogLevel::Warning)
+            warnings.push_back(msg);
+    });
+    // WHEN reduced to the budget
+    const PostprocessStats s = postprocessMesh(m, options(budget, 0.02f), &ctx);
+    // THEN it is within budget, closed, oriented, the same shape, with outward unit normals
+    QVERIFY(m.faceCount() <= std::size_t(budget));
+    QVERIFY(m.faceCount() >= std::size_t(budget) * 95 / 100);
+    QCOMPARE(s.facesOut, m.faceCount());
+    QVERIFY(!s.budgetExceeded);
+    QVERIFY(warnings.empty());
+    verifyClosed(m);
+    QCOMPARE(topo(m).components, std::size_t(1));
+    QVERIFY2(std::abs(signedVolume(m) / volumeIn - 1) < 0.03, qPrintable(QString::number(signedVolume(m) / volumeIn)));
+    QVERIFY(m.isValid());
+    QCOMPARE(m.normals.size(), m.vertexCount());
+    std::vector<char> used(m.vertexCount(), 0);
+    for (const auto i : m.indices)
+        used[i] = 1;
+    QVERIFY(std::all_of(used.begin(), used.end(), [](char u) { return u != 0; })); // compacted
+    // Normals: unit length and within 25 degrees of the radial direction.
+    for (std::size_t i = 0; i < m.vertexCount(); ++i) {
+        const Vec3f n = m.normals[i], p = m.positions[i];
+        QVERIFY(std::abs(std::sqrt(n.x * n.x + n.y * n.y + n.z * n.z) - 1.0f) < 1e-5f);
+        const float radial = (n.x * p.x + n.y * p.y + n.z * p.z) / std::sqrt(p.x * p.x + p.y * p.y + p.z * p.z);
+        QVERIFY2(radial > 0.9f, qPrintable(QStringLiteral("vertex %1: %2").arg(i).arg(radial)));
+    }
+    // Faces folded across the surface (meshoptimizer 0.18 leaves needles; the fold repair flips them away).
+    std::size_t folded = 0;
+    for (std::size_t f = 0; f < m.faceCount(); ++f) {
+        const Vec3f a = m.positions[m.indices[3 * f]], b = m.positions[m.indices[3 * f + 1]],
+                    c = m.positions[m.indices[3 * f + 2]];
+        const double u[3] = {double(b.x) - a.x, double(b.y) - a.y, double(b.z) - a.z};
+        const double v[3] = {double(c.x) - a.x, double(c.y) - a.y, double(c.z) - a.z};
+        const double n[3] = {u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]};
+        const double cosine = (n[0] * a.x + n[1] * a.y + n[2] * a.z) /
+                              std::sqrt((n[0] * n[0] + n[1] * n[1] + n[2] * n[2]) * (a.x * a.x + a.y * a.y + a.z * a.z));
+        folded += cosine < 0.3;
+    }
+    QVERIFY2(folded <= m.faceCount() / 1000, qPrintable(QString::number(folded)));
+}
+
+void TestMeshProcessing::thinPartsStayClosed_data()
+{
+    QTest::addColumn<int>("seed");
+    QTest::addColumn<int>("budget");
+    for (const int seed : {1, 3, 4})
+        for (const int budget : {5000, 2000})
+            QTest::addRow("seed %d, budget %d", seed, budget) << seed << budget;
+}
+
+void TestMeshProcessing::thinPartsStayClosed()
+{
+    // Smooth random blobs with thin bridges: edge collapses there can pinch the surface.
+    QFETCH(int, seed);
+    QFETCH(int, budget);
+    Mesh m = marchingCubes(smoothNoise(112, std::uint32_t(seed)), 0.0f);
+    verifyClosed(m);
+    const PostprocessStats s = postprocessMesh(m, options(budget));
+    verifyClosed(m);
+    QVERIFY(m.faceCount() <= std::size_t(budget));
+    QCOMPARE(s.budgetExceeded, false);
+    QVERIFY(signedVolume(m) > 0);
+}
+
+void TestMeshProcessing::pathologicalMeshPrefersClosedOrBudget()
+{
+    // White noise: thin tunnels everywhere, so most collapses pinch something.
+    const Mesh input = marchingCubes(meshtest::noiseVolume(24, 24, 24, 11, 0.0, false), 0.0f);
+    verifyClosed(input);
+    const int budget = 2000;
+    QVERIFY(input.faceCount() > std::size_t(budget) * 5);
+
+    Mesh closed = input;
+    int warnings = 0;
+    RunContext ctx({}, [&](LogLevel level, const std::string&) { warnings += level == LogLevel::Warning; });
+    const PostprocessStats a = postprocessMesh(closed, options(budget), &ctx);
+    verifyClosed(closed); // closed wins over the budget...
+    QCOMPARE(a.budgetExceeded, closed.faceCount() > std::size_t(budget));
+    QCOMPARE(warnings, a.budgetExceeded ? 1 : 0);
+    QVERIFY(closed.faceCount() <= input.faceCount());
+
+    Mesh reduced = input;
+    const PostprocessStats b = postprocessMesh(reduced, options(budget, 0.0f, false));
+    QVERIFY(reduced.faceCount() <= std::size_t(budget)); // ...unless the budget is asked to win
+    QVERIFY(!b.budgetExceeded);
+}
+
+void TestMeshProcessing::attributesFollowVertices()
+{
+    // uv and colour derived from each vertex's position must still match after every step.
+    Mesh m = marchingCubes(meshtest::sphereVolume(96, 0.6f), 0.0f);
+    auto uvOf = [](const Vec3f& p) { return Vec2f{p.x * 0.5f + 0.5f, p.y * 0.5f + 0.5f}; };
+    auto colorOf = [](const Vec3f& p) {
+        return Color8{std::uint8_t(p.x * 100 + 128), std::uint8_t(p.y * 100 + 128), std::uint8_t(p.z * 100 + 128), 255};
+    };
+    for (const auto& p : m.positions) {
+        m.uvs.push_back(uvOf(p));
+        m.colors.push_back(colorOf(p));
+    }
+    postprocessMesh(m, options(3000));
+    QVERIFY(m.isValid());
+    QCOMPARE(m.uvs.size(), m.vertexCount());
+    QCOMPARE(m.colors.size(), m.vertexCount());
+    for (std::size_t i = 0; i < m.vertexCount(); ++i) {
+        const Vec2f uv = uvOf(m.positions[i]);
+        const Color8 c = colorOf(m.positions[i]);
+        QCOMPARE(m.uvs[i].x, uv.x);
+        QCOMPARE(m.uvs[i].y, uv.y);
+        QVERIFY(m.colors[i].r == c.r && m.colors[i].g == c.g && m.colors[i].b == c.b);
+    }
+}
+
+void TestMeshProcessing::deterministic()
+{
+    const Mesh input = marchingCubes(smoothNoise(64, 7), 0.0f);
+    Mesh a = input, b = input;
+    postprocessMesh(a, options(1500, 0.05f));
+    postprocessMesh(b, options(1500, 0.05f));
+    QVERIFY(meshtest::sameMesh(a, b));
+    QCOMPARE(a.normals.size(), b.normals.size());
+    QVERIFY(std::memcmp(a.normals.data(), b.normals.data(), a.normals.size() * sizeof(Vec3f)) == 0);
+}
+
+void TestMeshProcessing::invalidInputThrows_data()
+{
+    QTest::addColumn<int>("defect");
+    QTest::addColumn<int>("kind");
+    QTest::newRow("index out of range") << 0 << int(ErrorKind::Meshing);
+    QTest::newRow("uv count mismatch") << 1 << int(ErrorKind::Meshing);
+    QTest::newRow("empty mesh") << 2 << int(ErrorKind::Meshing);
+    QTest::newRow("only degenerate faces") << 3 << int(ErrorKind::Meshing);
+    QTest::newRow("negative budget") << 4 << int(ErrorKind::Config);
+    QTest::newRow("ratio above 1") << 5 << int(ErrorKind::Config);
+    QTest::newRow("NaN ratio") << 6 << int(ErrorKind::Config);
+}
+
+void TestMeshProcessing::invalidInputThrows()
+{
+    QFETCH(int, defect);
+    QFETCH(int, kind);
+    Mesh m = octahedron();
+    PostprocessOptions o = options(0);
+    switch (defect) {
+    case 0: m.indices[4] = 99; break;
+    case 1: m.uvs.resize(2); break;
+    case 2: m.indices.clear(); break;
+    case 3: m.indices = {0, 0, 1, 2, 3, 3}; break;
+    case 4: o.faceBudget = -1; break;
+    case 5: o.minComponentRatio = 2; break;
+    case 6: o.minComponentRatio = std::nanf(""); break;
+    }
+    try {
+        postprocessMesh(m, o);
+        QFAIL("no exception");
+    } catch (const Error& e) {
+        QCOMPARE(int(e.kind()), kind);
+        if (kind == int(ErrorKind::Meshing))
+            QVERIFY(e.stage() == Stage::MeshPostprocess);
+    }
+    if (defect == 0) {
+        QVERIFY_THROWS_EXCEPTION(MeshingError, analyzeTopology(m));
+        QVERIFY_THROWS_EXCEPTION(MeshingError, surfaceArea(m));
+        QVERIFY_THROWS_EXCEPTION(MeshingError, signedVolume(m));
+        QVERIFY_THROWS_EXCEPTION(MeshingError, computeVertexNormals(m));
+    }
+}
+
+void TestMeshProcessing::cancelledThrows()
+{
+    Mesh m = marchingCubes(meshtest::sphereVolume(32, 0.6f), 0.0f);
+    CancelToken token;
+    token.cancel();
+    RunContext ctx({}, {}, token);
+    try {
+        postprocessMesh(m, options(100), &ctx);
+        QFAIL("no exception");
+    } catch (const CancelledError& e) {
+        QVERIFY(e.stage() == Stage::MeshPostprocess);
+    }
+}
+
+QTEST_GUILESS_MAIN(TestMeshProcessing)
+#include "tst_mesh_processing.moc"
