@@ -67,6 +67,13 @@ aiMaterial* buildMaterial(const SceneOptions& options)
     const float metallic = 0.0f, roughness = 0.9f;
     material->AddProperty(&metallic, 1, AI_MATKEY_METALLIC_FACTOR);
     material->AddProperty(&roughness, 1, AI_MATKEY_ROUGHNESS_FACTOR);
+    // Assimp 5.2's glTF writer declares KHR_materials_volume whenever these keys are *missing* (inverted checks);
+    // present, they keep the extension out. They mean nothing to the other writers.
+    const float thickness = 0.0f, attenuationDistance = 1e30f;
+    material->AddProperty(&thickness, 1, AI_MATKEY_VOLUME_THICKNESS_FACTOR);
+    material->AddProperty(&attenuationDistance, 1, AI_MATKEY_VOLUME_ATTENUATION_DISTANCE);
+    const aiColor3D attenuationColor(1, 1, 1);
+    material->AddProperty(&attenuationColor, 1, AI_MATKEY_VOLUME_ATTENUATION_COLOR);
     std::string texturePath;
     if (!options.embeddedPng.empty())
         texturePath = "*0";

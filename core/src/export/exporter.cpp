@@ -10,6 +10,8 @@
 #include <assimp/scene.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <optional>
@@ -66,8 +68,11 @@ void validateRequest(const ExportRequest& request)
 void checkDirectory(const std::string& directory)
 {
     struct stat st {};
-    if (::stat(directory.c_str(), &st) != 0)
-        throw ExportError("the output folder does not exist", directory);
+    if (::stat(directory.c_str(), &st) != 0) {
+        if (errno == ENOENT)
+            throw ExportError("the output folder does not exist", directory);
+        throw ExportError(std::string("the output folder cannot be reached: ") + std::strerror(errno), directory);
+    }
     if (!S_ISDIR(st.st_mode))
         throw ExportError("the output folder is not a folder", directory);
 }
