@@ -1,0 +1,146 @@
+#include "dinov2.h"
+
+#include "orfeas/errors.h"
+
+#include <cmath>
+
+namespace orfeas::neural {
+
+namespace {
+
+const char* const kPrefix = "conditioner.main_image_encoder.model";
+
+at::Tensor activation(const std::string& name, const at::Tensor& x)
+{
+    if (name == "gelu")
+        return at::gelu(x);
+    if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast")
+        return at::gelu(x, "tanh");
+    if (name == "quick_gelu")
+        return x * at::sigmoid(x * 1.702);
+    if (name == "relu")
+        return at::relu(x);
+    return at::silu(x); // "silu", "swish": the configuration parser admits nothing else
+}
+
+} // namespace
+
+Dinov2Conditioner::Dinov2Conditioner(const ConditionerConfig& config, const WeightStore& w, const ComputeSpec& spec)
+    : m_config(config), m_spec(spec)
+{
+    const std::string m = kPrefix;
+    const double eps = config.dino.layerNormEps;
+    m_patchWeight = w.get(m + ".embeddings.patch_embeddings.projection.weight");
+    m_patchBias = w.get(m + ".embeddings.patch_embeddings.projection.bias");
+    m_clsToken = w.get(m + ".embeddings.cls_token");
+    m_positions = w.get(m + ".embeddings.position_embeddings");
+    for (int i = 0; i < config.dino.numHiddenLayers; ++i) {
+        const std::string p = m + ".encoder.layer." + std::to_string(i);
+        Layer l;
+        l.norm1 = w.layerNorm(p + ".norm1", eps);
+        l.norm2 = w.layerNorm(p + ".norm2", eps);
+        l.query = w.linear(p + ".attention.attention.query", config.dino.qkvBias);
+        l.key = w.linear(p + ".attention.attention.key", config.dino.qkvBias);
+        l.value = w.linear(p + ".attention.attention.value", config.dino.qkvBias);
+        l.dense = w.linear(p + ".attention.output.dense");
+        l.scale1 = w.get(p + ".layer_scale1.lambda1");
+        l.scale2 = w.get(p + ".layer_scale2.lambda1");
+        if (config.dino.useSwigluFfn) {
+            l.ffnIn = w.linear(p + ".mlp.weights_in");
+            l.ffnOut = w.linear(p + ".mlp.weights_out");
+        } else {
+            l.ffnIn = w.linear(p + ".mlp.fc1");
+            l.ffnOut = w.linear(p + ".mlp.fc2");
+        }
+        m_layers.push_back(std::move(l));
+    }
+    m_finalNorm = w.layerNorm(m + ".layernorm", eps);
+}
+
+at::Tensor Dinov2Conditioner::preprocess(const at::Tensor& image) const
+{
+    if (image.dim() != 4 || image.size(1) != 3)
+        throw InternalError("conditioner input must be [B, 3, H, W]", Stage::ShapeGeneration);
+    at::Tensor x = image.to(m_spec.device, at::kFloat);
+    x = (x + 1.0) / 2.0;
+    // torchvision Resize(int): the shorter side becomes image_size, the longer one int(size * long / short);
+    // an image already of that size is returned unchanged.
+    const std::int64_t h = x.size(2), w = x.size(3);
+    const std::int64_t size = m_config.imageSize;
+    std::int64_t nh = size, nw = size;
+    if (w <= h)
+        nh = static_cast<std::int64_t>(double(size) * double(h) / double(w));
+    else
+        nw = static_cast<std::int64_t>(double(size) * double(w) / double(h));
+    if (nh != h || nw != w)
+        x = at::_upsample_bilinear2d_aa(x, {nh, nw}, /*align_corners=*/false);
+    // CenterCrop: offsets rounded half to even, as Python's round().
+    if (nh != size || nw != size) {
+        const auto top = static_cast<std::int64_t>(std::nearbyint(double(nh - size) / 2.0));
+        const auto left = static_cast<std::int64_t>(std::nearbyint(double(nw - size) / 2.0));
+        x = x.narrow(2, top, size).narrow(3, left, size);
+    }
+    const auto opts = at::TensorOptions().dtype(at::kFloat).device(m_spec.device);
+    const at::Tensor mean = at::tensor(std::vector<float>{0.485f, 0.456f, 0.406f}, opts).view({1, 3, 1, 1});
+    const at::Tensor stdev = at::tensor(std::vector<float>{0.229f, 0.224f, 0.225f}, opts).view({1, 3, 1, 1});
+    return (x - mean) / stdev;
+}
+
+at::Tensor Dinov2Conditioner::positionEmbeddings(std::int64_t gridH, std::int64_t gridW) const
+{
+    const std::int64_t stored = m_positions.size(1) - 1;
+    if (gridH * gridW == stored && gridH == gridW)
+        return m_positions;
+    // The patch part is laid out on its square grid and resized bicubically (align_corners false, no antialias)
+    // in float32; the CLS position is kept.
+    const auto side = static_cast<std::int64_t>(std::llround(std::sqrt(double(stored))));
+    const std::int64_t dim = m_positions.size(2);
+    const at::Tensor cls = m_positions.narrow(1, 0, 1);
+    at::Tensor grid = m_positions.narrow(1, 1, stored).reshape({1, side, side, dim}).permute({0, 3, 1, 2});
+    grid = at::upsample_bicubic2d(grid.to(at::kFloat), {gridH, gridW}, /*align_corners=*/false);
+    grid = grid.to(m_positions.scalar_type()).permute({0, 2, 3, 1}).reshape({1, gridH * gridW, dim});
+    return at::cat({cls, grid}, 1);
+}
+
+at::Tensor Dinov2Conditioner::ffn(const Layer& l, const at::Tensor& x) const
+{
+    if (m_config.dino.useSwigluFfn) {
+        const auto halves = l.ffnIn(x).chunk(2, -1);
+        return l.ffnOut(at::silu(halves[0]) * halves[1]);
+    }
+    return l.ffnOut(activation(m_config.dino.hiddenAct, l.ffnIn(x)));
+}
+
+at::Tensor Dinov2Conditioner::forward(const at::Tensor& pixels) const
+{
+    const std::int64_t batch = pixels.size(0);
+    const std::int64_t heads = m_config.dino.numAttentionHeads;
+    const std::int64_t patch = m_config.dino.patchSize;
+    at::Tensor x = at::conv2d(pixels.to(m_spec.dtype), m_patchWeight, m_patchBias, {patch, patch});
+    x = x.flatten(2).transpose(1, 2);
+    x = at::cat({m_clsToken.expand({batch, -1, -1}), x}, 1);
+    x = x + positionEmbeddings(pixels.size(2) / patch, pixels.size(3) / patch);
+
+    const std::int64_t tokens = x.size(1);
+    const std::int64_t width = x.size(2);
+    const auto splitHeads = [&](const at::Tensor& t) {
+        return t.view({batch, tokens, heads, width / heads}).transpose(1, 2);
+    };
+    for (const Layer& l : m_layers) {
+        const at::Tensor h = l.norm1(x);
+        const at::Tensor a = attention(splitHeads(l.query(h)), splitHeads(l.key(h)), splitHeads(l.value(h)));
+        x = x + l.dense(mergeHeads(a)) * l.scale1;
+        x = x + ffn(l, l.norm2(x)) * l.scale2;
+    }
+    return m_finalNorm(x);
+}
+
+at::Tensor Dinov2Conditioner::encode(const at::Tensor& image) const
+{
+    at::Tensor hidden = forward(preprocess(image));
+    if (!m_config.useClsToken)
+        hidden = hidden.narrow(1, 1, hidden.size(1) - 1);
+    return hidden;
+}
+
+} // namespace orfeas::neural

@@ -1,0 +1,162 @@
+#include "hunyuan_dit.h"
+
+#include "orfeas/errors.h"
+
+#include <cmath>
+
+namespace orfeas::neural {
+
+namespace {
+
+constexpr std::int64_t kTimeEmbedDim = 256;
+constexpr double kNormEps = 1e-6;
+constexpr double kTimeScale = 1000.0; // timestep_embedding's default time_factor
+
+// LayerNorm without affine parameters, eps 1e-6.
+at::Tensor plainNorm(const at::Tensor& x)
+{
+    return at::layer_norm(x, {x.size(-1)}, at::Tensor(), at::Tensor(), kNormEps);
+}
+
+// RMSNorm of the reference: statistics in float32, the normalised value cast back before the scale is applied.
+at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& scale)
+{
+    const at::Tensor xf = x.to(at::kFloat);
+    const at::Tensor rrms = at::rsqrt((xf * xf).mean(-1, /*keepdim=*/true) + kNormEps);
+    return (xf * rrms).to(x.scalar_type()) * scale;
+}
+
+// (1 + scale) * x + shift
+at::Tensor modulate(const at::Tensor& x, const at::Tensor& shift, const at::Tensor& scale)
+{
+    return (scale + 1) * x + shift;
+}
+
+} // namespace
+
+HunyuanDit::HunyuanDit(const DitConfig& config, const WeightStore& w, const ComputeSpec& spec)
+    : m_config(config), m_spec(spec)
+{
+    m_latentIn = w.linear("model.latent_in");
+    m_timeIn = {w.linear("model.time_in.in_layer"), w.linear("model.time_in.out_layer")};
+    m_condIn = w.linear("model.cond_in");
+    if (config.guidanceEmbed)
+        m_guidanceIn = {w.linear("model.guidance_in.in_layer"), w.linear("model.guidance_in.out_layer")};
+    for (int i = 0; i < config.depth; ++i) {
+        const std::string p = "model.double_blocks." + std::to_string(i);
+        DoubleBlock b;
+        for (auto [stream, name] : {std::pair<Stream*, const char*>{&b.img, "img"}, {&b.txt, "txt"}}) {
+            const std::string s = p + "." + name;
+            stream->mod = w.linear(s + "_mod.lin");
+            stream->qkv = w.linear(s + "_attn.qkv", config.qkvBias);
+            stream->queryScale = w.get(s + "_attn.norm.query_norm.scale");
+            stream->keyScale = w.get(s + "_attn.norm.key_norm.scale");
+            stream->proj = w.linear(s + "_attn.proj");
+            stream->mlpIn = w.linear(s + "_mlp.0");
+            stream->mlpOut = w.linear(s + "_mlp.2");
+        }
+        m_double.push_back(std::move(b));
+    }
+    for (int i = 0; i < config.depthSingleBlocks; ++i) {
+        const std::string p = "model.single_blocks." + std::to_string(i);
+        SingleBlock b;
+        b.linear1 = w.linear(p + ".linear1");
+        b.linear2 = w.linear(p + ".linear2");
+        b.mod = w.linear(p + ".modulation.lin");
+        b.queryScale = w.get(p + ".norm.query_norm.scale");
+        b.keyScale = w.get(p + ".norm.key_norm.scale");
+        m_single.push_back(std::move(b));
+    }
+    m_finalLinear = w.linear("model.final_layer.linear");
+    m_finalModulation = w.linear("model.final_layer.adaLN_modulation.1");
+}
+
+at::Tensor HunyuanDit::timestepEmbedding(const at::Tensor& t) const
+{
+    // Sinusoidal embedding, cos half first, then sin; arguments in float32, the result in t's dtype.
+    // The reference passes time_factor positionally into the max_period slot, so the period is time_factor (1000)
+    // and t is scaled by the function's own default factor, 1000, not by time_factor.
+    // The frequencies are rounded from float64 (the correctly rounded float32 values, the same on every device):
+    // at the guidance embedding's t = 5000 a last-bit difference in them shows in the output at 1e-5.
+    const std::int64_t half = kTimeEmbedDim / 2;
+    const at::Tensor scaled = t * kTimeScale;
+    const auto f32 = at::TensorOptions().dtype(at::kFloat).device(t.device());
+    const at::Tensor exponents = at::arange(0, half, f32) * (-std::log(m_config.timeFactor)) / half;
+    const at::Tensor freqs = at::exp(exponents.to(at::kDouble)).to(at::kFloat);
+    const at::Tensor args = scaled.unsqueeze(1).to(at::kFloat) * freqs.unsqueeze(0);
+    return at::cat({at::cos(args), at::sin(args)}, -1).to(t.scalar_type());
+}
+
+std::vector<at::Tensor> HunyuanDit::splitQkv(const at::Tensor& qkv, const at::Tensor& qScale,
+                                             const at::Tensor& kScale) const
+{
+    // "B L (K H D) -> K B H L D"
+    const std::int64_t heads = m_config.numHeads;
+    const at::Tensor parts =
+        qkv.view({qkv.size(0), qkv.size(1), 3, heads, qkv.size(2) / (3 * heads)}).permute({2, 0, 3, 1, 4});
+    const at::Tensor v = parts[2];
+    return {rmsNorm(parts[0], qScale).to(v.scalar_type()), rmsNorm(parts[1], kScale).to(v.scalar_type()), v};
+}
+
+void HunyuanDit::doubleBlock(const DoubleBlock& b, at::Tensor& img, at::Tensor& txt, const at::Tensor& vec) const
+{
+    // Modulation chunks: shift, scale, gate (attention), shift, scale, gate (MLP).
+    const auto imgMod = b.img.mod(at::silu(vec)).unsqueeze(1).chunk(6, -1);
+    const auto txtMod = b.txt.mod(at::silu(vec)).unsqueeze(1).chunk(6, -1);
+
+    const auto iq = splitQkv(b.img.qkv(modulate(plainNorm(img), imgMod[0], imgMod[1])), b.img.queryScale,
+                             b.img.keyScale);
+    const auto tq = splitQkv(b.txt.qkv(modulate(plainNorm(txt), txtMod[0], txtMod[1])), b.txt.queryScale,
+                             b.txt.keyScale);
+    // One joint attention over [condition, latent].
+    const at::Tensor attn = mergeHeads(attention(at::cat({tq[0], iq[0]}, 2), at::cat({tq[1], iq[1]}, 2),
+                                                 at::cat({tq[2], iq[2]}, 2)));
+    const std::int64_t m = txt.size(1);
+    const at::Tensor txtAttn = attn.narrow(1, 0, m);
+    const at::Tensor imgAttn = attn.narrow(1, m, attn.size(1) - m);
+
+    img = img + imgMod[2] * b.img.proj(imgAttn);
+    img = img + imgMod[5] * b.img.mlpOut(at::gelu(b.img.mlpIn(modulate(plainNorm(img), imgMod[3], imgMod[4])), "tanh"));
+    txt = txt + txtMod[2] * b.txt.proj(txtAttn);
+    txt = txt + txtMod[5] * b.txt.mlpOut(at::gelu(b.txt.mlpIn(modulate(plainNorm(txt), txtMod[3], txtMod[4])), "tanh"));
+}
+
+at::Tensor HunyuanDit::singleBlock(const SingleBlock& b, const at::Tensor& x, const at::Tensor& vec) const
+{
+    const auto mod = b.mod(at::silu(vec)).unsqueeze(1).chunk(3, -1); // shift, scale, gate
+    const std::int64_t h = m_config.hiddenSize;
+    const at::Tensor fused = b.linear1(modulate(plainNorm(x), mod[0], mod[1]));
+    const at::Tensor qkv = fused.narrow(-1, 0, 3 * h);
+    const at::Tensor mlp = fused.narrow(-1, 3 * h, fused.size(-1) - 3 * h);
+    const auto q = splitQkv(qkv, b.queryScale, b.keyScale);
+    const at::Tensor attn = mergeHeads(attention(q[0], q[1], q[2]));
+    return x + mod[2] * b.linear2(at::cat({attn, at::gelu(mlp, "tanh")}, 2));
+}
+
+at::Tensor HunyuanDit::forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond,
+                               const at::Tensor& guidance) const
+{
+    const auto opts = at::TensorOptions().dtype(m_spec.dtype).device(m_spec.device);
+    at::Tensor latent = m_latentIn(x.to(opts));
+    const at::Tensor tt = t.to(opts);
+    at::Tensor vec = m_timeIn.out(at::silu(m_timeIn.in(timestepEmbedding(tt))));
+    if (m_config.guidanceEmbed) {
+        if (!guidance.defined())
+            throw InternalError("a guidance-distilled denoiser needs a guidance value", Stage::ShapeGeneration);
+        vec = vec + m_guidanceIn.out(at::silu(m_guidanceIn.in(timestepEmbedding(guidance.to(opts)))));
+    }
+    at::Tensor txt = m_condIn(cond.to(opts));
+    for (const DoubleBlock& b : m_double)
+        doubleBlock(b, latent, txt, vec);
+
+    const std::int64_t m = txt.size(1);
+    at::Tensor joint = at::cat({txt, latent}, 1);
+    for (const SingleBlock& b : m_single)
+        joint = singleBlock(b, joint, vec);
+    latent = joint.narrow(1, m, joint.size(1) - m);
+
+    const auto final = m_finalModulation(at::silu(vec)).chunk(2, 1); // shift, scale
+    return m_finalLinear(modulate(plainNorm(latent), final[0].unsqueeze(1), final[1].unsqueeze(1)));
+}
+
+} // namespace orfeas::neural

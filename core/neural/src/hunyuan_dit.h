@@ -1,0 +1,56 @@
+#pragma once
+// The Hunyuan3D-2 denoiser (reference class Hunyuan3DDiT): Flux-style double-stream blocks over [condition, latent],
+// then single-stream blocks over their concatenation, no positional encoding.
+
+#include "neural_common.h"
+
+#include "orfeas/model_config.h"
+
+#include <vector>
+
+namespace orfeas::neural {
+
+class HunyuanDit {
+public:
+    // Takes its weights from `weights` under model.
+    HunyuanDit(const DitConfig& config, const WeightStore& weights, const ComputeSpec& spec);
+
+    // One forward pass: x [B, N, in_channels], t [B] in [0, 1] (the scheduler's timestep / num_train_timesteps),
+    // cond [B, M, context_in_dim], guidance [B] (only for guidance-distilled models; undefined otherwise).
+    // Inputs are moved to the compute device and dtype; returns the velocity [B, N, in_channels] in that dtype.
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond,
+                       const at::Tensor& guidance = {}) const;
+
+    const DitConfig& config() const { return m_config; }
+
+private:
+    struct Mlp2 {
+        Linear in, out; // in -> SiLU -> out
+    };
+    struct Stream {
+        Linear mod, qkv, proj, mlpIn, mlpOut;
+        at::Tensor queryScale, keyScale;
+    };
+    struct DoubleBlock {
+        Stream img, txt;
+    };
+    struct SingleBlock {
+        Linear linear1, linear2, mod;
+        at::Tensor queryScale, keyScale;
+    };
+
+    at::Tensor timestepEmbedding(const at::Tensor& t) const;
+    // [B, L, 3 * hidden] -> q, k (RMS-normalised in float32), v, each [B, H, L, D]
+    std::vector<at::Tensor> splitQkv(const at::Tensor& qkv, const at::Tensor& qScale, const at::Tensor& kScale) const;
+    void doubleBlock(const DoubleBlock& b, at::Tensor& img, at::Tensor& txt, const at::Tensor& vec) const;
+    at::Tensor singleBlock(const SingleBlock& b, const at::Tensor& x, const at::Tensor& vec) const;
+
+    DitConfig m_config;
+    ComputeSpec m_spec;
+    Linear m_latentIn, m_condIn, m_finalLinear, m_finalModulation;
+    Mlp2 m_timeIn, m_guidanceIn;
+    std::vector<DoubleBlock> m_double;
+    std::vector<SingleBlock> m_single;
+};
+
+} // namespace orfeas::neural

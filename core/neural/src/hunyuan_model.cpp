@@ -1,0 +1,137 @@
+#include "hunyuan_model.h"
+
+#include "weight_loading.h"
+
+#include "orfeas/errors.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <filesystem>
+
+namespace orfeas::neural {
+
+namespace {
+
+std::string folderName(const std::string& folder)
+{
+    std::filesystem::path p(folder);
+    if (p.filename().empty())
+        p = p.parent_path();
+    const std::string name = p.filename().string();
+    return name.empty() ? folder : name;
+}
+
+} // namespace
+
+std::shared_ptr<const HunyuanModel> HunyuanModel::load(const HunyuanLoadOptions& options, RunContext& ctx)
+{
+    namespace fs = std::filesystem;
+    if (options.modelPath.empty())
+        throw ModelError("no model folder was given");
+    std::error_code ec;
+    if (!fs::is_directory(options.modelPath, ec))
+        throw ModelError("the model folder does not exist or is not a folder", options.modelPath);
+    const std::string configPath = (fs::path(options.modelPath) / "config.yaml").string();
+    if (!fs::is_regular_file(configPath, ec))
+        throw ModelError("the model folder has no config.yaml", options.modelPath);
+
+    std::shared_ptr<HunyuanModel> model(new HunyuanModel());
+    model->m_config = loadHunyuanModelConfig(configPath);
+    std::string note;
+    model->m_weightsPath = locateWeightsFile(options.modelPath, options.weights, &note);
+    if (!note.empty())
+        ctx.log(LogLevel::Info, note);
+
+    try {
+        const InferenceScope inference;
+        ComputeSpec& spec = model->m_spec;
+        spec.device = resolveDevice(options.device);
+        spec.deviceName = deviceLabel(spec.device);
+        spec.dtype = scalarTypeOf(options.precision);
+        if (!spec.isCuda() && spec.dtype != at::kFloat) {
+            // Half-precision kernels on the CPU are slow or missing (LibTorch 1.13): compute in float32 there.
+            ctx.log(LogLevel::Info, std::string("the CPU computes in fp32 (") + scalarTypeName(spec.dtype) +
+                                        " was asked for)");
+            spec.dtype = at::kFloat;
+        }
+        LoadedWeights loaded = loadWeights(model->m_weightsPath, hunyuanParameterManifest(model->m_config), spec, ctx);
+        model->m_weights = std::move(loaded.store);
+        const HunyuanModelConfig& c = model->m_config;
+        model->m_conditioner.emplace(c.conditioner, model->m_weights, spec);
+        model->m_dit.emplace(c.dit, model->m_weights, spec);
+        model->m_vae.emplace(c.vae, model->m_weights, spec);
+        model->m_geometry.emplace(c.vae, model->m_weights, spec);
+        const std::string fileDtype = loaded.fileDtype == "F16" ? "fp16" : loaded.fileDtype == "F32" ? "fp32"
+                                    : loaded.fileDtype == "BF16" ? "bf16" : loaded.fileDtype;
+        model->m_description = folderName(options.modelPath) + " (" + fileDtype + " weights, " +
+                               scalarTypeName(spec.dtype) + " on " + spec.deviceName + ")";
+    } catch (...) {
+        rethrowAsEngineError("model loading");
+    }
+    return model;
+}
+
+at::Tensor HunyuanModel::condition(const at::Tensor& image) const
+{
+    return m_conditioner->encode(image);
+}
+
+at::Tensor HunyuanModel::denoise(const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond,
+                                 const at::Tensor& guidance) const
+{
+    return m_dit->forward(x, t, cond, guidance);
+}
+
+at::Tensor HunyuanModel::initialNoise(std::uint64_t seed) const
+{
+    at::Generator generator = at::detail::createCPUGenerator(seed);
+    return at::randn({1, m_config.vae.numLatents, m_config.vae.embedDim}, generator,
+                     at::TensorOptions().dtype(at::kFloat).device(at::kCPU));
+}
+
+at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond, const SamplingSchedule& schedule,
+                                double guidanceScale, RunContext& ctx,
+                                const std::function<void(int, int)>& onStep) const
+{
+    const auto opts = at::TensorOptions().dtype(m_spec.dtype).device(m_spec.device);
+    const bool distilled = m_config.dit.guidanceEmbed;
+    const bool cfg = guidanceScale >= 0 && !distilled;
+    at::Tensor latents = noise.to(m_spec.device, at::kFloat);
+    const std::int64_t batch = latents.size(0);
+    at::Tensor contexts = cond.to(opts);
+    if (cfg)
+        contexts = at::cat({contexts, at::zeros_like(contexts)}, 0);
+    at::Tensor guidance;
+    if (distilled)
+        guidance = at::full({batch}, guidanceScale, opts);
+
+    const int steps = int(schedule.timesteps.size());
+    for (int i = 0; i < steps; ++i) {
+        if (ctx.isCancelled())
+            throw CancelledError(Stage::ShapeGeneration);
+        at::Tensor x = latents.to(m_spec.dtype);
+        if (cfg)
+            x = at::cat({x, x}, 0);
+        // The reference feeds timestep.to(dtype) / num_train_timesteps.
+        const at::Tensor t =
+            at::full({x.size(0)}, double(schedule.timesteps[std::size_t(i)]), opts.dtype(at::kFloat)).to(m_spec.dtype) /
+            m_config.scheduler.numTrainTimesteps;
+        at::Tensor v = m_dit->forward(x, t, contexts, guidance);
+        if (cfg) {
+            const auto parts = v.chunk(2, 0);
+            v = parts[1] + (parts[0] - parts[1]) * guidanceScale;
+        }
+        const float dt = schedule.sigmas[std::size_t(i) + 1] - schedule.sigmas[std::size_t(i)];
+        latents = latents + v.to(at::kFloat) * double(dt);
+        if (onStep)
+            onStep(i + 1, steps);
+    }
+    return latents;
+}
+
+at::Tensor HunyuanModel::decodeLatents(const at::Tensor& latents) const
+{
+    return m_vae->decode(latents);
+}
+
+} // namespace orfeas::neural

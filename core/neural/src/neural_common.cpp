@@ -1,0 +1,216 @@
+#include "neural_common.h"
+
+#include "orfeas/errors.h"
+
+#include <c10/core/DeviceGuard.h>
+#include <torch/version.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include <dlfcn.h>
+
+namespace orfeas::neural {
+
+at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v)
+{
+#if TORCH_VERSION_MAJOR >= 2
+    return at::scaled_dot_product_attention(q, k, v);
+#else
+    const double scale = 1.0 / std::sqrt(double(q.size(-1)));
+    const at::Tensor scores = at::matmul(q, k.transpose(-2, -1)) * scale;
+    return at::matmul(at::softmax(scores, -1), v);
+#endif
+}
+
+void WeightStore::insert(const std::string& name, at::Tensor tensor)
+{
+    m_tensors[name] = std::move(tensor);
+}
+
+const at::Tensor& WeightStore::get(const std::string& name) const
+{
+    const auto it = m_tensors.find(name);
+    if (it == m_tensors.end())
+        throw InternalError("weight '" + name + "' was not loaded", Stage::ShapeGeneration);
+    return it->second;
+}
+
+Linear WeightStore::linear(const std::string& prefix, bool bias) const
+{
+    Linear l;
+    l.weight = get(prefix + ".weight");
+    if (bias)
+        l.bias = get(prefix + ".bias");
+    return l;
+}
+
+LayerNorm WeightStore::layerNorm(const std::string& prefix, double eps) const
+{
+    return LayerNorm{get(prefix + ".weight"), get(prefix + ".bias"), eps};
+}
+
+std::int64_t WeightStore::bytes() const
+{
+    std::int64_t n = 0;
+    for (const auto& [name, t] : m_tensors)
+        n += t.numel() * std::int64_t(t.element_size());
+    return n;
+}
+
+at::ScalarType scalarTypeOf(Precision p)
+{
+    switch (p) {
+    case Precision::Fp32: return at::kFloat;
+    case Precision::Fp16: return at::kHalf;
+    case Precision::Bf16: return at::kBFloat16;
+    }
+    return at::kFloat;
+}
+
+const char* scalarTypeName(at::ScalarType t)
+{
+    switch (t) {
+    case at::kHalf: return "fp16";
+    case at::kBFloat16: return "bf16";
+    default: return "fp32";
+    }
+}
+
+namespace {
+
+int cudaDeviceCount()
+{
+    try {
+        return at::hasCUDA() ? int(at::detail::getCUDAHooks().getNumGPUs()) : 0;
+    } catch (...) {
+        return 0;
+    }
+}
+
+template <typename Fn>
+Fn cudaSymbol(const char* name)
+{
+    // The CUDA runtime is loaded by LibTorch's CUDA library when there is one; look it up in the process.
+    return reinterpret_cast<Fn>(::dlsym(RTLD_DEFAULT, name));
+}
+
+} // namespace
+
+at::Device resolveDevice(const std::string& name)
+{
+    if (name == "cpu")
+        return at::Device(at::kCPU);
+    const int count = cudaDeviceCount();
+    if (name == "auto" || name.empty())
+        return count > 0 ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
+    int index = 0;
+    if (name != "cuda") {
+        if (name.rfind("cuda:", 0) != 0)
+            throw ConfigError("invalid device '" + name + "' (accepted: auto, cpu, cuda, cuda:N)");
+        const char* b = name.data() + 5;
+        const char* e = name.data() + name.size();
+        const auto r = std::from_chars(b, e, index);
+        if (r.ec != std::errc() || r.ptr != e || b == e || index < 0)
+            throw ConfigError("invalid device '" + name + "' (accepted: auto, cpu, cuda, cuda:N)");
+    }
+    if (count == 0)
+        throw DeviceError("device '" + name + "' was asked for, but CUDA is not available in this process (LibTorch "
+                          "without CUDA, or no NVIDIA driver or device)");
+    if (index >= count)
+        throw DeviceError("device '" + name + "' does not exist (" + std::to_string(count) + " CUDA device" +
+                          (count == 1 ? "" : "s") + ")");
+    return at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(index));
+}
+
+std::string deviceLabel(const at::Device& d)
+{
+    return d.is_cuda() ? "cuda:" + std::to_string(d.has_index() ? int(d.index()) : 0) : "cpu";
+}
+
+bool cudaMemoryInfo(int deviceIndex, std::size_t& freeBytes, std::size_t& totalBytes)
+{
+    using MemGetInfo = int (*)(std::size_t*, std::size_t*);
+    const auto fn = cudaSymbol<MemGetInfo>("cudaMemGetInfo");
+    if (!fn || deviceIndex < 0 || deviceIndex >= cudaDeviceCount())
+        return false;
+    // cudaMemGetInfo reports on the calling thread's current device: make it ours for the call.
+    const c10::DeviceGuard guard(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(deviceIndex)));
+    return fn(&freeBytes, &totalBytes) == 0;
+}
+
+std::string cudaDeviceName(int deviceIndex)
+{
+    // cudaDeviceProp starts with `char name[256]` in every CUDA version; the rest of the struct is larger than
+    // we need to know, so give the runtime a generous buffer.
+    using GetProperties = int (*)(void*, int);
+    auto fn = cudaSymbol<GetProperties>("cudaGetDeviceProperties_v2");
+    if (!fn)
+        fn = cudaSymbol<GetProperties>("cudaGetDeviceProperties");
+    if (!fn)
+        return {};
+    std::vector<char> buffer(16384, 0);
+    if (fn(buffer.data(), deviceIndex) != 0)
+        return {};
+    return std::string(buffer.data(), ::strnlen(buffer.data(), 256));
+}
+
+namespace {
+
+std::string firstLine(const char* text)
+{
+    std::string s(text ? text : "");
+    const auto nl = s.find('\n');
+    if (nl != std::string::npos)
+        s.resize(nl);
+    return s;
+}
+
+bool mentionsOutOfMemory(const std::string& s)
+{
+    return s.find("out of memory") != std::string::npos || s.find("not enough memory") != std::string::npos ||
+           s.find("CUDA_ERROR_OUT_OF_MEMORY") != std::string::npos;
+}
+
+} // namespace
+
+void rethrowAsEngineError(const std::string& during)
+{
+    try {
+        throw;
+    } catch (const orfeas::Error&) {
+        throw;
+    } catch (const c10::OutOfMemoryError& e) {
+        throw DeviceError("out of memory during " + during + ": " + firstLine(e.what_without_backtrace()), true);
+    } catch (const c10::Error& e) {
+        const std::string msg = firstLine(e.what_without_backtrace());
+        if (mentionsOutOfMemory(msg))
+            throw DeviceError("out of memory during " + during + ": " + msg, true);
+        if (msg.find("CUDA") != std::string::npos || msg.find("cuDNN") != std::string::npos ||
+            msg.find("CUBLAS") != std::string::npos)
+            throw DeviceError("device failure during " + during + ": " + msg);
+        throw ModelError("LibTorch failed during " + during + ": " + msg);
+    } catch (const std::bad_alloc&) {
+        throw DeviceError("out of host memory during " + during, true);
+    } catch (const std::exception& e) {
+        throw InternalError("unexpected failure during " + during + ": " + e.what(), Stage::ShapeGeneration);
+    }
+}
+
+void requireFinite(const at::Tensor& t, const std::string& stage)
+{
+    if (!t.defined() || t.numel() == 0)
+        return;
+    // One reduction and one host sync per call: cheap next to any stage it guards.
+    const at::Tensor finite = at::isfinite(t);
+    if (finite.all().item<bool>())
+        return;
+    const bool hasNan = at::isnan(t).any().item<bool>();
+    throw ModelError(std::string(hasNan ? "the model produced NaN values" : "the model produced infinite values") +
+                     " during " + stage +
+                     " (corrupt weights, or a float16 overflow: fp32 or bf16 precision may help)");
+}
+
+} // namespace orfeas::neural

@@ -1,0 +1,223 @@
+#include "shape_vae.h"
+
+#include "orfeas/errors.h"
+
+#include <torch/version.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace orfeas::neural {
+
+namespace {
+
+constexpr double kBlockEps = 1e-6;   // the VAE blocks' LayerNorms and q/k norms
+constexpr double kLnPostEps = 1e-5;  // the geometry decoder's ln_post: nn.LayerNorm(width), PyTorch's default eps
+
+// [B, L, H * 2D] (or 3D) viewed per head and split into its D-wide parts (the VAE's layout, unlike the DiT's).
+std::vector<at::Tensor> splitPerHead(const at::Tensor& x, std::int64_t heads, std::int64_t parts)
+{
+    const at::Tensor v = x.view({x.size(0), x.size(1), heads, x.size(2) / heads});
+    return v.split(v.size(3) / parts, -1);
+}
+
+LayerNorm optionalNorm(const WeightStore& w, const std::string& prefix, bool present)
+{
+    return present ? w.layerNorm(prefix, kBlockEps) : LayerNorm{};
+}
+
+at::Tensor applyNorm(const LayerNorm& n, const at::Tensor& x)
+{
+    return n.weight.defined() ? n(x) : x;
+}
+
+} // namespace
+
+ShapeVaeDecoder::ShapeVaeDecoder(const ShapeVaeConfig& config, const WeightStore& w, const ComputeSpec& spec)
+    : m_config(config), m_spec(spec)
+{
+    m_postKl = w.linear("vae.post_kl");
+    for (int i = 0; i < config.numDecoderLayers; ++i) {
+        const std::string p = "vae.transformer.resblocks." + std::to_string(i);
+        Block b;
+        b.ln1 = w.layerNorm(p + ".ln_1", kBlockEps);
+        b.ln2 = w.layerNorm(p + ".ln_2", kBlockEps);
+        b.qkv = w.linear(p + ".attn.c_qkv", config.qkvBias);
+        b.proj = w.linear(p + ".attn.c_proj");
+        b.qNorm = optionalNorm(w, p + ".attn.attention.q_norm", config.qkNorm);
+        b.kNorm = optionalNorm(w, p + ".attn.attention.k_norm", config.qkNorm);
+        b.fc = w.linear(p + ".mlp.c_fc");
+        b.fcOut = w.linear(p + ".mlp.c_proj");
+        m_blocks.push_back(std::move(b));
+    }
+}
+
+at::Tensor ShapeVaeDecoder::decode(const at::Tensor& latents) const
+{
+    // The pipeline multiplies by the reciprocal (1. / scale_factor * latents), not a division.
+    at::Tensor x = m_postKl(latents.to(m_spec.device, m_spec.dtype) * (1.0 / m_config.scaleFactor));
+    const std::int64_t heads = m_config.heads;
+    for (const Block& b : m_blocks) {
+        const auto qkv = splitPerHead(b.qkv(b.ln1(x)), heads, 3);
+        const at::Tensor q = applyNorm(b.qNorm, qkv[0]).transpose(1, 2);
+        const at::Tensor k = applyNorm(b.kNorm, qkv[1]).transpose(1, 2);
+        const at::Tensor v = qkv[2].transpose(1, 2);
+        x = x + b.proj(mergeHeads(attention(q, k, v)));
+        x = x + b.fcOut(at::gelu(b.fc(b.ln2(x))));
+    }
+    return x;
+}
+
+GeometryDecoder::GeometryDecoder(const ShapeVaeConfig& config, const WeightStore& w, const ComputeSpec& spec)
+    : m_config(config), m_spec(spec)
+{
+    std::vector<float> freqs;
+    for (int i = 0; i < config.numFreqs; ++i) {
+        // float32(2^i) * float32(pi): a power-of-two scaling, exact.
+        const float base = config.includePi ? static_cast<float>(M_PI) : 1.0f;
+        freqs.push_back(std::ldexp(base, i));
+    }
+    m_frequencies = at::tensor(freqs, at::TensorOptions().dtype(at::kFloat)).to(spec.device);
+
+    const std::string g = "vae.geo_decoder";
+    const std::string c = g + ".cross_attn_decoder";
+    m_queryProj = w.linear(g + ".query_proj");
+    if (config.geoDecoderDownsampleRatio != 1)
+        m_latentsProj = w.linear(g + ".latents_proj");
+    m_q = w.linear(c + ".attn.c_q", config.qkvBias);
+    m_kv = w.linear(c + ".attn.c_kv", config.qkvBias);
+    m_proj = w.linear(c + ".attn.c_proj");
+    m_qNorm = optionalNorm(w, c + ".attn.attention.q_norm", config.geoQkNorm());
+    m_kNorm = optionalNorm(w, c + ".attn.attention.k_norm", config.geoQkNorm());
+    m_ln1 = w.layerNorm(c + ".ln_1", kBlockEps);
+    m_ln2 = w.layerNorm(c + ".ln_2", kBlockEps);
+    m_ln3 = w.layerNorm(c + ".ln_3", kBlockEps);
+    m_fc = w.linear(c + ".mlp.c_fc");
+    m_fcOut = w.linear(c + ".mlp.c_proj");
+    if (config.geoDecoderLnPost)
+        m_lnPost = w.layerNorm(g + ".ln_post", kLnPostEps);
+    m_outputProj = w.linear(g + ".output_proj");
+}
+
+GeometryKeys GeometryDecoder::prepare(const at::Tensor& decodedLatents) const
+{
+    at::Tensor data = decodedLatents.to(m_spec.device, m_spec.dtype);
+    if (m_latentsProj.weight.defined())
+        data = m_latentsProj(data);
+    const auto kv = splitPerHead(m_kv(m_ln2(data)), m_config.geoHeads(), 2);
+    GeometryKeys keys;
+    keys.k = applyNorm(m_kNorm, kv[0]).transpose(1, 2).contiguous();
+    keys.v = kv[1].transpose(1, 2).contiguous();
+    return keys;
+}
+
+at::Tensor GeometryDecoder::fourier(const at::Tensor& points) const
+{
+    // [x, sin(x * f), cos(x * f)] with the frequencies of one coordinate adjacent: x0 f0 .. x0 f(n-1), x1 f0, ...
+    const at::Tensor x = points.to(m_spec.device, at::kFloat);
+    if (m_config.numFreqs == 0)
+        return x;
+    const at::Tensor embed = (x.unsqueeze(-1) * m_frequencies).flatten(-2);
+    return at::cat({x, at::sin(embed), at::cos(embed)}, -1);
+}
+
+at::Tensor GeometryDecoder::query(const GeometryKeys& keys, const at::Tensor& points) const
+{
+    const std::int64_t batch = points.size(0);
+    const std::int64_t count = points.size(1);
+    at::Tensor x = m_queryProj(fourier(points).to(m_spec.dtype));
+    const at::Tensor q = applyNorm(m_qNorm, m_q(m_ln1(x)).view({batch, count, m_config.geoHeads(), -1}));
+    const at::Tensor k = keys.k.size(0) == batch ? keys.k : keys.k.expand({batch, -1, -1, -1});
+    const at::Tensor v = keys.v.size(0) == batch ? keys.v : keys.v.expand({batch, -1, -1, -1});
+    x = x + m_proj(mergeHeads(attention(q.transpose(1, 2), k, v)));
+    x = x + m_fcOut(at::gelu(m_fc(m_ln3(x))));
+    if (m_lnPost.weight.defined())
+        x = m_lnPost(x);
+    return m_outputProj(x).squeeze(-1).to(at::kFloat);
+}
+
+std::int64_t GeometryDecoder::bytesPerPoint() const
+{
+    const std::int64_t element = m_spec.dtype == at::kFloat ? 4 : 2;
+    const std::int64_t width = m_config.geoWidth();
+    // Query embeddings, q, attention output, residuals, the MLP's hidden layer (and its GELU), Fourier features.
+    std::int64_t bytes = element * width * (6 + 2 * m_config.geoDecoderMlpExpandRatio) + 4 * 2 * m_config.fourierDim();
+#if TORCH_VERSION_MAJOR < 2
+    // Without fused attention the scores and probabilities are materialised.
+    bytes += element * 2 * std::int64_t(m_config.geoHeads()) * m_config.numLatents;
+#endif
+    return bytes;
+}
+
+std::vector<float> gridAxis(int resolution, double bounds)
+{
+    const int n = resolution + 1;
+    const double start = -bounds, stop = bounds;
+    const double step = (stop - start) / resolution;
+    std::vector<float> axis(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i)
+        axis[std::size_t(i)] = static_cast<float>(double(i) * step + start);
+    axis.back() = static_cast<float>(stop);
+    return axis;
+}
+
+std::int64_t chooseChunkSize(const GeometryDecoder& decoder, int requested)
+{
+    if (requested > 0)
+        return requested;
+    const std::int64_t perPoint = std::max<std::int64_t>(decoder.bytesPerPoint(), 1);
+    const ComputeSpec& spec = decoder.spec();
+    if (spec.isCuda()) {
+        std::size_t freeBytes = 0, totalBytes = 0;
+        if (cudaMemoryInfo(spec.device.has_index() ? spec.device.index() : 0, freeBytes, totalBytes)) {
+            // Leave room for the allocator's fragmentation and for whatever else runs on the device.
+            const auto n = std::int64_t(double(freeBytes) * 0.4) / perPoint;
+            return std::clamp<std::int64_t>(n / 1024 * 1024, 8192, 1 << 20);
+        }
+        return 65536;
+    }
+    // The CPU: a fixed 256 MB of intermediates; larger chunks gain nothing there.
+    const std::int64_t n = (std::int64_t(256) << 20) / perPoint;
+    return std::clamp<std::int64_t>(n / 1024 * 1024, 2048, 262144);
+}
+
+std::vector<float> decodeDenseGrid(const GeometryDecoder& decoder, const GeometryKeys& keys,
+                                   const DenseGridRequest& request, RunContext& ctx,
+                                   const std::function<void(int, int)>& onChunk)
+{
+    if (request.resolution < 1)
+        throw ConfigError("the octree resolution must be at least 1");
+    const ComputeSpec& spec = decoder.spec();
+    const std::int64_t n = request.resolution + 1;
+    const std::int64_t total = n * n * n;
+    const std::int64_t chunk = chooseChunkSize(decoder, request.chunkSize);
+    const int chunks = int((total + chunk - 1) / chunk);
+
+    const at::Tensor axis = at::tensor(gridAxis(request.resolution, request.bounds), at::kFloat).to(spec.device);
+    const GeometryKeys first{keys.k.narrow(0, 0, 1), keys.v.narrow(0, 0, 1)};
+    std::vector<float> host(std::size_t(total), 0.0f);
+    const at::Tensor hostView = at::from_blob(host.data(), {total}, at::kFloat);
+    // On a GPU the logits stay there until the end (one transfer, one finiteness check).
+    const at::Tensor out = spec.isCuda() ? at::empty({total}, axis.options()) : hostView;
+    const auto indexOptions = at::TensorOptions().dtype(at::kLong).device(spec.device);
+    for (int c = 0; c < chunks; ++c) {
+        if (ctx.isCancelled())
+            throw CancelledError(Stage::ShapeGeneration);
+        const std::int64_t start = std::int64_t(c) * chunk;
+        const std::int64_t count = std::min(chunk, total - start);
+        const at::Tensor index = at::arange(start, start + count, indexOptions);
+        const at::Tensor ix = at::div(index, n * n, "floor");
+        const at::Tensor iy = at::remainder(at::div(index, n, "floor"), n);
+        const at::Tensor iz = at::remainder(index, n);
+        const at::Tensor points = at::stack({axis.index_select(0, ix), axis.index_select(0, iy), axis.index_select(0, iz)}, -1);
+        out.narrow(0, start, count).copy_(decoder.query(first, points.unsqueeze(0)).view({count}));
+        if (onChunk)
+            onChunk(c + 1, chunks);
+    }
+    requireFinite(out, "volume decoding");
+    if (spec.isCuda())
+        hostView.copy_(out);
+    return host;
+}
+
+} // namespace orfeas::neural

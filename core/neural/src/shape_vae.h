@@ -1,0 +1,81 @@
+#pragma once
+// The ShapeVAE's decoding side: the latent transformer, the geometry decoder (an occupancy logit per query point)
+// and dense volume decoding. The latents' cross-attention keys and values are computed once per shape
+// (GeometryKeys) and reused for every batch of query points, so a decoder can be asked for arbitrary point sets
+// (dense grids now, hierarchical refinement later).
+
+#include "neural_common.h"
+
+#include "orfeas/model_config.h"
+#include "orfeas/run_context.h"
+
+#include <functional>
+#include <vector>
+
+namespace orfeas::neural {
+
+class ShapeVaeDecoder {
+public:
+    ShapeVaeDecoder(const ShapeVaeConfig& config, const WeightStore& weights, const ComputeSpec& spec);
+    // Sampled latents [B, num_latents, embed_dim] -> decoded latents [B, num_latents, width]: multiplied by
+    // 1 / scale_factor, post_kl, then the pre-LN transformer (per-head qkv split, q/k LayerNorm, exact GELU).
+    at::Tensor decode(const at::Tensor& latents) const;
+
+private:
+    struct Block {
+        LayerNorm ln1, ln2, qNorm, kNorm;
+        Linear qkv, proj, fc, fcOut;
+    };
+    ShapeVaeConfig m_config;
+    ComputeSpec m_spec;
+    Linear m_postKl;
+    std::vector<Block> m_blocks;
+};
+
+// Keys and values of one shape's latents for the geometry decoder's cross-attention, [B, H, N, D] each.
+struct GeometryKeys {
+    at::Tensor k;
+    at::Tensor v;
+};
+
+class GeometryDecoder {
+public:
+    GeometryDecoder(const ShapeVaeConfig& config, const WeightStore& weights, const ComputeSpec& spec);
+    // From decoded latents [B, N, width]: (latents_proj,) ln_2, c_kv, per-head split, k LayerNorm.
+    GeometryKeys prepare(const at::Tensor& decodedLatents) const;
+    // Occupancy logits (inside > 0) of points [B, P, 3] (float32, any device) -> [B, P] float32 on the device.
+    // The Fourier features are computed in float32 whatever the compute dtype.
+    at::Tensor query(const GeometryKeys& keys, const at::Tensor& points) const;
+    // Rough bytes of intermediate tensors per query point, for sizing chunks.
+    std::int64_t bytesPerPoint() const;
+    const ComputeSpec& spec() const { return m_spec; }
+
+private:
+    at::Tensor fourier(const at::Tensor& points) const;
+
+    ShapeVaeConfig m_config;
+    ComputeSpec m_spec;
+    at::Tensor m_frequencies; // float32 on the device
+    Linear m_queryProj, m_latentsProj, m_q, m_kv, m_proj, m_fc, m_fcOut, m_outputProj;
+    LayerNorm m_ln1, m_ln2, m_ln3, m_qNorm, m_kNorm, m_lnPost;
+};
+
+struct DenseGridRequest {
+    int resolution = 384;   // cells per axis: (resolution + 1)^3 points
+    double bounds = 1.01;   // the box [-bounds, bounds]^3
+    int chunkSize = 0;      // points per chunk; 0 = choose (free device memory on CUDA, a fixed budget on the CPU)
+};
+
+// The coordinates of one grid axis, as numpy.linspace(-bounds, bounds, resolution + 1) in float64 cast to float32.
+std::vector<float> gridAxis(int resolution, double bounds);
+// Points per chunk for a request on this decoder.
+std::int64_t chooseChunkSize(const GeometryDecoder& decoder, int requested);
+
+// Evaluates the dense grid, x-major ('ij' indexing: index = (ix * n + iy) * n + iz), for batch element 0 of
+// `keys`. Calls `onChunk(done, total)` after each chunk and throws CancelledError(ShapeGeneration) between chunks
+// when `ctx` is cancelled; throws ModelError when a logit is NaN or infinite.
+std::vector<float> decodeDenseGrid(const GeometryDecoder& decoder, const GeometryKeys& keys,
+                                   const DenseGridRequest& request, RunContext& ctx,
+                                   const std::function<void(int, int)>& onChunk = {});
+
+} // namespace orfeas::neural

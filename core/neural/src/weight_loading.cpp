@@ -1,0 +1,96 @@
+#include "weight_loading.h"
+
+#include "orfeas/errors.h"
+#include "orfeas/safetensors.h"
+
+#include <cstring>
+
+namespace orfeas::neural {
+
+namespace {
+
+at::ScalarType fileScalarType(TensorDType t)
+{
+    switch (t) {
+    case TensorDType::F32: return at::kFloat;
+    case TensorDType::F16: return at::kHalf;
+    case TensorDType::BF16: return at::kBFloat16;
+    case TensorDType::F64: return at::kDouble;
+    default: break;
+    }
+    throw InternalError("non-float tensor passed the weights check", Stage::ShapeGeneration);
+}
+
+// A CPU tensor over the file's bytes (aligned) or a copy of them (unaligned data offsets are legal in the format).
+at::Tensor viewOrCopy(const SafetensorsFile& file, const TensorInfo& info)
+{
+    const auto bytes = file.data(info);
+    const at::ScalarType type = fileScalarType(info.dtype);
+    const auto options = at::TensorOptions().dtype(type).device(at::kCPU);
+    const std::vector<std::int64_t> shape(info.shape.begin(), info.shape.end());
+    if (bytes.empty())
+        return at::empty(shape, options);
+    if (reinterpret_cast<std::uintptr_t>(bytes.data()) % dtypeSize(info.dtype) == 0)
+        return at::from_blob(const_cast<std::uint8_t*>(bytes.data()), shape, options);
+    at::Tensor t = at::empty(shape, options);
+    std::memcpy(t.data_ptr(), bytes.data(), bytes.size());
+    return t;
+}
+
+} // namespace
+
+LoadedWeights loadWeights(const std::string& path, const std::vector<ParameterSpec>& manifest, const ComputeSpec& spec,
+                          RunContext& ctx)
+{
+    const SafetensorsFile file(path); // validates the header completely (ModelError with the path)
+    const WeightsCheck check = checkWeights(file, manifest);
+    if (!check.ok())
+        throw ModelError("the weights do not match the model configuration: " + check.errorSummary(), path);
+
+    LoadedWeights out;
+    out.path = path;
+    out.ignored = check.ignored;
+    for (const auto& p : manifest) {
+        if (p.optional && file.contains(p.name))
+            out.ignored.push_back(p.name);
+    }
+    if (!check.ignored.empty())
+        ctx.log(LogLevel::Warning, std::to_string(check.ignored.size()) +
+                                       " tensor(s) of the weights file are not part of the model and are ignored, "
+                                       "e.g. " + check.ignored.front());
+
+    std::vector<const ParameterSpec*> needed;
+    for (const auto& p : manifest) {
+        if (!p.optional)
+            needed.push_back(&p);
+    }
+    std::string dtypes;
+    const int total = int(needed.size());
+    int lastReported = -1;
+    try {
+        for (int i = 0; i < total; ++i) {
+            if (ctx.isCancelled())
+                throw CancelledError(Stage::ShapeGeneration);
+            const TensorInfo& info = *file.find(needed[std::size_t(i)]->name);
+            const std::string dt = dtypeName(info.dtype);
+            if (dtypes.empty())
+                dtypes = dt;
+            else if (dtypes != dt)
+                dtypes = "mixed";
+            at::Tensor t = viewOrCopy(file, info).to(spec.device, spec.dtype, /*non_blocking=*/false, /*copy=*/true);
+            out.store.insert(info.name, std::move(t));
+            const int percent = int(100.0 * (i + 1) / total);
+            if (percent != lastReported) {
+                lastReported = percent;
+                ctx.progressStep(Stage::ShapeGeneration, "model_loading", i + 1, total, 0.0,
+                                 "loading weights " + std::to_string(i + 1) + "/" + std::to_string(total));
+            }
+        }
+    } catch (...) {
+        rethrowAsEngineError("model loading");
+    }
+    out.fileDtype = dtypes;
+    return out;
+}
+
+} // namespace orfeas::neural

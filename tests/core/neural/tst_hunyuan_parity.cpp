@@ -1,0 +1,108 @@
+// Parity of the neural backend with the reference implementation: every stage of the tiny fixtures, fed with the
+// reference's own input for that stage, through the engine's reference check (what `orfeas model check` runs).
+
+#include "orfeas/errors.h"
+#include "orfeas/neural.h"
+
+#include <QtTest>
+
+using namespace orfeas;
+
+namespace {
+
+const std::string kData = ORFEAS_TEST_DATA_DIR;
+
+} // namespace
+
+class TestHunyuanParity : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!neuralRuntimeInfo().available)
+            QSKIP("built without LibTorch");
+    }
+
+    void stagesMatchReference_data()
+    {
+        QTest::addColumn<QString>("folder");
+        QTest::addColumn<int>("weights");
+        QTest::addColumn<int>("chunk");
+        QTest::addColumn<double>("stageTolerance");
+        QTest::addColumn<double>("loopTolerance");
+        // float32 weights: the fixtures' exact-float32 bounds, 1e-5 per stage and 1e-4 for the loop (measured here:
+        // at most 2e-6 per stage for hy3d-tiny). The guidance-distilled turbo denoiser embeds the guidance scale
+        // like a timestep, at t = 5000: its sines then amplify last-bit differences between float32 exp/sin/cos
+        // implementations (an exact-arithmetic embedding lands 2.5e-5 from the reference, ours 1.2e-5), so its
+        // rows allow 2e-5 per stage.
+        // float16 weights: the reference outputs were made with the float32 weights; rounding the weights to
+        // float16 (relative error up to 2^-11 = 4.9e-4 per weight) moves every stage by up to 8e-4 of its scale
+        // (measured), so those rows allow 2e-3: they bound the effect of the weights file, not of our arithmetic.
+        const int fp32 = int(WeightsPreference::Fp32), fp16 = int(WeightsPreference::Fp16);
+        for (const char* folder : {"hy3d-tiny", "hy3d-tiny-turbo"}) {
+            const std::string f = folder;
+            const double stage = f == "hy3d-tiny" ? 1e-5 : 2e-5;
+            QTest::newRow((f + " fp32").c_str()) << folder << fp32 << 0 << stage << 1e-4;
+            QTest::newRow((f + " fp32 small chunks").c_str()) << folder << fp32 << 1000 << stage << 1e-4;
+            QTest::newRow((f + " fp16 weights").c_str()) << folder << fp16 << 0 << 2e-3 << 2e-3;
+        }
+    }
+    void stagesMatchReference()
+    {
+        QFETCH(QString, folder);
+        QFETCH(int, weights);
+        QFETCH(int, chunk);
+        QFETCH(double, stageTolerance);
+        QFETCH(double, loopTolerance);
+        ReferenceCheckOptions o;
+        o.modelPath = kData + "/" + folder.toStdString();
+        o.referencePath = o.modelPath + "/io.safetensors";
+        o.weights = WeightsPreference(weights);
+        o.device = "cpu";
+        o.precision = Precision::Fp32;
+        o.chunkSize = chunk;
+        o.stageTolerance = stageTolerance;
+        o.loopTolerance = loopTolerance;
+        RunContext ctx;
+        const ReferenceCheckReport report = checkAgainstReference(o, ctx);
+        const bool fp16 = o.weights == WeightsPreference::Fp16;
+        QVERIFY(report.weightsFile.find(fp16 ? "model.fp16.safetensors" : "/model.safetensors") != std::string::npos);
+        const std::vector<std::string> expected = {"schedule", "conditioner", "denoiser", "sampling",
+                                                   "vae",      "geometry",    "grid",     "pipeline"};
+        QCOMPARE(report.stages.size(), expected.size());
+        for (const StageCheck& s : report.stages)
+            qInfo("%-12s rel %.3g abs %.3g (tolerance %.3g) %.4f s [%s]", s.stage.c_str(), s.relError, s.maxAbsError,
+                  s.tolerance, s.seconds, s.detail.c_str());
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            const StageCheck& s = report.stages[i];
+            QCOMPARE(s.stage, expected[i]);
+            QVERIFY2(s.passed, (s.stage + " differs from the reference").c_str());
+        }
+        QVERIFY(report.passed());
+        if (fp16) {
+            // The float16 file really is different: an exact match would mean the wrong file was read.
+            double worst = 0;
+            for (const auto& s : report.stages)
+                worst = std::max(worst, s.relError);
+            QVERIFY(worst > 1e-5);
+        }
+    }
+
+    // The check itself must fail when a stage is wrong: a reference whose stored output was altered.
+    void detectsDifferences()
+    {
+        ReferenceCheckOptions o;
+        o.modelPath = kData + "/hy3d-tiny";
+        o.referencePath = kData + "/hy3d-tiny-turbo/io.safetensors"; // the other model's outputs
+        RunContext ctx;
+        const ReferenceCheckReport report = checkAgainstReference(o, ctx);
+        QVERIFY(!report.passed());
+        int failed = 0;
+        for (const auto& s : report.stages)
+            failed += s.passed ? 0 : 1;
+        QVERIFY(failed >= 5);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHunyuanParity)
+#include "tst_hunyuan_parity.moc"
