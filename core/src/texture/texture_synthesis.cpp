@@ -14,6 +14,10 @@ namespace orfeas {
 namespace {
 
 constexpr Stage kStage = Stage::TextureSynthesis;
+// Canvas pixels dropped along the edge of a subject cut out by background removal.
+constexpr int kRemovedBackgroundMargin = 2;
+// File alpha at or above this counts as opaque.
+constexpr std::uint8_t kOpaqueAlpha = 250;
 
 // The image that carries the subject's colours: the native-resolution canvas, or the square network image when a
 // caller left the canvas empty.
@@ -34,22 +38,72 @@ bool hasTransparency(const ImageRGBA8& image)
     return false;
 }
 
-// 3 x 3 minimum (pixels beyond the border count as background).
-Mask8 erode(const Mask8& mask)
+// Minimum over a (2r + 1)^2 square, separable; pixels beyond the border count as background.
+Mask8 erode(const Mask8& mask, int r)
 {
+    const int w = mask.width, h = mask.height;
+    std::vector<std::uint8_t> rows(mask.values.size());
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+            std::uint8_t m = (x - r < 0 || x + r >= w) ? 0 : 255;
+            for (int d = std::max(0, x - r); d <= std::min(w - 1, x + r) && m; ++d)
+                m = std::min(m, mask.values[std::size_t(y) * w + d]);
+            rows[std::size_t(y) * w + x] = m;
+        }
     Mask8 out = mask;
-    for (int y = 0; y < mask.height; ++y)
-        for (int x = 0; x < mask.width; ++x) {
-            std::uint8_t m = 255;
-            for (int dy = -1; dy <= 1; ++dy)
-                for (int dx = -1; dx <= 1; ++dx) {
-                    const int xx = x + dx, yy = y + dy;
-                    m = std::min(m, (xx < 0 || yy < 0 || xx >= mask.width || yy >= mask.height) ? std::uint8_t(0)
-                                                                                                  : mask.at(xx, yy));
-                }
-            out.values[std::size_t(y) * mask.width + x] = m;
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+            std::uint8_t m = (y - r < 0 || y + r >= h) ? 0 : 255;
+            for (int d = std::max(0, y - r); d <= std::min(h - 1, y + r) && m; ++d)
+                m = std::min(m, rows[std::size_t(d) * w + x]);
+            out.values[std::size_t(y) * w + x] = m;
         }
     return out;
+}
+
+// How much of each source pixel is the subject (0..255), at the source's resolution.
+Mask8 subjectCoverage(const ImageRGBA8& source, const PreprocessedImage& image)
+{
+    Mask8 cover;
+    cover.width = source.width;
+    cover.height = source.height;
+    cover.values.resize(std::size_t(source.width) * source.height);
+    if (hasTransparency(source)) {
+        if (!image.alphaFromFile) {
+            // A mask from background removal is hard: its outermost pixels are opaque but mixed with the
+            // background (anti-aliasing, JPEG ringing). Drop them and let the interior's colours fill in.
+            for (std::size_t i = 0; i < cover.values.size(); ++i)
+                cover.values[i] = source.pixels[i * 4 + 3];
+            return erode(cover, kRemovedBackgroundMargin);
+        }
+        // A file's own alpha: the colour of a half-transparent edge pixel is rarely the subject's (renderers and
+        // matting tools leave it darkened or tinted), and the rim of the model samples exactly there. Only opaque
+        // pixels give colour; the others are filled from them. A subject without any opaque pixel keeps its alpha.
+        bool anyOpaque = false;
+        for (std::size_t i = 0; i < cover.values.size() && !anyOpaque; ++i)
+            anyOpaque = source.pixels[i * 4 + 3] >= kOpaqueAlpha;
+        for (std::size_t i = 0; i < cover.values.size(); ++i) {
+            const std::uint8_t a = source.pixels[i * 4 + 3];
+            cover.values[i] = !anyOpaque ? a : (a >= kOpaqueAlpha ? 255 : 0);
+        }
+        return cover;
+    }
+    if (!image.mask.isValid()) {
+        std::fill(cover.values.begin(), cover.values.end(), std::uint8_t(255));
+        return cover;
+    }
+    // An opaque canvas (alpha dropped somewhere upstream) says nothing about the subject: the mask decides, eroded
+    // by one of its pixels, since it is usually coarser than the canvas and its staircase would let background in.
+    const Mask8 mask = erode(image.mask, 1);
+    std::vector<int> column(std::size_t(source.width));
+    for (int x = 0; x < source.width; ++x)
+        column[std::size_t(x)] = std::min(mask.width - 1, int(std::int64_t(x) * mask.width / source.width));
+    for (int y = 0; y < source.height; ++y) {
+        const int my = std::min(mask.height - 1, int(std::int64_t(y) * mask.height / source.height));
+        for (int x = 0; x < source.width; ++x)
+            cover.values[std::size_t(y) * source.width + x] = mask.at(column[std::size_t(x)], my);
+    }
+    return cover;
 }
 
 // Bilinear sample of an RGBA8 image at texture coordinates (Assimp convention: v up, (0, 0) bottom-left).
@@ -98,29 +152,12 @@ void synthesizeTexture(Mesh& mesh, const PreprocessedImage& image, const Project
     };
     poll();
 
-    // Coverage: the canvas's own alpha. An opaque canvas (alpha dropped somewhere upstream) says nothing about the
-    // subject, so the mask decides then, eroded by one of its pixels: it is usually coarser than the canvas, and
-    // its staircase edge would otherwise let background pixels count as subject.
-    const bool useMask = !hasTransparency(source) && image.mask.isValid();
-    Mask8 eroded;
-    std::vector<int> maskColumn;
-    if (useMask) {
-        eroded = erode(image.mask);
-        maskColumn.resize(std::size_t(source.width));
-        for (int x = 0; x < source.width; ++x)
-            maskColumn[std::size_t(x)] = std::min(eroded.width - 1, int(std::int64_t(x) * eroded.width / source.width));
-    }
+    time("coverage");
+    const Mask8 cover = subjectCoverage(source, image);
     auto coverage = [&](int y, std::uint8_t* row) {
-        if (!useMask) {
-            const std::uint8_t* p = source.pixel(0, y);
-            for (int x = 0; x < source.width; ++x)
-                row[x] = p[std::size_t(x) * 4 + 3];
-            return;
-        }
-        const int my = std::min(eroded.height - 1, int(std::int64_t(y) * eroded.height / source.height));
-        for (int x = 0; x < source.width; ++x)
-            row[x] = eroded.at(maskColumn[std::size_t(x)], my);
+        std::copy_n(cover.values.data() + std::size_t(y) * cover.width, cover.width, row);
     };
+    poll();
 
     time("resample");
     if (ctx)

@@ -116,6 +116,8 @@ private Q_SLOTS:
     void rimHasNoBackground();
     void orientation();
     void opaqueCanvasUsesMask();
+    void removedBackgroundEdgeDropped();
+    void darkenedHalfTransparentEdge();
     void fallsBackToNetworkImage();
     void invalidInput();
     void cancelled();
@@ -238,6 +240,67 @@ void TestTexture::opaqueCanvasUsesMask()
             worst = std::max(worst, distance(mesh.colors[i], kRed));
     // The mask is coarser (256) than the canvas: its staircase may let a little background into the rim mix.
     QVERIFY2(worst <= 60, qPrintable(QString::number(worst)));
+}
+
+void TestTexture::removedBackgroundEdgeDropped()
+{
+    // GIVEN a subject cut out by background removal: its outermost ring of opaque pixels is still mixed with the
+    // grey background it was photographed on
+    const Color8 grey{200, 200, 200, 255};
+    const double r = 0.5;
+    const int n = 512;
+    const double ring = 1.6 * 2.0 / n; // 1.6 pixels
+    auto contaminated = [&](double x, double y) -> std::optional<Color8> {
+        const double d = std::hypot(x, y);
+        if (d > r)
+            return std::nullopt;
+        return d > r - ring ? grey : kRed;
+    };
+    auto rimWorst = [&](bool alphaFromFile) {
+        PreprocessedImage img = drawImage(n, contaminated, grey);
+        img.alphaFromFile = alphaFromFile;
+        Mesh mesh = sphere(float(r));
+        synthesizeTexture(mesh, img, ProjectionFrame{}, TextureOptions{512});
+        int worst = 0;
+        for (std::size_t i = 0; i < mesh.positions.size(); ++i)
+            worst = std::max(worst, distance(mesh.colors[i], kRed));
+        return worst;
+    };
+    // THEN the ring is dropped and the rim is the subject's colour
+    const int removed = rimWorst(false);
+    QVERIFY2(removed <= 12, qPrintable(QString::number(removed)));
+    // (while opaque pixels of an alpha that came with the file are trusted: there the ring is the subject's own)
+    QVERIFY(rimWorst(true) > 100);
+}
+
+void TestTexture::darkenedHalfTransparentEdge()
+{
+    // GIVEN a file alpha whose soft edge pixels carry a darkened colour (as many renderers write straight alpha)
+    const int n = 512;
+    const double r = 0.5, soft = 2.5 * 2.0 / n;
+    PreprocessedImage img;
+    img.alphaFromFile = true;
+    img.canvas.width = img.canvas.height = n;
+    img.canvas.pixels.resize(std::size_t(n) * n * 4);
+    for (int v = 0; v < n; ++v)
+        for (int u = 0; u < n; ++u) {
+            const double x = -1 + 2 * (u + 0.5) / n, y = 1 - 2 * (v + 0.5) / n;
+            const double a = std::clamp((r - std::hypot(x, y)) / soft + 0.5, 0.0, 1.0); // 0..1 over 2.5 pixels
+            std::uint8_t* p = img.canvas.pixel(u, v);
+            const double shade = a < 0.97 ? 0.35 : 1.0;
+            p[0] = std::uint8_t(kRed.r * shade);
+            p[1] = std::uint8_t(kRed.g * shade);
+            p[2] = std::uint8_t(kRed.b * shade);
+            p[3] = std::uint8_t(std::lround(a * 255));
+        }
+    Mesh mesh = sphere(float(r));
+    synthesizeTexture(mesh, img, ProjectionFrame{}, TextureOptions{1024});
+    // THEN the rim (where alpha crosses one half) keeps the subject's colour
+    int worst = 0;
+    for (std::size_t i = 0; i < mesh.positions.size(); ++i) {
+        worst = std::max(worst, distance(mesh.colors[i], kRed));
+    }
+    QVERIFY2(worst <= 20, qPrintable(QString::number(worst)));
 }
 
 void TestTexture::fallsBackToNetworkImage()
