@@ -26,7 +26,7 @@ aiVector3D faceNormal(const Mesh& mesh, std::size_t face)
     return len > 0 ? n / len : aiVector3D(0, 0, 1);
 }
 
-// Unit vertex normals: the mesh's own where usable, otherwise the normal of a face using the vertex.
+// Unit vertex normals: the mesh's own where usable, otherwise the area-weighted mean of the adjacent faces'.
 std::vector<aiVector3D> vertexNormals(const Mesh& mesh)
 {
     std::vector<aiVector3D> normals(mesh.positions.size(), aiVector3D(0, 0, 0));
@@ -41,17 +41,20 @@ std::vector<aiVector3D> vertexNormals(const Mesh& mesh)
             }
         }
     }
-    for (std::size_t f = 0; f < mesh.faceCount(); ++f)
-        for (int c = 0; c < 3; ++c) {
-            const std::uint32_t v = mesh.indices[f * 3 + c];
-            if (!valid[v]) {
-                normals[v] = faceNormal(mesh, f);
-                valid[v] = true;
-            }
-        }
-    for (std::size_t i = 0; i < normals.size(); ++i)
-        if (!valid[i])
-            normals[i] = aiVector3D(0, 0, 1); // unused vertex
+    std::vector<aiVector3D> sums(mesh.positions.size(), aiVector3D(0, 0, 0));
+    for (std::size_t f = 0; f < mesh.faceCount(); ++f) {
+        const std::uint32_t* idx = &mesh.indices[f * 3];
+        const aiVector3D a = toAi(mesh.positions[idx[0]]);
+        const aiVector3D cross = (toAi(mesh.positions[idx[1]]) - a) ^ (toAi(mesh.positions[idx[2]]) - a);
+        for (int c = 0; c < 3; ++c)
+            sums[idx[c]] += cross; // |cross| = twice the area: area weighting for free
+    }
+    for (std::size_t i = 0; i < normals.size(); ++i) {
+        if (valid[i])
+            continue;
+        const float len = sums[i].Length();
+        normals[i] = len > 0 && std::isfinite(len) ? sums[i] / len : aiVector3D(0, 0, 1);
+    }
     return normals;
 }
 

@@ -31,8 +31,8 @@ struct SceneDeleter {
 };
 using ScenePtr = std::unique_ptr<aiScene, SceneDeleter>;
 
-// A one-mesh, one-material scene. Normals are renormalised (zero ones replaced by the face normal direction of the
-// first face using the vertex) so that strict readers accept them. Throws std::bad_alloc only.
+// A one-mesh, one-material scene. Normals are renormalised so that strict readers (glTF) accept them; missing or
+// zero ones are replaced by area-weighted face normals. Throws std::bad_alloc only.
 ScenePtr buildScene(const Mesh& mesh, const SceneOptions& options);
 
 // A name safe for OBJ groups and glTF names: letters, digits, '_' and '-' (others become '_'); never empty.

@@ -261,13 +261,16 @@ void TestExporter::glbEmbedsTexture()
 void TestExporter::glbPassesValidator_data()
 {
     QTest::addColumn<bool>("textured");
-    QTest::newRow("textured") << true;
-    QTest::newRow("vertex colours only") << false;
+    QTest::addColumn<bool>("withNormals");
+    QTest::newRow("textured") << true << true;
+    QTest::newRow("vertex colours only") << false << true;
+    QTest::newRow("no normals") << true << false;
 }
 
 void TestExporter::glbPassesValidator()
 {
     QFETCH(bool, textured);
+    QFETCH(bool, withNormals);
     const QString node = QStandardPaths::findExecutable("node");
     const QString tools = QStringLiteral(ORFEAS_SOURCE_DIR) + "/tests/tools";
     if (node.isEmpty())
@@ -278,7 +281,21 @@ void TestExporter::glbPassesValidator()
     Mesh mesh = texturedSphere();
     if (!textured)
         mesh.texture = {};
+    if (!withNormals)
+        mesh.normals.clear();
     exportMesh(mesh, request(dir.path(), {ExportFormat::Glb}));
+    if (!withNormals) {
+        // Normals are derived from the faces: unit length, pointing away from the sphere's centre.
+        Assimp::Importer importer;
+        const aiScene* scene = importer.ReadFile(dir.filePath("model.glb").toStdString(), 0);
+        QVERIFY(scene && scene->mMeshes[0]->HasNormals());
+        const aiMesh* am = scene->mMeshes[0];
+        for (unsigned v = 0; v < am->mNumVertices; ++v) {
+            aiVector3D radial = am->mVertices[v] - aiVector3D(0.1f, -0.2f, 0);
+            QVERIFY(std::abs(am->mNormals[v].Length() - 1) < 1e-4f);
+            QVERIFY(am->mNormals[v] * radial.NormalizeSafe() > 0.95f);
+        }
+    }
     QProcess p;
     p.start(node, {tools + "/validate_gltf.mjs", dir.filePath("model.glb")});
     QVERIFY(p.waitForFinished(120000));
@@ -474,11 +491,12 @@ void TestExporter::timing()
 {
     // Default settings: 40k faces, 1024 texture, every format.
     Mesh mesh = texturedSphere(101, 200, 1024);
-    for (int y = 0; y < 1024; ++y) // some image-like content so PNG compression has real work
+    for (int y = 0; y < 1024; ++y) // smooth shading with soft detail, like a bled photo texture
         for (int x = 0; x < 1024; ++x) {
             std::uint8_t* p = mesh.texture.pixel(x, y);
-            p[0] = std::uint8_t((x * 7 + y * 3) ^ (x * y >> 6));
+            p[0] = std::uint8_t(120 + 80 * std::sin(x * 0.013) * std::cos(y * 0.011));
             p[1] = std::uint8_t(128 + 100 * std::sin(x * 0.05) * std::cos(y * 0.03));
+            p[2] = std::uint8_t((x + y) / 8);
         }
     QTemporaryDir dir;
     RunContext ctx;
