@@ -48,7 +48,11 @@ public:
     virtual ShapeResult generate(const PreprocessedImage& image, const JobSettings& settings, RunContext& ctx) = 0;
 };
 
-// The classic silhouette-inflation backend (CPU, no weights).
+// The classic silhouette-inflation backend (CPU, no weights, stateless: one instance serves concurrent runs).
+// From image.mask it solves a Poisson problem whose square root is a rounded height field (a disk inflates to a
+// sphere, an ellipse to an ellipsoid; depth scaled by settings.thickness) and writes thickness^2 * h - z^2 on a
+// grid of settings.resolution cells across the canvas (level 0, frame: the canvas's longer side spans [-1, 1]).
+// Throws BadInputError (empty or too small mask), ConfigError (resolution, thickness), CancelledError.
 std::unique_ptr<ShapeBackend> createInflateBackend();
 
 } // namespace orfeas

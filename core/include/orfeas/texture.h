@@ -12,8 +12,14 @@ struct TextureOptions {
 };
 
 // Front projection of the preprocessed image along z (back faces receive the mirrored view of the same image):
-// sets mesh.uvs, mesh.texture (the subject with its colours bled outward past the silhouette so that rim
-// samples never pick up background) and mesh.colors (sampled from the texture). Thread-safe.
+// sets mesh.uvs (through `frame`, Assimp convention, clamped to [0, 1]), mesh.texture (image.canvas resampled to
+// textureSize x textureSize, opaque, with the subject's colours bled outward past the silhouette so that rim
+// samples never pick up background) and mesh.colors (sampled from the texture). Colour comes only from pixels
+// that surely show the subject: opaque ones of a file's alpha; a background-removal mask loses its two outermost
+// pixels; an opaque canvas falls back to image.mask; an empty canvas to image.image.
+// Throws ConfigError (texture size outside 1..Limits::kMaxTextureSize), BadInputError (no colour image),
+// InternalError (inconsistent mesh or degenerate frame), CancelledError(texture_synthesis). The mesh is only
+// modified on success. Thread-safe.
 void synthesizeTexture(Mesh& mesh, const PreprocessedImage& image, const ProjectionFrame& frame,
                        const TextureOptions& options, RunContext* ctx = nullptr);
 
