@@ -285,14 +285,34 @@ Mask8 segment(const ImageRGBA8& image, float tol)
         noSubject("the image border has no dominant background colour (the subject fills the frame, or the "
                   "background is busy)");
 
+    // The per-pixel test, with the surface reduced to a quadratic in x for each row and squared distances.
     BinaryMask candidate(w, h);
     std::size_t candidates = 0;
+    const float tol2 = tol * tol;
     for (int y = 0; y < h; ++y) {
-        const float fy = ny(y);
+        const double fy = ny(y);
+        std::array<std::array<float, 3>, 3> row{}; // per channel: constant, x and x^2 coefficients
+        for (int c = 0; c < 3; ++c) {
+            const auto& q = surface.p[c];
+            row[c] = {float(q[0] + q[2] * fy + q[5] * fy * fy), float(q[1] + q[4] * fy), float(q[3])};
+        }
+        const Lab* px = &lab[std::size_t(y) * w];
         for (int x = 0; x < w; ++x) {
-            const bool fg = !backgroundLike(lab[std::size_t(y) * w + x], nx(x), fy);
-            candidate.at(x, y) = fg;
-            candidates += fg;
+            const Lab& c = px[x];
+            bool bg = false;
+            if (haveSurface) {
+                const float fx = nx(x);
+                const float dl = c.l - (row[0][0] + fx * (row[0][1] + fx * row[0][2]));
+                const float da = c.a - (row[1][0] + fx * (row[1][1] + fx * row[1][2]));
+                const float db = c.b - (row[2][0] + fx * (row[2][1] + fx * row[2][2]));
+                bg = dl * dl + da * da + db * db <= tol2;
+            }
+            for (std::size_t k = 0; !bg && k < bgCentres.size(); ++k) {
+                const float dl = c.l - bgCentres[k].l, da = c.a - bgCentres[k].a, db = c.b - bgCentres[k].b;
+                bg = dl * dl + da * da + db * db <= tol2;
+            }
+            candidate.v[std::size_t(y) * w + x] = !bg;
+            candidates += !bg;
         }
     }
     lab = {};

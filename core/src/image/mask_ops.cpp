@@ -1,6 +1,7 @@
 #include "image/mask_ops.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace orfeas::image_detail {
 
@@ -67,37 +68,45 @@ BinaryMask erode(const BinaryMask& m, int r) { return morph(m, r, true); }
 
 BinaryMask floodFromBorder(const BinaryMask& passable)
 {
+    // Scanline fill: each popped seed fills its whole horizontal run, then seeds the runs above and below.
     const int w = passable.width, h = passable.height;
     BinaryMask reached(w, h);
-    std::vector<std::uint32_t> stack;
-    stack.reserve(std::size_t(w + h) * 4);
-    auto seed = [&](int x, int y) {
+    std::vector<std::pair<int, int>> stack;
+    auto open = [&](int x, int y) {
         const std::size_t i = std::size_t(y) * w + x;
-        if (passable.v[i] && !reached.v[i]) {
-            reached.v[i] = 1;
-            stack.push_back(std::uint32_t(i));
-        }
+        return passable.v[i] && !reached.v[i];
     };
     for (int x = 0; x < w; ++x) {
-        seed(x, 0);
-        seed(x, h - 1);
+        stack.push_back({x, 0});
+        stack.push_back({x, h - 1});
     }
     for (int y = 0; y < h; ++y) {
-        seed(0, y);
-        seed(w - 1, y);
+        stack.push_back({0, y});
+        stack.push_back({w - 1, y});
     }
     while (!stack.empty()) {
-        const std::uint32_t i = stack.back();
+        const auto [sx, y] = stack.back();
         stack.pop_back();
-        const int x = int(i % std::uint32_t(w)), y = int(i / std::uint32_t(w));
-        if (x > 0)
-            seed(x - 1, y);
-        if (x + 1 < w)
-            seed(x + 1, y);
-        if (y > 0)
-            seed(x, y - 1);
-        if (y + 1 < h)
-            seed(x, y + 1);
+        if (!open(sx, y))
+            continue;
+        int x0 = sx, x1 = sx;
+        while (x0 > 0 && open(x0 - 1, y))
+            --x0;
+        while (x1 + 1 < w && open(x1 + 1, y))
+            ++x1;
+        std::uint8_t* row = reached.v.data() + std::size_t(y) * w;
+        std::fill(row + x0, row + x1 + 1, std::uint8_t(1));
+        for (int ny : {y - 1, y + 1}) {
+            if (ny < 0 || ny >= h)
+                continue;
+            bool inRun = false;
+            for (int x = x0; x <= x1; ++x) {
+                const bool o = open(x, ny);
+                if (o && !inRun)
+                    stack.push_back({x, ny});
+                inRun = o;
+            }
+        }
     }
     return reached;
 }

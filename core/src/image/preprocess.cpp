@@ -37,15 +37,20 @@ struct Box {
     int x0 = 0, y0 = 0, x1 = -1, y1 = -1; // inclusive extremes of alpha != 0
 };
 
-Box alphaBounds(const ImageRGBA8& img)
+// Alpha of pixel i: the removed-background mask when there is one, else the image's own alpha.
+inline std::uint8_t alphaAt(const ImageRGBA8& img, const Mask8* mask, std::size_t i) noexcept
+{
+    return mask ? mask->values[i] : img.pixels[i * 4 + 3];
+}
+
+Box alphaBounds(const ImageRGBA8& img, const Mask8* mask)
 {
     Box b;
     b.x0 = img.width;
     b.y0 = img.height;
     for (int y = 0; y < img.height; ++y) {
-        const std::uint8_t* row = img.pixel(0, y);
         for (int x = 0; x < img.width; ++x) {
-            if (row[x * 4 + 3]) {
+            if (alphaAt(img, mask, std::size_t(y) * img.width + x)) {
                 b.x0 = std::min(b.x0, x);
                 b.x1 = std::max(b.x1, x);
                 b.y0 = std::min(b.y0, y);
@@ -59,11 +64,16 @@ Box alphaBounds(const ImageRGBA8& img)
 // The float border ratio as the decimal the user meant (0.15f -> 0.15), so int(S * (1 - r)) matches Python's.
 double decimalRatio(float r) { return std::round(double(r) * 1e6) / 1e6; }
 
-std::vector<std::uint8_t> cropRows(const ImageRGBA8& img, int x0, int y0, int w, int h)
+std::vector<std::uint8_t> cropRows(const ImageRGBA8& img, const Mask8* mask, int x0, int y0, int w, int h)
 {
     std::vector<std::uint8_t> out(std::size_t(w) * h * 4);
-    for (int y = 0; y < h; ++y)
-        std::memcpy(out.data() + std::size_t(y) * w * 4, img.pixel(x0, y0 + y), std::size_t(w) * 4);
+    for (int y = 0; y < h; ++y) {
+        std::uint8_t* row = out.data() + std::size_t(y) * w * 4;
+        std::memcpy(row, img.pixel(x0, y0 + y), std::size_t(w) * 4);
+        if (mask)
+            for (int x = 0; x < w; ++x)
+                row[x * 4 + 3] = mask->values[std::size_t(y0 + y) * img.width + x0 + x];
+    }
     return out;
 }
 
@@ -94,23 +104,19 @@ PreprocessedImage preprocessImage(const ImageRGBA8& image, const PreprocessOptio
     }
 
     PreprocessedImage out;
-    ImageRGBA8 masked;
-    const ImageRGBA8* src = &image;
+    Mask8 removed; // the background-removal mask, when the file's alpha is not used
     if (options.useAlpha && anyTransparent) {
         if (!anyVisible)
             throw BadInputError("the image is fully transparent", {}, Stage::ImagePreprocessing);
         out.alphaFromFile = true;
     } else {
         report(ctx, 0.05, "removing the background");
-        const Mask8 mask = removeBackground(image, options.backgroundTolerance);
-        masked = image;
-        for (std::size_t i = 0; i < mask.values.size(); ++i)
-            masked.pixels[i * 4 + 3] = mask.values[i];
-        src = &masked;
+        removed = removeBackground(image, options.backgroundTolerance);
     }
+    const Mask8* mask = out.alphaFromFile ? nullptr : &removed;
     report(ctx, 0.5, "recentring the subject");
 
-    const Box box = alphaBounds(*src);
+    const Box box = alphaBounds(image, mask);
     const int h = box.y1 - box.y0, w = box.x1 - box.x0; // the reference's extents: max - min
     if (box.x1 < 0)
         throw BadInputError("the image is fully transparent", {}, Stage::ImagePreprocessing);
@@ -118,24 +124,25 @@ PreprocessedImage preprocessImage(const ImageRGBA8& image, const PreprocessOptio
         throw BadInputError("the subject is a single row or column of pixels: nothing to reconstruct", {},
                             Stage::ImagePreprocessing);
 
-    const int side = std::min(std::max(src->width, src->height), kMaxCanvas);
+    const int side = std::min(std::max(image.width, image.height), kMaxCanvas);
     const int desired = int(double(side) * (1.0 - decimalRatio(options.borderRatio)));
     const double scale = double(desired) / double(std::max(h, w));
     const int h2 = std::max(1, int(double(h) * scale)), w2 = std::max(1, int(double(w) * scale));
     const int oy = (side - h2) / 2, ox = (side - w2) / 2;
 
-    const std::vector<std::uint8_t> crop = cropRows(*src, box.x0, box.y0, w, h);
-    masked = {};
+    std::vector<std::uint8_t> crop = cropRows(image, mask, box.x0, box.y0, w, h);
+    removed = {};
     std::vector<std::uint8_t> canvas(std::size_t(side) * side * 4, 0);
     paste(canvas, side, resizeArea(crop.data(), w, h, 4, w2, h2), ox, oy, w2, h2);
 
-    // Texturing canvas: premultiplied resampling, then straight alpha again.
+    // Texturing canvas: premultiplied resampling (the crop is premultiplied in place, it is not needed
+    // straight any more), then straight alpha again.
     {
-        std::vector<std::uint8_t> pre = crop;
-        for (std::size_t i = 0; i < pre.size(); i += 4)
+        for (std::size_t i = 0; i < crop.size(); i += 4)
             for (int c = 0; c < 3; ++c)
-                pre[i + c] = std::uint8_t((pre[i + c] * pre[i + 3] + 127) / 255);
-        std::vector<std::uint8_t> scaled = resizeArea(pre.data(), w, h, 4, w2, h2);
+                crop[i + c] = std::uint8_t((crop[i + c] * crop[i + 3] + 127) / 255);
+        std::vector<std::uint8_t> scaled = resizeArea(crop.data(), w, h, 4, w2, h2);
+        crop = {};
         for (std::size_t i = 0; i < scaled.size(); i += 4) {
             const int a = scaled[i + 3];
             for (int c = 0; c < 3; ++c)

@@ -143,7 +143,8 @@ inline Bytes encodeTga(const orfeas::ImageRGBA8& img, bool alpha, unsigned force
 }
 
 // JPEG through libjpeg (RGB or greyscale from the red channel), optionally with an EXIF orientation tag.
-inline Bytes encodeJpeg(const orfeas::ImageRGBA8& img, int quality, bool grey = false, int exifOrientation = 0)
+inline Bytes encodeJpeg(const orfeas::ImageRGBA8& img, int quality, bool grey = false, int exifOrientation = 0,
+                        bool progressive = false)
 {
     jpeg_compress_struct c;
     jpeg_error_mgr err;
@@ -158,6 +159,8 @@ inline Bytes encodeJpeg(const orfeas::ImageRGBA8& img, int quality, bool grey = 
     c.in_color_space = grey ? JCS_GRAYSCALE : JCS_RGB;
     jpeg_set_defaults(&c);
     jpeg_set_quality(&c, quality, TRUE);
+    if (progressive)
+        jpeg_simple_progression(&c);
     jpeg_start_compress(&c, TRUE);
     if (exifOrientation) {
         // "Exif\0\0" + little-endian TIFF header + IFD0 with one entry: Orientation (0x0112), SHORT, 1 value.

@@ -67,6 +67,7 @@ private Q_SLOTS:
     void webpRoundTrip();
     void formatComesFromBytesNotExtension();
     void probeReadsHeaders();
+    void mutatedFilesNeverCrash();
     void encodePngIsDeterministic();
     void writePngIsAtomicAndRefusesToOverwrite();
 };
@@ -364,6 +365,74 @@ void TestImageIo::probeReadsHeaders()
     const std::string huge = dir.filePath("huge.png").toStdString();
     testimg::writeFile(huge, testimg::craftedPngHeader(40000, 40000));
     QVERIFY_THROWS_EXCEPTION(BadInputError, probeImage(huge));
+}
+
+void TestImageIo::mutatedFilesNeverCrash()
+{
+    // Damaged files of every format (flipped bytes, truncation, spliced garbage) must give a decoded image or
+    // BadInputError: never a crash, an abort or another exception. Run under ORFEAS_SANITIZE this also
+    // checks for out-of-bounds reads in the decoders.
+    const ImageRGBA8 img = smoothImage(24, 20);
+    testimg::PngLayout palette;
+    palette.colorType = PNG_COLOR_TYPE_PALETTE;
+    palette.bitDepth = 4;
+    palette.interlaced = true;
+    for (int i = 0; i < 16; ++i)
+        palette.palette.push_back({png_byte(i * 16), png_byte(255 - i * 16), png_byte(i * 5)});
+    std::vector<std::pair<const char*, Bytes>> bases = {
+        {"png", encodePng(img)},
+        {"png palette interlaced", testimg::encodePngLayout(24, 20, palette, [](int x, int y, int) { return unsigned((x + y) % 16); })},
+        {"jpeg", testimg::encodeJpeg(img, 80)},
+        {"jpeg progressive", testimg::encodeJpeg(img, 80, false, 0, true)},
+        {"bmp", testimg::encodeBmp(img)},
+        {"tga", testimg::encodeTga(img, true)},
+    };
+#ifdef ORFEAS_TEST_HAVE_WEBP
+    {
+        std::uint8_t* out = nullptr;
+        const std::size_t n = WebPEncodeRGBA(img.pixels.data(), img.width, img.height, img.width * 4, 80, &out);
+        bases.push_back({"webp", Bytes(out, out + n)});
+        WebPFree(out);
+    }
+#endif
+    testimg::Rng rng(2024);
+    int decoded = 0, refused = 0;
+    for (const auto& [name, base] : bases) {
+        QVERIFY(loadImageFromMemory(base, name).isValid());
+        for (int round = 0; round < 150; ++round) {
+            Bytes b = base;
+            switch (round % 4) {
+            case 0:
+                for (int k = rng.uniform(1, 4); k > 0; --k)
+                    b[std::size_t(rng.uniform(0, int(b.size()) - 1))] ^= std::uint8_t(1 + rng.uniform(0, 254));
+                break;
+            case 1: b.resize(std::size_t(rng.uniform(0, int(b.size()) - 1))); break;
+            case 2: {
+                const std::size_t at = std::size_t(rng.uniform(0, int(b.size()) - 4));
+                for (int k = 0; k < 4; ++k)
+                    b[at + std::size_t(k)] = 0xFF;
+                break;
+            }
+            default: {
+                const std::size_t at = std::size_t(rng.uniform(0, int(b.size()) - 1));
+                Bytes junk(std::size_t(rng.uniform(1, 64)));
+                for (auto& j : junk)
+                    j = std::uint8_t(rng.next());
+                b.insert(b.begin() + std::ptrdiff_t(at), junk.begin(), junk.end());
+            }
+            }
+            try {
+                const ImageRGBA8 out = loadImageFromMemory(b, "mutated");
+                QVERIFY(out.isValid());
+                ++decoded;
+            } catch (const BadInputError& e) {
+                QVERIFY(!e.message().empty());
+                ++refused;
+            }
+        }
+    }
+    qInfo("mutated files: %d decoded, %d refused", decoded, refused);
+    QVERIFY(refused > 0);
 }
 
 void TestImageIo::encodePngIsDeterministic()
