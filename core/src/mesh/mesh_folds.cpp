@@ -10,7 +10,8 @@
 #include "mesh/mesh_internal.h"
 
 #include <cmath>
-#include <unordered_map>
+#include <algorithm>
+#include <utility>
 
 namespace orfeas::mesh {
 
@@ -54,49 +55,72 @@ std::size_t repairFolds(Mesh& m)
 {
     std::uint32_t count = 0;
     const std::vector<std::uint32_t> ids = weldByPosition(m.positions, count);
-    auto key = [&](std::uint32_t a, std::uint32_t b) { return std::uint64_t(ids[a]) << 32 | ids[b]; };
-    const std::size_t faces = m.faceCount();
-    constexpr std::uint32_t kAmbiguous = 0xffffffffu;
-    std::unordered_map<std::uint64_t, std::uint32_t> faceOfEdge; // directed welded edge -> face
-    faceOfEdge.reserve(faces * 3);
-    for (std::size_t f = 0; f < faces; ++f)
-        for (int k = 0; k < 3; ++k) {
-            auto [it, inserted] = faceOfEdge.emplace(key(m.indices[3 * f + std::size_t(k)], m.indices[3 * f + std::size_t((k + 1) % 3)]),
-                                                     std::uint32_t(f));
-            if (!inserted)
-                it->second = kAmbiguous;
+    std::vector<std::uint32_t>& idx = m.indices;
+    const std::size_t halfEdges = idx.size();
+    constexpr std::uint32_t kNone = 0xffffffffu;
+    // Half-edge h = 3 * face + k runs from idx[h] to idx[next(h)]; opp[h] is its twin when the edge has exactly
+    // two half-edges running opposite ways (on welded ids), else kNone.
+    auto next = [](std::uint32_t h) { return h - h % 3 + (h % 3 + 1) % 3; };
+    auto prev = [](std::uint32_t h) { return h - h % 3 + (h % 3 + 2) % 3; };
+    std::vector<std::uint32_t> opp(halfEdges, kNone);
+    {
+        std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed(halfEdges);
+        for (std::uint32_t h = 0; h < halfEdges; ++h) {
+            const std::uint64_t a = ids[idx[h]], b = ids[idx[next(h)]];
+            keyed[h] = {std::min(a, b) << 32 | std::max(a, b), h};
         }
+        std::sort(keyed.begin(), keyed.end());
+        for (std::size_t i = 0; i < halfEdges;) {
+            std::size_t j = i + 1;
+            while (j < halfEdges && keyed[j].first == keyed[i].first)
+                ++j;
+            if (j - i == 2) {
+                const std::uint32_t h = keyed[i].second, o = keyed[i + 1].second;
+                if (ids[idx[h]] == ids[idx[next(o)]] && ids[idx[h]] != ids[idx[next(h)]]) {
+                    opp[h] = o;
+                    opp[o] = h;
+                }
+            }
+            i = j;
+        }
+    }
+    // Whether vertex v (origin of half-edge `start`) already has an edge to welded vertex w. Walks v's fan; an
+    // open or irregular fan answers yes, so that no flip is done there.
+    auto connected = [&](std::uint32_t start, std::uint32_t w) {
+        std::uint32_t h = start;
+        for (int steps = 0; steps < 256; ++steps) {
+            if (ids[idx[next(h)]] == w)
+                return true;
+            const std::uint32_t o = opp[prev(h)];
+            if (o == kNone)
+                return true;
+            h = o;
+            if (h == start)
+                return false;
+        }
+        return true;
+    };
     auto normalOf = [&](std::uint32_t a, std::uint32_t b, std::uint32_t c) {
         const V3 pa = toV(m.positions[a]);
         return cross(sub(toV(m.positions[b]), pa), sub(toV(m.positions[c]), pa));
     };
+    auto link = [&](std::uint32_t h, std::uint32_t o) {
+        opp[h] = o;
+        if (o != kNone)
+            opp[o] = h;
+    };
 
     std::size_t flips = 0;
+    const std::size_t faces = m.faceCount();
     for (int pass = 0; pass < kMaxPasses; ++pass) {
         std::size_t flipsThisPass = 0;
-        for (std::size_t f = 0; f < faces; ++f) {
-            for (int k = 0; k < 3; ++k) {
-                std::uint32_t* t = &m.indices[3 * f];
-                const std::uint32_t a = t[k], b = t[(k + 1) % 3], c = t[(k + 2) % 3];
-                const auto it = faceOfEdge.find(key(b, a));
-                if (it == faceOfEdge.end() || it->second == kAmbiguous || it->second == f)
+        for (std::uint32_t f = 0; f < faces; ++f) {
+            for (std::uint32_t k = 0; k < 3; ++k) {
+                const std::uint32_t hab = 3 * f + k, hba = opp[hab];
+                if (hba == kNone)
                     continue;
-                const std::size_t g = it->second;
-                std::uint32_t* s = &m.indices[3 * g];
-                int r = 0;
-                while (r < 3 && !(ids[s[r]] == ids[b] && ids[s[(r + 1) % 3]] == ids[a]))
-                    ++r;
-                if (r == 3)
-                    continue;
-                const std::uint32_t d = s[(r + 2) % 3];
-                auto owns = [&](std::uint32_t u, std::uint32_t v, std::size_t face) {
-                    const auto e = faceOfEdge.find(key(u, v));
-                    return e != faceOfEdge.end() && e->second == face;
-                };
-                if (!owns(a, b, f) || !owns(b, c, f) || !owns(c, a, f) || !owns(a, d, g) || !owns(d, b, g))
-                    continue; // non-manifold surroundings: leave alone
-                if (ids[c] == ids[d] || faceOfEdge.count(key(c, d)) || faceOfEdge.count(key(d, c)))
-                    continue; // the new edge exists already: a flip would make it non-manifold
+                const std::uint32_t hbc = next(hab), hca = prev(hab), had = next(hba), hdb = prev(hba);
+                const std::uint32_t a = idx[hab], b = idx[hbc], c = idx[hca], d = idx[hdb];
                 const V3 n1 = normalOf(a, b, c), n2 = normalOf(b, a, d);
                 const double l1 = norm(n1), l2 = norm(n2);
                 if (l1 == 0 || l2 == 0 || dot(n1, n2) > kFoldCos * l1 * l2)
@@ -107,24 +131,27 @@ std::size_t repairFolds(Mesh& m)
                 if (k1 == 0 || k2 == 0 || dot(m1, m2) < kFlippedCos * k1 * k2)
                     continue;
                 const double area = 0.5 * (l1 + l2);
-                const double volume =
-                    std::abs(dot(sub(toV(m.positions[c]), toV(m.positions[a])),
-                                 cross(sub(toV(m.positions[b]), toV(m.positions[a])),
-                                       sub(toV(m.positions[d]), toV(m.positions[a]))))) / 6.0;
+                const V3 pa = toV(m.positions[a]);
+                const double volume = std::abs(dot(sub(toV(m.positions[c]), pa),
+                                                   cross(sub(toV(m.positions[b]), pa), sub(toV(m.positions[d]), pa)))) /
+                                      6.0;
                 if (volume > kMaxRelativeVolume * area * std::sqrt(area))
                     continue;
-                for (const std::uint64_t e : {key(a, b), key(b, c), key(c, a), key(b, a), key(a, d), key(d, b)})
-                    faceOfEdge.erase(e);
-                t[0] = c;
-                t[1] = a;
-                t[2] = d;
-                s[0] = c;
-                s[1] = d;
-                s[2] = b;
-                for (const std::size_t h : {f, g})
-                    for (int j = 0; j < 3; ++j)
-                        faceOfEdge[key(m.indices[3 * h + std::size_t(j)], m.indices[3 * h + std::size_t((j + 1) % 3)])] =
-                            std::uint32_t(h);
+                if (ids[c] == ids[d] || connected(hca, ids[d]))
+                    continue; // the new edge exists already: a flip would make it non-manifold
+                const std::uint32_t g = hba / 3;
+                const std::uint32_t oca = opp[hca], oad = opp[had], odb = opp[hdb], obc = opp[hbc];
+                idx[3 * f] = c;
+                idx[3 * f + 1] = a;
+                idx[3 * f + 2] = d;
+                idx[3 * g] = c;
+                idx[3 * g + 1] = d;
+                idx[3 * g + 2] = b;
+                link(3 * f, oca);
+                link(3 * f + 1, oad);
+                link(3 * f + 2, 3 * g);
+                link(3 * g + 1, odb);
+                link(3 * g + 2, obc);
                 ++flipsThisPass;
                 break; // face f changed: its other edges are looked at in the next pass
             }
