@@ -14,14 +14,15 @@ struct ImageHeader {
     std::string format; // "png", "jpeg", "bmp", "tga", "webp"
     int width = 0;
     int height = 0;
-    int channels = 0;   // as stored in the file (1..4)
+    int channels = 0; // as stored in the file (1..4)
 };
 
 // File extensions (lower case, without dot) that loadImage accepts. Thread-safe.
 const std::vector<std::string>& supportedImageExtensions();
 
-// Reads only the header (the format is detected from the bytes, never from the extension). Throws BadInputError (stage image_loading, with the path) for a file that is not an
-// image we decode, has zero or absurd dimensions (see Limits), or cannot be read. Thread-safe.
+// Reads only the header (the format is detected from the bytes, never from the extension). Throws BadInputError (stage
+// image_loading, with the path) for a file that is not an image we decode, has zero or absurd dimensions (see Limits),
+// or cannot be read. Thread-safe.
 ImageHeader probeImage(const std::string& path);
 
 // Decodes a file to RGBA8 (grey and RGB get an opaque alpha). Validates the header before allocating pixels;

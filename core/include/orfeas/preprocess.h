@@ -9,8 +9,8 @@
 namespace orfeas {
 
 struct PreprocessOptions {
-    int size = 512;                  // output side (8..8192)
-    float borderRatio = 0.15f;       // empty border around the subject, as a share of the canvas ([0, 0.95))
+    int size = 512; // output side (8..8192)
+    float borderRatio = 0.15f; // empty border around the subject, as a share of the canvas ([0, 0.95))
     float backgroundTolerance = 0.10f; // colour distance (0..1] that still counts as background (0.1 = ΔE*ab 10)
     // Use the file's alpha when it has a meaningful one (not all opaque); otherwise remove the background.
     bool useAlpha = true;

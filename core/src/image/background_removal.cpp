@@ -12,10 +12,10 @@
 //     silhouette: a drawing's white interior belongs to it).
 // Large images are segmented at about 4 megapixels and the mask is scaled back up.
 
-#include "image/mask_ops.h"
-
 #include "orfeas/errors.h"
 #include "orfeas/preprocess.h"
+
+#include "image/mask_ops.h"
 
 #include <algorithm>
 #include <array>
@@ -71,7 +71,7 @@ public:
         const float y = 0.2126729f * r + 0.7151522f * g + 0.0721750f * b;
         const float z = (0.0193339f * r + 0.1191920f * g + 0.9503041f * b) / 1.08883f;
         const float fx = f(x), fy = f(y), fz = f(z);
-        return {(116.f * fy - 16.f) / 100.f, 5.f * (fx - fy), 2.f * (fy - fz)};
+        return { (116.f * fy - 16.f) / 100.f, 5.f * (fx - fy), 2.f * (fy - fz) };
     }
 
 private:
@@ -83,8 +83,8 @@ private:
         const float frac = t - float(i);
         return m_f[i] + (m_f[i + 1] - m_f[i]) * frac;
     }
-    std::array<float, 256> m_linear{};
-    std::array<float, kSteps + 1> m_f{};
+    std::array<float, 256> m_linear {};
+    std::array<float, kSteps + 1> m_f {};
 };
 
 struct Sample {
@@ -94,7 +94,7 @@ struct Sample {
 
 // Deterministic k-means (farthest-point initialisation) on the border colours. Returns centres and sizes.
 void clusterColours(const std::vector<Sample>& s, std::vector<Lab>& centres, std::vector<std::size_t>& sizes,
-                    std::vector<int>& assignment)
+    std::vector<int>& assignment)
 {
     Lab mean;
     for (const Sample& p : s) {
@@ -102,7 +102,7 @@ void clusterColours(const std::vector<Sample>& s, std::vector<Lab>& centres, std
         mean.a += p.c.a;
         mean.b += p.c.b;
     }
-    mean = {mean.l / s.size(), mean.a / s.size(), mean.b / s.size()};
+    mean = { mean.l / s.size(), mean.a / s.size(), mean.b / s.size() };
     centres.clear();
     std::vector<float> nearest(s.size(), 1e30f);
     std::size_t pick = 0;
@@ -130,7 +130,7 @@ void clusterColours(const std::vector<Sample>& s, std::vector<Lab>& centres, std
                     best = k;
             assignment[i] = best;
         }
-        std::vector<std::array<double, 3>> acc(centres.size(), {0, 0, 0});
+        std::vector<std::array<double, 3>> acc(centres.size(), { 0, 0, 0 });
         sizes.assign(centres.size(), 0);
         for (std::size_t i = 0; i < s.size(); ++i) {
             acc[assignment[i]][0] += s[i].c.l;
@@ -140,22 +140,22 @@ void clusterColours(const std::vector<Sample>& s, std::vector<Lab>& centres, std
         }
         for (std::size_t k = 0; k < centres.size(); ++k)
             if (sizes[k])
-                centres[k] = {float(acc[k][0] / sizes[k]), float(acc[k][1] / sizes[k]), float(acc[k][2] / sizes[k])};
+                centres[k] = { float(acc[k][0] / sizes[k]), float(acc[k][1] / sizes[k]), float(acc[k][2] / sizes[k]) };
     }
 }
 
 // Quadratic colour surface c(x, y) = sum p_j * basis_j(x, y), one per Lab channel, fitted by least squares.
 struct Surface {
-    std::array<std::array<double, 6>, 3> p{};
-    static std::array<double, 6> basis(double x, double y) { return {1, x, y, x * x, x * y, y * y}; }
+    std::array<std::array<double, 6>, 3> p {};
+    static std::array<double, 6> basis(double x, double y) { return { 1, x, y, x * x, x * y, y * y }; }
     Lab at(float x, float y) const noexcept
     {
         const auto b = basis(x, y);
-        double v[3] = {0, 0, 0};
+        double v[3] = { 0, 0, 0 };
         for (int c = 0; c < 3; ++c)
             for (int j = 0; j < 6; ++j)
                 v[c] += p[c][j] * b[j];
-        return {float(v[0]), float(v[1]), float(v[2])};
+        return { float(v[0]), float(v[1]), float(v[2]) };
     }
 };
 
@@ -169,7 +169,7 @@ bool fitSurface(const std::vector<Sample>& s, const std::vector<char>& use, Surf
             continue;
         ++n;
         const auto b = Surface::basis(s[i].x, s[i].y);
-        const double v[3] = {s[i].c.l, s[i].c.a, s[i].c.b};
+        const double v[3] = { s[i].c.l, s[i].c.a, s[i].c.b };
         for (int r = 0; r < 6; ++r) {
             for (int c = 0; c < 6; ++c)
                 ata[r][c] += b[r] * b[c];
@@ -219,7 +219,7 @@ Mask8 segment(const ImageRGBA8& image, float tol)
     auto ny = [&](int y) { return h > 1 ? float(2.0 * y / (h - 1) - 1.0) : 0.f; };
 
     // Border ring, two pixels deep where the image allows.
-    const int band = std::min({2, w, h});
+    const int band = std::min({ 2, w, h });
     std::vector<Sample> border;
     for (int y = 0; y < h; ++y) {
         for (int x = 0; x < w; ++x) {
@@ -228,7 +228,7 @@ Mask8 segment(const ImageRGBA8& image, float tol)
                 x = std::max(x, w - band - 1);
                 continue;
             }
-            border.push_back({lab[std::size_t(y) * w + x], nx(x), ny(y)});
+            border.push_back({ lab[std::size_t(y) * w + x], nx(x), ny(y) });
         }
     }
 
@@ -291,10 +291,10 @@ Mask8 segment(const ImageRGBA8& image, float tol)
     const float tol2 = tol * tol;
     for (int y = 0; y < h; ++y) {
         const double fy = ny(y);
-        std::array<std::array<float, 3>, 3> row{}; // per channel: constant, x and x^2 coefficients
+        std::array<std::array<float, 3>, 3> row {}; // per channel: constant, x and x^2 coefficients
         for (int c = 0; c < 3; ++c) {
             const auto& q = surface.p[c];
-            row[c] = {float(q[0] + q[2] * fy + q[5] * fy * fy), float(q[1] + q[4] * fy), float(q[3])};
+            row[c] = { float(q[0] + q[2] * fy + q[5] * fy * fy), float(q[1] + q[4] * fy), float(q[3]) };
         }
         const Lab* px = &lab[std::size_t(y) * w];
         for (int x = 0; x < w; ++x) {
@@ -337,8 +337,9 @@ Mask8 segment(const ImageRGBA8& image, float tol)
     const std::size_t area = fg.count();
     const std::size_t minArea = std::max<std::size_t>(64, total / 1000);
     if (kept == 0 || area < minArea)
-        noSubject("only a tiny spot (" + std::to_string(area) + " pixels) stands out from the background; crop the "
-                  "image closer to the object");
+        noSubject("only a tiny spot (" + std::to_string(area)
+            + " pixels) stands out from the background; crop the "
+              "image closer to the object");
     if (area * 100 > total * 97)
         noSubject("the subject seems to cover the whole image");
     std::size_t borderFg = 0, borderPixels = 0;
@@ -398,8 +399,8 @@ Mask8 removeBackground(const ImageRGBA8& image, float tolerance)
             const double fx = std::clamp((x + 0.5) * sx - 0.5, 0.0, double(sw - 1));
             const int x0 = int(fx), x1 = std::min(x0 + 1, sw - 1);
             const double tx = fx - x0;
-            const double v = (1 - ty) * ((1 - tx) * m.at(x0, y0) + tx * m.at(x1, y0)) +
-                             ty * ((1 - tx) * m.at(x0, y1) + tx * m.at(x1, y1));
+            const double v = (1 - ty) * ((1 - tx) * m.at(x0, y0) + tx * m.at(x1, y0))
+                + ty * ((1 - tx) * m.at(x0, y1) + tx * m.at(x1, y1));
             out.values[std::size_t(y) * image.width + x] = v >= 127.5 ? 255 : 0;
         }
     }

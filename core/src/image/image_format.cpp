@@ -31,8 +31,14 @@ std::uint32_t be32(const std::uint8_t* p) noexcept
 {
     return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
 }
-std::uint16_t be16(const std::uint8_t* p) noexcept { return std::uint16_t((p[0] << 8) | p[1]); }
-std::uint16_t le16(const std::uint8_t* p) noexcept { return std::uint16_t(p[0] | (p[1] << 8)); }
+std::uint16_t be16(const std::uint8_t* p) noexcept
+{
+    return std::uint16_t((p[0] << 8) | p[1]);
+}
+std::uint16_t le16(const std::uint8_t* p) noexcept
+{
+    return std::uint16_t(p[0] | (p[1] << 8));
+}
 std::uint32_t le32(const std::uint8_t* p) noexcept
 {
     return std::uint32_t(p[0]) | (std::uint32_t(p[1]) << 8) | (std::uint32_t(p[2]) << 16) | (std::uint32_t(p[3]) << 24);
@@ -47,8 +53,8 @@ bool looksLikeTga(std::span<const std::uint8_t> b) noexcept
         return false;
     if (cmapType == 1) {
         const int entryBits = b[7];
-        return (imgType == 1 || imgType == 9) && (bpp == 8 || bpp == 16) &&
-               (entryBits == 15 || entryBits == 16 || entryBits == 24 || entryBits == 32);
+        return (imgType == 1 || imgType == 9) && (bpp == 8 || bpp == 16)
+            && (entryBits == 15 || entryBits == 16 || entryBits == 24 || entryBits == 32);
     }
     if (cmapType != 0)
         return false;
@@ -91,12 +97,18 @@ void throwLoading(const std::string& message, const std::string& name)
 const char* formatName(ImageFormat format) noexcept
 {
     switch (format) {
-    case ImageFormat::Png: return "png";
-    case ImageFormat::Jpeg: return "jpeg";
-    case ImageFormat::Bmp: return "bmp";
-    case ImageFormat::Tga: return "tga";
-    case ImageFormat::WebP: return "webp";
-    case ImageFormat::Unknown: break;
+    case ImageFormat::Png:
+        return "png";
+    case ImageFormat::Jpeg:
+        return "jpeg";
+    case ImageFormat::Bmp:
+        return "bmp";
+    case ImageFormat::Tga:
+        return "tga";
+    case ImageFormat::WebP:
+        return "webp";
+    case ImageFormat::Unknown:
+        break;
     }
     return "unknown";
 }
@@ -153,14 +165,14 @@ void validateDimensions(std::int64_t width, std::int64_t height, const char* for
     if (width <= 0 || height <= 0)
         throwLoading("image is " + dims(width, height) + ": it has no pixels (corrupt header?)", name);
     if (width > Limits::kMaxImageSide || height > Limits::kMaxImageSide)
-        throwLoading("image is " + dims(width, height) + ", larger than the " + std::to_string(Limits::kMaxImageSide) +
-                         "-pixel limit",
-                     name);
+        throwLoading("image is " + dims(width, height) + ", larger than the " + std::to_string(Limits::kMaxImageSide)
+                + "-pixel limit",
+            name);
     if (width * height > Limits::kMaxImagePixels) {
         const std::int64_t mp = (width * height + 500000) / 1000000;
-        throwLoading("image is " + dims(width, height) + " (" + std::to_string(mp) + " megapixels), more than the " +
-                         std::to_string(Limits::kMaxImagePixels / (1024 * 1024)) + "-megapixel limit",
-                     name);
+        throwLoading("image is " + dims(width, height) + " (" + std::to_string(mp) + " megapixels), more than the "
+                + std::to_string(Limits::kMaxImagePixels / (1024 * 1024)) + "-megapixel limit",
+            name);
     }
 }
 
@@ -177,12 +189,23 @@ ImageHeader parsePng(std::span<const std::uint8_t> b, const std::string& name)
     const std::int64_t w = be32(b.data() + 16), hh = be32(b.data() + 20);
     const int colorType = b[25];
     switch (colorType) {
-    case 0: h.channels = 1; break;
-    case 2: h.channels = 3; break;
-    case 3: h.channels = 3; break;
-    case 4: h.channels = 2; break;
-    case 6: h.channels = 4; break;
-    default: throwLoading("corrupt PNG data: unknown colour type " + std::to_string(colorType), name);
+    case 0:
+        h.channels = 1;
+        break;
+    case 2:
+        h.channels = 3;
+        break;
+    case 3:
+        h.channels = 3;
+        break;
+    case 4:
+        h.channels = 2;
+        break;
+    case 6:
+        h.channels = 4;
+        break;
+    default:
+        throwLoading("corrupt PNG data: unknown colour type " + std::to_string(colorType), name);
     }
     validateDimensions(w, hh, "png", name);
     h.width = int(w);
@@ -309,16 +332,23 @@ ImageHeader parseWebp(std::span<const std::uint8_t> b, const std::string& name)
 ImageHeader parseHeader(ImageFormat format, std::span<const std::uint8_t> bytes, const std::string& name)
 {
     switch (format) {
-    case ImageFormat::Png: return parsePng(bytes, name);
-    case ImageFormat::Jpeg: return parseJpeg(bytes, name);
-    case ImageFormat::Bmp: return parseBmp(bytes, name);
-    case ImageFormat::Tga: return parseTga(bytes, name);
+    case ImageFormat::Png:
+        return parsePng(bytes, name);
+    case ImageFormat::Jpeg:
+        return parseJpeg(bytes, name);
+    case ImageFormat::Bmp:
+        return parseBmp(bytes, name);
+    case ImageFormat::Tga:
+        return parseTga(bytes, name);
 #ifdef ORFEAS_HAVE_WEBP
-    case ImageFormat::WebP: return parseWebp(bytes, name);
+    case ImageFormat::WebP:
+        return parseWebp(bytes, name);
 #else
-    case ImageFormat::WebP: break;
+    case ImageFormat::WebP:
+        break;
 #endif
-    case ImageFormat::Unknown: break;
+    case ImageFormat::Unknown:
+        break;
     }
     throwNotAnImage(bytes, name);
 }

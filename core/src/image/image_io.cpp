@@ -1,10 +1,10 @@
 #include "orfeas/image_io.h"
 
+#include "orfeas/errors.h"
+
 #include "foundation/atomic_file.h"
 #include "image/codecs.h"
 #include "image/image_format.h"
-
-#include "orfeas/errors.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -44,9 +44,9 @@ std::vector<std::uint8_t> readFileBytes(const std::string& path, std::size_t lim
     if (size == 0)
         throwLoading("empty file", path);
     if (size > kMaxFileBytes)
-        throwLoading("file is " + std::to_string(size >> 20) + " MiB, too large for an image (limit " +
-                         std::to_string(kMaxFileBytes >> 20) + " MiB)",
-                     path);
+        throwLoading("file is " + std::to_string(size >> 20) + " MiB, too large for an image (limit "
+                + std::to_string(kMaxFileBytes >> 20) + " MiB)",
+            path);
     const std::size_t want = limit ? std::min<std::size_t>(limit, std::size_t(size)) : std::size_t(size);
     std::vector<std::uint8_t> bytes(want);
     const std::size_t got = std::fread(bytes.data(), 1, want, f.get());
@@ -61,7 +61,14 @@ std::vector<std::uint8_t> readFileBytes(const std::string& path, std::size_t lim
 const std::vector<std::string>& supportedImageExtensions()
 {
     static const std::vector<std::string> kExtensions = {
-        "png", "jpg", "jpeg", "jpe", "jfif", "bmp", "dib", "tga",
+        "png",
+        "jpg",
+        "jpeg",
+        "jpe",
+        "jfif",
+        "bmp",
+        "dib",
+        "tga",
 #ifdef ORFEAS_HAVE_WEBP
         "webp",
 #endif
@@ -92,12 +99,18 @@ ImageRGBA8 loadImageFromMemory(std::span<const std::uint8_t> bytes, const std::s
     const ImageFormat format = detectFormat(bytes);
     try {
         switch (format) {
-        case ImageFormat::Png: return decodePng(bytes, nameForErrors);
-        case ImageFormat::Jpeg: return decodeJpeg(bytes, nameForErrors);
-        case ImageFormat::Bmp: return decodeBmpOrTga(bytes, nameForErrors, true);
-        case ImageFormat::Tga: return decodeBmpOrTga(bytes, nameForErrors, false);
-        case ImageFormat::WebP: return decodeWebp(bytes, nameForErrors);
-        case ImageFormat::Unknown: break;
+        case ImageFormat::Png:
+            return decodePng(bytes, nameForErrors);
+        case ImageFormat::Jpeg:
+            return decodeJpeg(bytes, nameForErrors);
+        case ImageFormat::Bmp:
+            return decodeBmpOrTga(bytes, nameForErrors, true);
+        case ImageFormat::Tga:
+            return decodeBmpOrTga(bytes, nameForErrors, false);
+        case ImageFormat::WebP:
+            return decodeWebp(bytes, nameForErrors);
+        case ImageFormat::Unknown:
+            break;
         }
     } catch (const std::bad_alloc&) {
         throwLoading("not enough memory to decode the image", nameForErrors);

@@ -3,17 +3,16 @@
 // Warnings that mean the data is damaged (premature end of file, bad Huffman code, ...) are errors here, so a
 // truncated photo is rejected instead of being decoded with a grey lower half.
 
+#include "orfeas/errors.h"
+
 #include "image/codecs.h"
 #include "image/image_format.h"
 
-#include "orfeas/errors.h"
-
+#include <csetjmp>
 #include <cstdio> // jpeglib.h needs FILE
+#include <cstring>
 #include <jerror.h>
 #include <jpeglib.h>
-
-#include <csetjmp>
-#include <cstring>
 
 namespace orfeas::image_detail {
 
@@ -39,8 +38,8 @@ void jpegEmitMessage(j_common_ptr cinfo, int level)
         return; // trace messages
     const int code = cinfo->err->msg_code;
     // Harmless oddities that every decoder accepts.
-    if (code == JWRN_EXTRANEOUS_DATA || code == JWRN_ADOBE_XFORM || code == JWRN_JFIF_MAJOR ||
-        code == JWRN_TOO_MUCH_DATA || code == JWRN_BOGUS_ICC) {
+    if (code == JWRN_EXTRANEOUS_DATA || code == JWRN_ADOBE_XFORM || code == JWRN_JFIF_MAJOR
+        || code == JWRN_TOO_MUCH_DATA || code == JWRN_BOGUS_ICC) {
         cinfo->err->num_warnings++;
         return;
     }
@@ -51,7 +50,9 @@ void jpegEmitMessage(j_common_ptr cinfo, int level)
     std::longjmp(e->jump, 1);
 }
 
-void jpegOutputMessage(j_common_ptr) {}
+void jpegOutputMessage(j_common_ptr)
+{
+}
 
 struct JpegGuard {
     jpeg_decompress_struct cinfo;
@@ -110,9 +111,9 @@ std::uint16_t rd16(const std::uint8_t* p, bool little) noexcept
 }
 std::uint32_t rd32(const std::uint8_t* p, bool little) noexcept
 {
-    return little ? std::uint32_t(p[0]) | (std::uint32_t(p[1]) << 8) | (std::uint32_t(p[2]) << 16) |
-                        (std::uint32_t(p[3]) << 24)
-                  : (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
+    return little
+        ? std::uint32_t(p[0]) | (std::uint32_t(p[1]) << 8) | (std::uint32_t(p[2]) << 16) | (std::uint32_t(p[3]) << 24)
+        : (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
 }
 
 } // namespace
@@ -160,13 +161,32 @@ ImageRGBA8 applyOrientation(ImageRGBA8 image, int orientation)
         for (int x = 0; x < out.width; ++x) {
             int sx = x, sy = y;
             switch (orientation) {
-            case 2: sx = w - 1 - x; break;                 // mirrored
-            case 3: sx = w - 1 - x; sy = h - 1 - y; break; // rotated 180
-            case 4: sy = h - 1 - y; break;                 // flipped
-            case 5: sx = y; sy = x; break;                 // transposed
-            case 6: sx = y; sy = h - 1 - x; break;         // stored rotated 90 counter-clockwise
-            case 7: sx = w - 1 - y; sy = h - 1 - x; break; // transverse
-            case 8: sx = w - 1 - y; sy = x; break;         // stored rotated 90 clockwise
+            case 2:
+                sx = w - 1 - x;
+                break; // mirrored
+            case 3:
+                sx = w - 1 - x;
+                sy = h - 1 - y;
+                break; // rotated 180
+            case 4:
+                sy = h - 1 - y;
+                break; // flipped
+            case 5:
+                sx = y;
+                sy = x;
+                break; // transposed
+            case 6:
+                sx = y;
+                sy = h - 1 - x;
+                break; // stored rotated 90 counter-clockwise
+            case 7:
+                sx = w - 1 - y;
+                sy = h - 1 - x;
+                break; // transverse
+            case 8:
+                sx = w - 1 - y;
+                sy = x;
+                break; // stored rotated 90 clockwise
             }
             std::memcpy(out.pixel(x, y), image.pixel(sx, sy), 4);
         }
@@ -196,7 +216,7 @@ ImageRGBA8 decodeJpeg(std::span<const std::uint8_t> bytes, const std::string& na
     bool adobe = cinfo.saw_Adobe_marker;
     for (jpeg_saved_marker_ptr m = cinfo.marker_list; m; m = m->next) {
         if (m->marker == JPEG_APP0 + 1) {
-            const int o = exifOrientation({m->data, m->data_length});
+            const int o = exifOrientation({ m->data, m->data_length });
             if (o != 1) {
                 orientation = o;
                 break;
@@ -215,8 +235,8 @@ ImageRGBA8 decodeJpeg(std::span<const std::uint8_t> bytes, const std::string& na
     }
     if (!jpegStartScope(&g, &err, outSpace))
         fail("");
-    if (int(cinfo.output_components) != comps || int(cinfo.output_width) != header.width ||
-        int(cinfo.output_height) != header.height)
+    if (int(cinfo.output_components) != comps || int(cinfo.output_width) != header.width
+        || int(cinfo.output_height) != header.height)
         throwLoading("corrupt JPEG data: unexpected output layout", name);
 
     ImageRGBA8 image;

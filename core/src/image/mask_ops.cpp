@@ -63,8 +63,14 @@ BinaryMask morph(const BinaryMask& m, int r, bool erodeOp)
 
 } // namespace
 
-BinaryMask dilate(const BinaryMask& m, int r) { return morph(m, r, false); }
-BinaryMask erode(const BinaryMask& m, int r) { return morph(m, r, true); }
+BinaryMask dilate(const BinaryMask& m, int r)
+{
+    return morph(m, r, false);
+}
+BinaryMask erode(const BinaryMask& m, int r)
+{
+    return morph(m, r, true);
+}
 
 BinaryMask floodFromBorder(const BinaryMask& passable)
 {
@@ -77,12 +83,12 @@ BinaryMask floodFromBorder(const BinaryMask& passable)
         return passable.v[i] && !reached.v[i];
     };
     for (int x = 0; x < w; ++x) {
-        stack.push_back({x, 0});
-        stack.push_back({x, h - 1});
+        stack.push_back({ x, 0 });
+        stack.push_back({ x, h - 1 });
     }
     for (int y = 0; y < h; ++y) {
-        stack.push_back({0, y});
-        stack.push_back({w - 1, y});
+        stack.push_back({ 0, y });
+        stack.push_back({ w - 1, y });
     }
     while (!stack.empty()) {
         const auto [sx, y] = stack.back();
@@ -96,14 +102,14 @@ BinaryMask floodFromBorder(const BinaryMask& passable)
             ++x1;
         std::uint8_t* row = reached.v.data() + std::size_t(y) * w;
         std::fill(row + x0, row + x1 + 1, std::uint8_t(1));
-        for (int ny : {y - 1, y + 1}) {
+        for (int ny : { y - 1, y + 1 }) {
             if (ny < 0 || ny >= h)
                 continue;
             bool inRun = false;
             for (int x = x0; x <= x1; ++x) {
                 const bool o = open(x, ny);
                 if (o && !inRun)
-                    stack.push_back({x, ny});
+                    stack.push_back({ x, ny });
                 inRun = o;
             }
         }

@@ -13,7 +13,12 @@ struct BinaryMask {
     std::vector<std::uint8_t> v; // width * height, 0 or 1
 
     BinaryMask() = default;
-    BinaryMask(int w, int h, std::uint8_t fill = 0) : width(w), height(h), v(std::size_t(w) * h, fill) {}
+    BinaryMask(int w, int h, std::uint8_t fill = 0)
+        : width(w)
+        , height(h)
+        , v(std::size_t(w) * h, fill)
+    {
+    }
     std::uint8_t& at(int x, int y) noexcept { return v[std::size_t(y) * width + x]; }
     std::uint8_t at(int x, int y) const noexcept { return v[std::size_t(y) * width + x]; }
     std::size_t count() const noexcept;
@@ -23,8 +28,14 @@ struct BinaryMask {
 // subject that touches the border is not eaten from there.
 BinaryMask dilate(const BinaryMask& m, int r);
 BinaryMask erode(const BinaryMask& m, int r);
-inline BinaryMask openMask(const BinaryMask& m, int r) { return dilate(erode(m, r), r); }
-inline BinaryMask closeMask(const BinaryMask& m, int r) { return erode(dilate(m, r), r); }
+inline BinaryMask openMask(const BinaryMask& m, int r)
+{
+    return dilate(erode(m, r), r);
+}
+inline BinaryMask closeMask(const BinaryMask& m, int r)
+{
+    return erode(dilate(m, r), r);
+}
 
 // Pixels reachable (4-connected) through `passable` from passable pixels on the image border.
 BinaryMask floodFromBorder(const BinaryMask& passable);

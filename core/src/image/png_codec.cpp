@@ -2,17 +2,16 @@
 // below that call setjmp (the "jump scopes") hold only plain C data, and the callbacks that jump hold no C++
 // objects either, so no destructor is ever skipped. C++ containers live in the callers, outside the scopes.
 
-#include "image/codecs.h"
-#include "image/image_format.h"
-
 #include "orfeas/errors.h"
 #include "orfeas/settings.h"
 
-#include <png.h>
+#include "image/codecs.h"
+#include "image/image_format.h"
 
 #include <csetjmp>
 #include <cstring>
 #include <new>
+#include <png.h>
 
 namespace orfeas::image_detail {
 
@@ -51,7 +50,9 @@ void pngWrite(png_structp png, png_bytep src, png_size_t n)
         png_error(png, "out of memory");
 }
 
-void pngFlush(png_structp) {}
+void pngFlush(png_structp)
+{
+}
 
 void pngError(png_structp png, png_const_charp msg)
 {
@@ -60,7 +61,9 @@ void pngError(png_structp png, png_const_charp msg)
     png_longjmp(png, 1);
 }
 
-void pngWarning(png_structp, png_const_charp) {} // benign (bad ancillary chunks, extra data): ignored
+void pngWarning(png_structp, png_const_charp)
+{
+} // benign (bad ancillary chunks, extra data): ignored
 
 struct PngReadGuard {
     png_structp png = nullptr;
@@ -75,8 +78,8 @@ struct PngWriteGuard {
 };
 
 // Jump scope: reads the chunks before the image data and sets up the RGBA8 transforms.
-bool pngReadHeaderScope(png_structp png, png_infop info, png_uint_32* width, png_uint_32* height, int* passes,
-                        png_size_t* rowBytes)
+bool pngReadHeaderScope(
+    png_structp png, png_infop info, png_uint_32* width, png_uint_32* height, int* passes, png_size_t* rowBytes)
 {
     if (setjmp(png_jmpbuf(png)))
         return false;
@@ -113,13 +116,12 @@ bool pngReadRowsScope(png_structp png, std::uint8_t* pixels, png_uint_32 width, 
 }
 
 // Jump scope: writes a complete RGBA8 PNG with fixed settings.
-bool pngWriteScope(png_structp png, png_infop info, const std::uint8_t* pixels, png_uint_32 width,
-                   png_uint_32 height)
+bool pngWriteScope(png_structp png, png_infop info, const std::uint8_t* pixels, png_uint_32 width, png_uint_32 height)
 {
     if (setjmp(png_jmpbuf(png)))
         return false;
     png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+        PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(png, 6);
     png_set_compression_strategy(png, 0 /* Z_DEFAULT_STRATEGY */);
     png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_ALL_FILTERS);

@@ -62,7 +62,10 @@ Box alphaBounds(const ImageRGBA8& img, const Mask8* mask)
 }
 
 // The float border ratio as the decimal the user meant (0.15f -> 0.15), so int(S * (1 - r)) matches Python's.
-double decimalRatio(float r) { return std::round(double(r) * 1e6) / 1e6; }
+double decimalRatio(float r)
+{
+    return std::round(double(r) * 1e6) / 1e6;
+}
 
 std::vector<std::uint8_t> cropRows(const ImageRGBA8& img, const Mask8* mask, int x0, int y0, int w, int h)
 {
@@ -77,12 +80,12 @@ std::vector<std::uint8_t> cropRows(const ImageRGBA8& img, const Mask8* mask, int
     return out;
 }
 
-void paste(std::vector<std::uint8_t>& canvas, int side, const std::vector<std::uint8_t>& src, int x0, int y0, int w,
-           int h)
+void paste(
+    std::vector<std::uint8_t>& canvas, int side, const std::vector<std::uint8_t>& src, int x0, int y0, int w, int h)
 {
     for (int y = 0; y < h; ++y)
         std::memcpy(canvas.data() + (std::size_t(y0 + y) * side + x0) * 4, src.data() + std::size_t(y) * w * 4,
-                    std::size_t(w) * 4);
+            std::size_t(w) * 4);
 }
 
 } // namespace
@@ -121,8 +124,8 @@ PreprocessedImage preprocessImage(const ImageRGBA8& image, const PreprocessOptio
     if (box.x1 < 0)
         throw BadInputError("the image is fully transparent", {}, Stage::ImagePreprocessing);
     if (h <= 0 || w <= 0)
-        throw BadInputError("the subject is a single row or column of pixels: nothing to reconstruct", {},
-                            Stage::ImagePreprocessing);
+        throw BadInputError(
+            "the subject is a single row or column of pixels: nothing to reconstruct", {}, Stage::ImagePreprocessing);
 
     const int side = std::min(std::max(image.width, image.height), kMaxCanvas);
     const int desired = int(double(side) * (1.0 - decimalRatio(options.borderRatio)));

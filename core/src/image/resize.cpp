@@ -12,9 +12,8 @@
 // factors) and through the reference's ImageProcessorV2 on the fixtures.
 // Floating point here must not be contracted into FMAs (see sources.cmake).
 
-#include "orfeas/preprocess.h"
-
 #include "orfeas/errors.h"
+#include "orfeas/preprocess.h"
 
 #include <algorithm>
 #include <cfloat>
@@ -28,16 +27,31 @@ namespace {
 constexpr int kCoefBits = 11;
 constexpr int kCoefScale = 1 << kCoefBits;
 
-inline int roundHalfEven(double v) noexcept { return int(std::nearbyint(v)); }
-inline int roundHalfEven(float v) noexcept { return int(std::nearbyint(v)); }
-inline std::uint8_t clampU8(int v) noexcept { return std::uint8_t(v < 0 ? 0 : (v > 255 ? 255 : v)); }
+inline int roundHalfEven(double v) noexcept
+{
+    return int(std::nearbyint(v));
+}
+inline int roundHalfEven(float v) noexcept
+{
+    return int(std::nearbyint(v));
+}
+inline std::uint8_t clampU8(int v) noexcept
+{
+    return std::uint8_t(v < 0 ? 0 : (v > 255 ? 255 : v));
+}
 inline short coefToFixed(float c) noexcept
 {
     const int v = roundHalfEven(c * float(kCoefScale));
     return short(std::clamp(v, -32768, 32767));
 }
-inline int floorToInt(double v) noexcept { return int(std::floor(v)); }
-inline int clampIndex(int i, int n) noexcept { return i < 0 ? 0 : (i >= n ? n - 1 : i); }
+inline int floorToInt(double v) noexcept
+{
+    return int(std::floor(v));
+}
+inline int clampIndex(int i, int n) noexcept
+{
+    return i < 0 ? 0 : (i >= n ? n - 1 : i);
+}
 
 void checkArgs(const std::uint8_t* src, int w, int h, int channels, int outW, int outH)
 {
@@ -116,7 +130,7 @@ FixedAxis areaLinearAxis(int srcLen, int dstLen, bool clampTail)
 // Byte offsets of every tap (clamped to the row) and the weights, laid out per output element.
 struct HorizontalPlan {
     int taps = 0;
-    std::vector<int> offset;   // outW * taps, already multiplied by the channel count
+    std::vector<int> offset; // outW * taps, already multiplied by the channel count
     std::vector<short> weight; // outW * taps
 };
 
@@ -134,8 +148,7 @@ HorizontalPlan planHorizontal(const FixedAxis& ax, int w, int cn, int outW)
 
 // Horizontal pass of one source row: integer sums per output element. Compiled for the common channel and
 // tap counts so the inner loops unroll.
-template <int CN, int TAPS>
-void horizontalPassT(const std::uint8_t* row, const HorizontalPlan& p, int outW, int* out)
+template <int CN, int TAPS> void horizontalPassT(const std::uint8_t* row, const HorizontalPlan& p, int outW, int* out)
 {
     for (int d = 0; d < outW; ++d) {
         const int* off = &p.offset[std::size_t(d) * TAPS];
@@ -153,10 +166,18 @@ template <int TAPS>
 void horizontalPassTaps(const std::uint8_t* row, int cn, const HorizontalPlan& p, int outW, int* out)
 {
     switch (cn) {
-    case 1: horizontalPassT<1, TAPS>(row, p, outW, out); break;
-    case 2: horizontalPassT<2, TAPS>(row, p, outW, out); break;
-    case 3: horizontalPassT<3, TAPS>(row, p, outW, out); break;
-    default: horizontalPassT<4, TAPS>(row, p, outW, out); break;
+    case 1:
+        horizontalPassT<1, TAPS>(row, p, outW, out);
+        break;
+    case 2:
+        horizontalPassT<2, TAPS>(row, p, outW, out);
+        break;
+    case 3:
+        horizontalPassT<3, TAPS>(row, p, outW, out);
+        break;
+    default:
+        horizontalPassT<4, TAPS>(row, p, outW, out);
+        break;
     }
 }
 
@@ -173,7 +194,7 @@ void horizontalPass(const std::uint8_t* row, int cn, const HorizontalPlan& p, in
 // Each source row is resampled horizontally once while it is in use.
 template <class T, class Horizontal, class Vertical>
 std::vector<std::uint8_t> separable(const std::uint8_t* src, int w, int h, int cn, int outW, int outH, int taps,
-                                    const std::vector<int>& firstY, Horizontal horizontal, Vertical vertical)
+    const std::vector<int>& firstY, Horizontal horizontal, Vertical vertical)
 {
     const std::size_t rowLen = std::size_t(outW) * cn;
     std::vector<std::uint8_t> dst(rowLen * outH);
@@ -208,7 +229,7 @@ std::vector<std::uint8_t> separable(const std::uint8_t* src, int w, int h, int c
 
 template <class Vertical>
 std::vector<std::uint8_t> separableFixed(const std::uint8_t* src, int w, int h, int cn, int outW, int outH,
-                                         const FixedAxis& ax, const FixedAxis& ay, Vertical vertical)
+    const FixedAxis& ax, const FixedAxis& ay, Vertical vertical)
 {
     const HorizontalPlan plan = planHorizontal(ax, w, cn, outW);
     return separable<int>(
@@ -224,7 +245,7 @@ std::vector<std::uint8_t> separableFixed(const std::uint8_t* src, int w, int h, 
 // to nearest even. IPP is closed source: this model was fitted to OpenCV 5.0 outputs (7.7 million values of
 // random images, all but about 5 per million equal; the rest differ by 1).
 struct FloatAxis {
-    std::vector<int> first;    // first tap's source index, not clamped
+    std::vector<int> first; // first tap's source index, not clamped
     std::vector<float> weight; // 4 per output position
 };
 
@@ -248,7 +269,7 @@ FloatAxis cubicAxisFloat(int srcLen, int dstLen)
                 return ((k * x - 5 * k) * x + 8 * k) * x - 4 * k;
             return 0.0;
         };
-        const double taps[4] = {t + 1, t, 1 - t, 2 - t};
+        const double taps[4] = { t + 1, t, 1 - t, 2 - t };
         for (int k = 0; k < 4; ++k)
             a.weight[std::size_t(d) * 4 + k] = float(keys(taps[k]));
     }
@@ -260,8 +281,7 @@ inline float dot4(const float* w, float v0, float v1, float v2, float v3) noexce
     return (w[0] * v0 + w[1] * v1) + (w[2] * v2 + w[3] * v3);
 }
 
-template <int CN>
-void cubicRowFloat(const std::uint8_t* row, int w, const FloatAxis& ax, int outW, float* out)
+template <int CN> void cubicRowFloat(const std::uint8_t* row, int w, const FloatAxis& ax, int outW, float* out)
 {
     for (int d = 0; d < outW; ++d) {
         const float* wt = &ax.weight[std::size_t(d) * 4];
@@ -280,9 +300,15 @@ std::vector<std::uint8_t> cubicIpp(const std::uint8_t* src, int w, int h, int cn
     const FloatAxis ax = cubicAxisFloat(w, outW), ay = cubicAxisFloat(h, outH);
     auto horizontal = [&](const std::uint8_t* row, float* out) {
         switch (cn) {
-        case 1: cubicRowFloat<1>(row, w, ax, outW, out); break;
-        case 3: cubicRowFloat<3>(row, w, ax, outW, out); break;
-        default: cubicRowFloat<4>(row, w, ax, outW, out); break;
+        case 1:
+            cubicRowFloat<1>(row, w, ax, outW, out);
+            break;
+        case 3:
+            cubicRowFloat<3>(row, w, ax, outW, out);
+            break;
+        default:
+            cubicRowFloat<4>(row, w, ax, outW, out);
+            break;
         }
     };
     auto vertical = [&](const float* const* rows, int dy, std::uint8_t* out, std::size_t len) {
@@ -311,25 +337,24 @@ std::vector<AreaTap> areaTable(int srcLen, int dstLen, int cn, double scale)
         s2 = std::min(s2, srcLen - 1);
         s1 = std::min(s1, s2);
         if (s1 - f1 > 1e-3)
-            tab.push_back({d * cn, (s1 - 1) * cn, float((s1 - f1) / cell)});
+            tab.push_back({ d * cn, (s1 - 1) * cn, float((s1 - f1) / cell) });
         for (int s = s1; s < s2; ++s)
-            tab.push_back({d * cn, s * cn, float(1.0 / cell)});
+            tab.push_back({ d * cn, s * cn, float(1.0 / cell) });
         if (f2 - s2 > 1e-3)
-            tab.push_back({d * cn, s2 * cn, float(std::min(std::min(f2 - s2, 1.0), cell) / cell)});
+            tab.push_back({ d * cn, s2 * cn, float(std::min(std::min(f2 - s2, 1.0), cell) / cell) });
     }
     return tab;
 }
 
-template <int CN>
-void accumulateRow(const std::uint8_t* row, const std::vector<AreaTap>& xt, float* buf)
+template <int CN> void accumulateRow(const std::uint8_t* row, const std::vector<AreaTap>& xt, float* buf)
 {
     for (const AreaTap& tx : xt)
         for (int c = 0; c < CN; ++c)
             buf[tx.dst + c] += float(row[tx.src + c]) * tx.weight;
 }
 
-std::vector<std::uint8_t> areaShrink(const std::uint8_t* src, int w, int h, int cn, int outW, int outH,
-                                     double scaleX, double scaleY)
+std::vector<std::uint8_t> areaShrink(
+    const std::uint8_t* src, int w, int h, int cn, int outW, int outH, double scaleX, double scaleY)
 {
     const std::vector<AreaTap> xt = areaTable(w, outW, cn, scaleX);
     const std::vector<AreaTap> yt = areaTable(h, outH, 1, scaleY);
@@ -350,10 +375,18 @@ std::vector<std::uint8_t> areaShrink(const std::uint8_t* src, int w, int h, int 
             const std::uint8_t* row = src + std::size_t(ty.src) * w * cn;
             std::fill(buf.begin(), buf.end(), 0.f);
             switch (cn) {
-            case 1: accumulateRow<1>(row, xt, buf.data()); break;
-            case 2: accumulateRow<2>(row, xt, buf.data()); break;
-            case 3: accumulateRow<3>(row, xt, buf.data()); break;
-            default: accumulateRow<4>(row, xt, buf.data()); break;
+            case 1:
+                accumulateRow<1>(row, xt, buf.data());
+                break;
+            case 2:
+                accumulateRow<2>(row, xt, buf.data());
+                break;
+            case 3:
+                accumulateRow<3>(row, xt, buf.data());
+                break;
+            default:
+                accumulateRow<4>(row, xt, buf.data());
+                break;
             }
             bufRow = ty.src;
         }
@@ -368,8 +401,8 @@ std::vector<std::uint8_t> areaShrink(const std::uint8_t* src, int w, int h, int 
     return dst;
 }
 
-std::vector<std::uint8_t> areaShrinkInteger(const std::uint8_t* src, int w, int h, int cn, int outW, int outH,
-                                            int sx, int sy)
+std::vector<std::uint8_t> areaShrinkInteger(
+    const std::uint8_t* src, int w, int h, int cn, int outW, int outH, int sx, int sy)
 {
     const std::size_t rowLen = std::size_t(outW) * cn;
     std::vector<std::uint8_t> dst(rowLen * outH);
@@ -384,8 +417,8 @@ std::vector<std::uint8_t> areaShrinkInteger(const std::uint8_t* src, int w, int 
                     for (int i = 0; i < sx; ++i)
                         sum += row[(std::size_t(dx) * sx + i) * cn + c];
                 }
-                dst[rowLen * dy + std::size_t(dx) * cn + c] =
-                    byTwo ? std::uint8_t((sum + 2) >> 2) : clampU8(roundHalfEven(float(sum) * inv));
+                dst[rowLen * dy + std::size_t(dx) * cn + c]
+                    = byTwo ? std::uint8_t((sum + 2) >> 2) : clampU8(roundHalfEven(float(sum) * inv));
             }
         }
     }

@@ -2,11 +2,11 @@
 // clash with another copy elsewhere), WebP through libwebp. stb_image reads zeros past the end of its input
 // instead of failing, so uncompressed files are checked for truncation here before decoding.
 
-#include "image/codecs.h"
-#include "image/image_format.h"
-
 #include "orfeas/errors.h"
 #include "orfeas/settings.h"
+
+#include "image/codecs.h"
+#include "image/image_format.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -46,7 +46,10 @@ std::uint32_t le32(const std::uint8_t* p) noexcept
 {
     return std::uint32_t(p[0]) | (std::uint32_t(p[1]) << 8) | (std::uint32_t(p[2]) << 16) | (std::uint32_t(p[3]) << 24);
 }
-std::uint16_t le16(const std::uint8_t* p) noexcept { return std::uint16_t(p[0] | (p[1] << 8)); }
+std::uint16_t le16(const std::uint8_t* p) noexcept
+{
+    return std::uint16_t(p[0] | (p[1] << 8));
+}
 
 void checkBmpSize(std::span<const std::uint8_t> b, const ImageHeader& h, const std::string& name)
 {

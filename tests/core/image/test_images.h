@@ -12,12 +12,11 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <jpeglib.h>
 #include <optional>
+#include <png.h>
 #include <string>
 #include <vector>
-
-#include <jpeglib.h>
-#include <png.h>
 #include <zlib.h>
 
 namespace testimg {
@@ -27,7 +26,10 @@ using Bytes = std::vector<std::uint8_t>;
 // Small deterministic generator (xorshift), so test images are identical on every machine.
 struct Rng {
     std::uint32_t s;
-    explicit Rng(std::uint32_t seed) : s(seed ? seed : 1) {}
+    explicit Rng(std::uint32_t seed)
+        : s(seed ? seed : 1)
+    {
+    }
     std::uint32_t next()
     {
         s ^= s << 13;
@@ -86,11 +88,11 @@ inline void put32be(Bytes& b, std::uint32_t v)
 // 24-bit (or 32-bit) bottom-up BMP with BITMAPINFOHEADER; 24-bit rows padded to 4 bytes.
 // forceW / forceH write another size into the header (for malformed-file tests).
 inline Bytes encodeBmp(const orfeas::ImageRGBA8& img, int bpp = 24, std::optional<std::int32_t> forceW = {},
-                       std::optional<std::int32_t> forceH = {})
+    std::optional<std::int32_t> forceH = {})
 {
     const int w = img.width, h = img.height;
     const std::uint32_t rowBytes = std::uint32_t(((w * bpp + 31) / 32) * 4);
-    Bytes b = {'B', 'M'};
+    Bytes b = { 'B', 'M' };
     put32le(b, 54 + rowBytes * h);
     put32le(b, 0);
     put32le(b, 54);
@@ -124,7 +126,7 @@ inline Bytes encodeBmp(const orfeas::ImageRGBA8& img, int bpp = 24, std::optiona
 // Uncompressed true-colour TGA, origin bottom-left (the format's default).
 inline Bytes encodeTga(const orfeas::ImageRGBA8& img, bool alpha, unsigned forceW = 0, unsigned forceH = 0)
 {
-    Bytes b = {0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    Bytes b = { 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
     put16le(b, forceW ? forceW : unsigned(img.width));
     put16le(b, forceH ? forceH : unsigned(img.height));
     b.push_back(alpha ? 32 : 24);
@@ -143,8 +145,8 @@ inline Bytes encodeTga(const orfeas::ImageRGBA8& img, bool alpha, unsigned force
 }
 
 // JPEG through libjpeg (RGB or greyscale from the red channel), optionally with an EXIF orientation tag.
-inline Bytes encodeJpeg(const orfeas::ImageRGBA8& img, int quality, bool grey = false, int exifOrientation = 0,
-                        bool progressive = false)
+inline Bytes encodeJpeg(
+    const orfeas::ImageRGBA8& img, int quality, bool grey = false, int exifOrientation = 0, bool progressive = false)
 {
     jpeg_compress_struct c;
     jpeg_error_mgr err;
@@ -164,9 +166,9 @@ inline Bytes encodeJpeg(const orfeas::ImageRGBA8& img, int quality, bool grey = 
     jpeg_start_compress(&c, TRUE);
     if (exifOrientation) {
         // "Exif\0\0" + little-endian TIFF header + IFD0 with one entry: Orientation (0x0112), SHORT, 1 value.
-        Bytes e = {'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0};
+        Bytes e = { 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0 };
         e.push_back(std::uint8_t(exifOrientation));
-        e.insert(e.end(), {0, 0, 0, 0, 0, 0, 0});
+        e.insert(e.end(), { 0, 0, 0, 0, 0, 0, 0 });
         jpeg_write_marker(&c, JPEG_APP0 + 1, e.data(), unsigned(e.size()));
     }
     std::vector<std::uint8_t> row(std::size_t(img.width) * 3);
@@ -205,24 +207,25 @@ inline void pngWriteToVector(png_structp png, png_bytep data, png_size_t n)
     out->insert(out->end(), data, data + n);
 }
 
-inline Bytes encodePngLayout(int w, int h, const PngLayout& layout, const std::function<unsigned(int, int, int)>& sample)
+inline Bytes encodePngLayout(
+    int w, int h, const PngLayout& layout, const std::function<unsigned(int, int, int)>& sample)
 {
     Bytes out;
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
     png_infop info = png_create_info_struct(png);
     png_set_write_fn(png, &out, pngWriteToVector, nullptr);
     png_set_IHDR(png, info, png_uint_32(w), png_uint_32(h), layout.bitDepth, layout.colorType,
-                 layout.interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-                 PNG_FILTER_TYPE_DEFAULT);
+        layout.interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+        PNG_FILTER_TYPE_DEFAULT);
     if (!layout.palette.empty())
         png_set_PLTE(png, info, layout.palette.data(), int(layout.palette.size()));
     if (!layout.paletteAlpha.empty())
         png_set_tRNS(png, info, layout.paletteAlpha.data(), int(layout.paletteAlpha.size()), nullptr);
     png_write_info(png, info);
     const int channels = layout.colorType == PNG_COLOR_TYPE_GRAY || layout.colorType == PNG_COLOR_TYPE_PALETTE ? 1
-                         : layout.colorType == PNG_COLOR_TYPE_GRAY_ALPHA                                   ? 2
-                         : layout.colorType == PNG_COLOR_TYPE_RGB                                          ? 3
-                                                                                                           : 4;
+        : layout.colorType == PNG_COLOR_TYPE_GRAY_ALPHA                                                        ? 2
+        : layout.colorType == PNG_COLOR_TYPE_RGB                                                               ? 3
+                                                                                                               : 4;
     const int bytesPerSample = layout.bitDepth == 16 ? 2 : 1;
     std::vector<std::vector<png_byte>> rows(static_cast<std::size_t>(h));
     for (int y = 0; y < h; ++y) {
@@ -262,7 +265,7 @@ inline Bytes encodePngLayout(int w, int h, const PngLayout& layout, const std::f
 // from the header alone.
 inline Bytes craftedPngHeader(std::uint32_t w, std::uint32_t h)
 {
-    Bytes b = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    Bytes b = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
     auto chunk = [&](const char* type, const Bytes& data) {
         put32be(b, std::uint32_t(data.size()));
         Bytes td(type, type + 4);
@@ -273,9 +276,9 @@ inline Bytes craftedPngHeader(std::uint32_t w, std::uint32_t h)
     Bytes ihdr;
     put32be(ihdr, w);
     put32be(ihdr, h);
-    ihdr.insert(ihdr.end(), {8, 6, 0, 0, 0});
+    ihdr.insert(ihdr.end(), { 8, 6, 0, 0, 0 });
     chunk("IHDR", ihdr);
-    chunk("IDAT", {0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
+    chunk("IDAT", { 0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01 });
     chunk("IEND", {});
     return b;
 }

@@ -1,10 +1,10 @@
 // Image decoding: bad input is refused with the right error, every format round-trips, PNG encoding is
 // deterministic. All files are generated here.
 
-#include "test_images.h"
-
 #include "orfeas/errors.h"
 #include "orfeas/image_io.h"
+
+#include "test_images.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -84,7 +84,7 @@ void TestImageIo::badInput_data()
     Bytes corruptPng = png;
     corruptPng[corruptPng.size() / 2] ^= 0xFF; // breaks the IDAT CRC
 
-    QTest::newRow("empty file") << "empty.png" << Bytes{} << "empty file";
+    QTest::newRow("empty file") << "empty.png" << Bytes {} << "empty file";
     QTest::newRow("truncated png") << "cut.png" << truncated(png, 0.5) << "truncated PNG data";
     QTest::newRow("png cut inside header") << "cut2.png" << truncated(png, 0.002) << "truncated";
     QTest::newRow("corrupt png") << "bad.png" << corruptPng << "corrupt PNG data";
@@ -93,14 +93,14 @@ void TestImageIo::badInput_data()
     QTest::newRow("text named png") << "notes.png" << Bytes(text.begin(), text.end()) << "not an image (text file?)";
     QTest::newRow("png claiming 40000x40000") << "huge.png" << testimg::craftedPngHeader(40000, 40000)
                                               << "image is 40000x40000, larger than the 16384-pixel limit";
-    QTest::newRow("png over the megapixel limit") << "wide.png" << testimg::craftedPngHeader(16000, 16000)
-                                                  << "more than the 64-megapixel limit";
+    QTest::newRow("png over the megapixel limit")
+        << "wide.png" << testimg::craftedPngHeader(16000, 16000) << "more than the 64-megapixel limit";
     QTest::newRow("png claiming 0 width") << "zero.png" << testimg::craftedPngHeader(0, 10) << "no pixels";
     const ImageRGBA8 small = testimg::noiseImage(8, 8, 3, false);
     QTest::newRow("bmp absurd width") << "absurd.bmp" << testimg::encodeBmp(small, 24, 100000, 8)
                                       << "image is 100000x8, larger than the 16384-pixel limit";
-    QTest::newRow("bmp negative huge height") << "absurd2.bmp" << testimg::encodeBmp(small, 24, 8, -70000)
-                                              << "image is 8x70000";
+    QTest::newRow("bmp negative huge height")
+        << "absurd2.bmp" << testimg::encodeBmp(small, 24, 8, -70000) << "image is 8x70000";
     QTest::newRow("bmp zero width") << "zero.bmp" << testimg::encodeBmp(small, 24, 0, 8) << "no pixels";
     QTest::newRow("bmp truncated") << "cut.bmp" << truncated(testimg::encodeBmp(smoothImage(64, 64)), 0.7)
                                    << "truncated BMP data";
@@ -112,8 +112,8 @@ void TestImageIo::badInput_data()
     QTest::newRow("gif") << "anim.png" << Bytes(gif.begin(), gif.end()) << "GIF images are not supported";
     const std::string svg = "<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"></svg>";
     QTest::newRow("svg") << "logo.png" << Bytes(svg.begin(), svg.end()) << "SVG or XML text file";
-    Bytes binary = {0x00, 0x13, 0x37, 0xFE, 0x00, 0x01, 0x02, 0x03, 0x99, 0x98, 0x97, 0x96, 0x00, 0x00, 0x00, 0x00,
-                    0x10, 0x20, 0x30, 0x40};
+    Bytes binary = { 0x00, 0x13, 0x37, 0xFE, 0x00, 0x01, 0x02, 0x03, 0x99, 0x98, 0x97, 0x96, 0x00, 0x00, 0x00, 0x00,
+        0x10, 0x20, 0x30, 0x40 };
     QTest::newRow("unknown binary") << "blob.jpg" << binary << "unknown format";
 #ifdef ORFEAS_TEST_HAVE_WEBP
     {
@@ -199,7 +199,7 @@ void TestImageIo::pngLayouts()
     const int levels = 1 << std::min(bitDepth, 8);
     if (colorType == PNG_COLOR_TYPE_PALETTE) {
         for (int i = 0; i < levels; ++i)
-            layout.palette.push_back({png_byte(i * 7), png_byte(255 - i * 3), png_byte(i * 13)});
+            layout.palette.push_back({ png_byte(i * 7), png_byte(255 - i * 3), png_byte(i * 13) });
         for (int i = 0; i < levels; ++i)
             layout.paletteAlpha.push_back(png_byte(i % 3 == 0 ? 0 : 255 - i));
     }
@@ -239,7 +239,11 @@ void TestImageIo::pngLayouts()
             for (int c = 0; c < 4; ++c)
                 if (p[c] != e[c])
                     QFAIL(qPrintable(QString("pixel (%1,%2) channel %3: got %4, expected %5")
-                                         .arg(x).arg(y).arg(c).arg(p[c]).arg(e[c])));
+                                         .arg(x)
+                                         .arg(y)
+                                         .arg(c)
+                                         .arg(p[c])
+                                         .arg(e[c])));
         }
     }
 }
@@ -314,8 +318,8 @@ void TestImageIo::webpRoundTrip()
     const ImageRGBA8 back = loadImageFromMemory(webp, "rt.webp");
     QCOMPARE(back.width, 45);
     QVERIFY(back.pixels == img.pixels);
-    QVERIFY(std::find(supportedImageExtensions().begin(), supportedImageExtensions().end(), "webp") !=
-            supportedImageExtensions().end());
+    QVERIFY(std::find(supportedImageExtensions().begin(), supportedImageExtensions().end(), "webp")
+        != supportedImageExtensions().end());
 #else
     QSKIP("built without WebP");
 #endif
@@ -347,11 +351,11 @@ void TestImageIo::probeReadsHeaders()
     };
     const ImageRGBA8 img = smoothImage(30, 20);
     std::vector<Case> cases = {
-        {"a.png", encodePng(img), "png", 30, 20, 4},
-        {"b.jpg", testimg::encodeJpeg(img, 80), "jpeg", 30, 20, 3},
-        {"c.jpg", testimg::encodeJpeg(img, 80, true), "jpeg", 30, 20, 1},
-        {"d.bmp", testimg::encodeBmp(img), "bmp", 30, 20, 3},
-        {"e.tga", testimg::encodeTga(img, true), "tga", 30, 20, 4},
+        { "a.png", encodePng(img), "png", 30, 20, 4 },
+        { "b.jpg", testimg::encodeJpeg(img, 80), "jpeg", 30, 20, 3 },
+        { "c.jpg", testimg::encodeJpeg(img, 80, true), "jpeg", 30, 20, 1 },
+        { "d.bmp", testimg::encodeBmp(img), "bmp", 30, 20, 3 },
+        { "e.tga", testimg::encodeTga(img, true), "tga", 30, 20, 4 },
     };
     for (const Case& c : cases) {
         const std::string path = dir.filePath(c.name).toStdString();
@@ -378,20 +382,21 @@ void TestImageIo::mutatedFilesNeverCrash()
     palette.bitDepth = 4;
     palette.interlaced = true;
     for (int i = 0; i < 16; ++i)
-        palette.palette.push_back({png_byte(i * 16), png_byte(255 - i * 16), png_byte(i * 5)});
+        palette.palette.push_back({ png_byte(i * 16), png_byte(255 - i * 16), png_byte(i * 5) });
     std::vector<std::pair<const char*, Bytes>> bases = {
-        {"png", encodePng(img)},
-        {"png palette interlaced", testimg::encodePngLayout(24, 20, palette, [](int x, int y, int) { return unsigned((x + y) % 16); })},
-        {"jpeg", testimg::encodeJpeg(img, 80)},
-        {"jpeg progressive", testimg::encodeJpeg(img, 80, false, 0, true)},
-        {"bmp", testimg::encodeBmp(img)},
-        {"tga", testimg::encodeTga(img, true)},
+        { "png", encodePng(img) },
+        { "png palette interlaced",
+            testimg::encodePngLayout(24, 20, palette, [](int x, int y, int) { return unsigned((x + y) % 16); }) },
+        { "jpeg", testimg::encodeJpeg(img, 80) },
+        { "jpeg progressive", testimg::encodeJpeg(img, 80, false, 0, true) },
+        { "bmp", testimg::encodeBmp(img) },
+        { "tga", testimg::encodeTga(img, true) },
     };
 #ifdef ORFEAS_TEST_HAVE_WEBP
     {
         std::uint8_t* out = nullptr;
         const std::size_t n = WebPEncodeRGBA(img.pixels.data(), img.width, img.height, img.width * 4, 80, &out);
-        bases.push_back({"webp", Bytes(out, out + n)});
+        bases.push_back({ "webp", Bytes(out, out + n) });
         WebPFree(out);
     }
 #endif
@@ -406,7 +411,9 @@ void TestImageIo::mutatedFilesNeverCrash()
                 for (int k = rng.uniform(1, 4); k > 0; --k)
                     b[std::size_t(rng.uniform(0, int(b.size()) - 1))] ^= std::uint8_t(1 + rng.uniform(0, 254));
                 break;
-            case 1: b.resize(std::size_t(rng.uniform(0, int(b.size()) - 1))); break;
+            case 1:
+                b.resize(std::size_t(rng.uniform(0, int(b.size()) - 1)));
+                break;
             case 2: {
                 const std::size_t at = std::size_t(rng.uniform(0, int(b.size()) - 4));
                 for (int k = 0; k < 4; ++k)
@@ -451,7 +458,7 @@ void TestImageIo::encodePngIsDeterministic()
         pos += 12 + len;
     }
     QCOMPARE(pos, a.size());
-    QVERIFY_THROWS_EXCEPTION(ExportError, encodePng(ImageRGBA8{}));
+    QVERIFY_THROWS_EXCEPTION(ExportError, encodePng(ImageRGBA8 {}));
 }
 
 void TestImageIo::writePngIsAtomicAndRefusesToOverwrite()

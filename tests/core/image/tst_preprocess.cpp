@@ -1,20 +1,20 @@
 // Preprocessing: parity with the reference's ImageProcessorV2 on the fixtures, the OpenCV-equivalent resizers,
 // background removal on generated images, and refusals with clear errors.
 
-#include "test_images.h"
-
 #include "orfeas/errors.h"
 #include "orfeas/image_io.h"
 #include "orfeas/preprocess.h"
 #include "orfeas/run_context.h"
 #include "orfeas/safetensors.h"
 
+#include "test_images.h"
+
 #include <QtTest>
 
 #include <chrono>
-#include <stdexcept>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 
 using namespace orfeas;
 
@@ -48,7 +48,10 @@ std::vector<float> discTruth(int w, int h, double cx, double cy, double r, int s
         w, h, [=](double x, double y) { return (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r; }, supersampling);
 }
 
-std::uint8_t blend(double bg, double fg, float cov) { return std::uint8_t(std::lround(bg + (fg - bg) * cov)); }
+std::uint8_t blend(double bg, double fg, float cov)
+{
+    return std::uint8_t(std::lround(bg + (fg - bg) * cov));
+}
 
 } // namespace
 
@@ -97,7 +100,7 @@ void TestPreprocess::parityWithReference()
 
     const SafetensorsFile io(dir + "io.safetensors");
     const std::vector<float> refImage = io.toFloat32("pre.image"); // [1, 3, 64, 64]
-    const std::vector<float> refMask = io.toFloat32("pre.mask");   // [1, 1, 64, 64]
+    const std::vector<float> refMask = io.toFloat32("pre.mask"); // [1, 1, 64, 64]
     QCOMPARE(refImage.size(), std::size_t(3 * 64 * 64));
     std::vector<std::uint8_t> planar(3 * 64 * 64);
     for (int c = 0; c < 3; ++c)
@@ -107,8 +110,8 @@ void TestPreprocess::parityWithReference()
     const Stats msk = compareToReference(refMask, pre.mask.values);
     qInfo("%s image: mean abs %.3g, max abs %.3g, %zu of %zu values differ; mask: mean abs %.3g, max abs %.3g, "
           "%zu differ",
-          qPrintable(fixture), img.meanAbs, img.maxAbs, img.differing, refImage.size(), msk.meanAbs, msk.maxAbs,
-          msk.differing);
+        qPrintable(fixture), img.meanAbs, img.maxAbs, img.differing, refImage.size(), msk.meanAbs, msk.maxAbs,
+        msk.differing);
     // Our resizers reproduce OpenCV's arithmetic (INTER_AREA and INTER_NEAREST bit for bit, INTER_CUBIC up to
     // about 5 values per million, see resizersMatchOpenCv), so every 8-bit value should match and the only
     // difference left is float32 rounding of v / 255 * 2 - 1 (below 1e-6). One 8-bit step is 2/255 = 7.8e-3:
@@ -126,7 +129,7 @@ void TestPreprocess::resizersMatchOpenCv()
     // on x86, closed source, which we model in float: on 7.7 million values the model missed 5 per million,
     // each by 1; here we allow 1e-3 of the values to be off by exactly 1.
     std::ifstream f(ORFEAS_TEST_DATA_DIR "/images/opencv5_resize_cases.bin", std::ios::binary);
-    const std::vector<std::uint8_t> file{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+    const std::vector<std::uint8_t> file { std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>() };
     const std::string magic = "ORFEAS-RESIZE-1\n";
     QVERIFY(file.size() > magic.size() && std::equal(magic.begin(), magic.end(), file.begin()));
     std::vector<std::uint8_t> data(1 << 20);
@@ -141,7 +144,10 @@ void TestPreprocess::resizersMatchOpenCv()
         pos += n;
         return p;
     };
-    auto u16 = [&]() { const std::uint8_t* p = take(2); return int(p[0] | (p[1] << 8)); };
+    auto u16 = [&]() {
+        const std::uint8_t* p = take(2);
+        return int(p[0] | (p[1] << 8));
+    };
     std::uint32_t count = 0;
     std::memcpy(&count, take(4), 4);
     QCOMPARE(count, 16u);
@@ -154,10 +160,12 @@ void TestPreprocess::resizersMatchOpenCv()
         const std::uint8_t* area = take(dstLen);
         const std::uint8_t* cubic = take(dstLen);
         const std::uint8_t* nearest = take(dstLen);
-        const QString label = QString("case %1: %2 channels, %3x%4 -> %5x%6").arg(c).arg(cn).arg(sw).arg(sh).arg(dw).arg(dh);
-        QVERIFY2(resizeArea(src, sw, sh, cn, dw, dh) == std::vector<std::uint8_t>(area, area + dstLen), qPrintable(label));
+        const QString label
+            = QString("case %1: %2 channels, %3x%4 -> %5x%6").arg(c).arg(cn).arg(sw).arg(sh).arg(dw).arg(dh);
+        QVERIFY2(
+            resizeArea(src, sw, sh, cn, dw, dh) == std::vector<std::uint8_t>(area, area + dstLen), qPrintable(label));
         QVERIFY2(resizeNearest(src, sw, sh, cn, dw, dh) == std::vector<std::uint8_t>(nearest, nearest + dstLen),
-                 qPrintable(label));
+            qPrintable(label));
         const auto ours = resizeCubic(src, sw, sh, cn, dw, dh);
         for (std::size_t i = 0; i < dstLen; ++i) {
             const int d = std::abs(int(ours[i]) - int(cubic[i]));
@@ -174,23 +182,23 @@ void TestPreprocess::resizersMatchOpenCv()
 void TestPreprocess::resizeNearestFollowsOpenCv()
 {
     // 5 -> 3: OpenCV picks floor(d * 5/3) = 0, 1, 3; 3 -> 7 picks floor(d * 3/7) = 0,0,0,1,1,2,2.
-    const std::vector<std::uint8_t> src = {10, 20, 30, 40, 50};
-    QCOMPARE(resizeNearest(src.data(), 5, 1, 1, 3, 1), (std::vector<std::uint8_t>{10, 20, 40}));
-    QCOMPARE(resizeNearest(src.data(), 3, 1, 1, 7, 1), (std::vector<std::uint8_t>{10, 10, 10, 20, 20, 30, 30}));
+    const std::vector<std::uint8_t> src = { 10, 20, 30, 40, 50 };
+    QCOMPARE(resizeNearest(src.data(), 5, 1, 1, 3, 1), (std::vector<std::uint8_t> { 10, 20, 40 }));
+    QCOMPARE(resizeNearest(src.data(), 3, 1, 1, 7, 1), (std::vector<std::uint8_t> { 10, 10, 10, 20, 20, 30, 30 }));
     QVERIFY_THROWS_EXCEPTION(Error, resizeNearest(src.data(), 5, 1, 1, 0, 1));
 }
 
 void TestPreprocess::resizeAreaAveragesBoxes()
 {
     // Integer factor 2: OpenCV's 2x2 kernel, (sum + 2) >> 2.
-    const std::vector<std::uint8_t> src = {0, 1, 10, 11, 2, 2, 13, 14};
-    QCOMPARE(resizeArea(src.data(), 4, 2, 1, 2, 1), (std::vector<std::uint8_t>{1, 12}));
+    const std::vector<std::uint8_t> src = { 0, 1, 10, 11, 2, 2, 13, 14 };
+    QCOMPARE(resizeArea(src.data(), 4, 2, 1, 2, 1), (std::vector<std::uint8_t> { 1, 12 }));
     // Factor 3 (1x3 box): sum * (1/3) rounded half to even: (0+0+1)/3 -> 0, (1+1+1)/3 -> 1, (2+2+3)/3 -> 2.
-    const std::vector<std::uint8_t> row = {0, 0, 1, 1, 1, 1, 2, 2, 3};
-    QCOMPARE(resizeArea(row.data(), 9, 1, 1, 3, 1), (std::vector<std::uint8_t>{0, 1, 2}));
+    const std::vector<std::uint8_t> row = { 0, 0, 1, 1, 1, 1, 2, 2, 3 };
+    QCOMPARE(resizeArea(row.data(), 9, 1, 1, 3, 1), (std::vector<std::uint8_t> { 0, 1, 2 }));
     // Factor 1.5: weights 1, 0.5 | 0.5, 1 over 1.5 pixels.
-    const std::vector<std::uint8_t> r3 = {30, 60, 90};
-    QCOMPARE(resizeArea(r3.data(), 3, 1, 1, 2, 1), (std::vector<std::uint8_t>{40, 80}));
+    const std::vector<std::uint8_t> r3 = { 30, 60, 90 };
+    QCOMPARE(resizeArea(r3.data(), 3, 1, 1, 2, 1), (std::vector<std::uint8_t> { 40, 80 }));
 }
 
 void TestPreprocess::resizersKeepConstantsAndCopyIdentity()
@@ -201,8 +209,8 @@ void TestPreprocess::resizersKeepConstantsAndCopyIdentity()
         p[2] = 77;
         p[3] = 255;
     });
-    for (auto [w, h] : {std::pair{64, 64}, std::pair{11, 9}, std::pair{37, 50}, std::pair{100, 7}}) {
-        for (auto* fn : {&resizeArea, &resizeCubic, &resizeNearest}) {
+    for (auto [w, h] : { std::pair { 64, 64 }, std::pair { 11, 9 }, std::pair { 37, 50 }, std::pair { 100, 7 } }) {
+        for (auto* fn : { &resizeArea, &resizeCubic, &resizeNearest }) {
             const auto out = fn(flat.pixels.data(), 37, 29, 4, w, h);
             QCOMPARE(out.size(), std::size_t(w) * h * 4);
             for (std::size_t i = 0; i < out.size(); i += 4)
@@ -278,7 +286,7 @@ void TestPreprocess::canvasKeepsSubjectColours()
         const std::uint8_t* p = &pre.canvas.pixels[i];
         if (p[3] >= 32) {
             ++visible;
-            worst = std::max({worst, std::abs(p[0] - 40), std::abs(p[1] - 200), std::abs(p[2] - 60)});
+            worst = std::max({ worst, std::abs(p[0] - 40), std::abs(p[1] - 200), std::abs(p[2] - 60) });
         } else if (p[3] == 0 && (p[0] || p[1] || p[2])) {
             ++transparentNonBlack;
         }
@@ -344,7 +352,7 @@ void TestPreprocess::fullyTransparentIsRefused()
         p[3] = 0;
     });
     try {
-        preprocessImage(img, PreprocessOptions{});
+        preprocessImage(img, PreprocessOptions {});
         QFAIL("accepted a fully transparent image");
     } catch (const BadInputError& e) {
         QCOMPARE(e.stage(), std::optional<Stage>(Stage::ImagePreprocessing));
@@ -395,7 +403,7 @@ void TestPreprocess::backgroundRemoval_data()
         std::vector<std::pair<double, double>> poly;
         for (int i = 0; i < 10; ++i) {
             const double a = -M_PI / 2 + i * M_PI / 5, r = i % 2 ? 70 : 170;
-            poly.push_back({200 + r * std::cos(a), 210 + r * std::sin(a)});
+            poly.push_back({ 200 + r * std::cos(a), 210 + r * std::sin(a) });
         }
         auto inside = [&](double x, double y) {
             bool in = false;
@@ -423,8 +431,8 @@ void TestPreprocess::backgroundRemoval_data()
         const auto t = testimg::coverage(w, h, [&](double x, double y) { return inside(x, y) || nearEdge(x, y); });
         testimg::Rng rng(5);
         QTest::newRow("outline drawing on paper") << testimg::makeImage(w, h, [&](int x, int y, std::uint8_t* p) {
-            const std::uint8_t v = std::uint8_t(std::clamp(int(blend(250, 10, ink[std::size_t(y) * w + x])) +
-                                                               rng.uniform(-2, 2), 0, 255));
+            const std::uint8_t v = std::uint8_t(
+                std::clamp(int(blend(250, 10, ink[std::size_t(y) * w + x])) + rng.uniform(-2, 2), 0, 255));
             p[0] = p[1] = p[2] = v;
             p[3] = 255;
         }) << t;
@@ -546,10 +554,12 @@ void TestPreprocess::progressAndCancel()
         p[3] = (x > 10 && x < 50 && y > 20 && y < 40) ? 255 : 0;
     });
     std::vector<double> fractions;
-    RunContext ctx([&](const ProgressEvent& e) {
-        QCOMPARE(e.stage, Stage::ImagePreprocessing);
-        fractions.push_back(e.fraction);
-    }, {});
+    RunContext ctx(
+        [&](const ProgressEvent& e) {
+            QCOMPARE(e.stage, Stage::ImagePreprocessing);
+            fractions.push_back(e.fraction);
+        },
+        {});
     PreprocessOptions opt;
     opt.size = 32;
     preprocessImage(img, opt, &ctx);
