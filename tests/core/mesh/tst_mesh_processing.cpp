@@ -370,20 +370,30 @@ void TestMeshProcessing::attributesFollowVertices()
     auto colorOf = [](const Vec3f& p) {
         return Color8{std::uint8_t(p.x * 100 + 128), std::uint8_t(p.y * 100 + 128), std::uint8_t(p.z * 100 + 128), 255};
     };
+    auto normalOf = [](const Vec3f& p) {
+        const float l = std::sqrt(p.x * p.x + p.y * p.y + p.z * p.z);
+        return Vec3f{p.x / l, p.y / l, p.z / l};
+    };
     for (const auto& p : m.positions) {
         m.uvs.push_back(uvOf(p));
         m.colors.push_back(colorOf(p));
+        m.normals.push_back(normalOf(p));
     }
-    postprocessMesh(m, options(3000));
+    PostprocessOptions o = options(3000);
+    o.computeNormals = false; // the given normals are kept
+    postprocessMesh(m, o);
     QVERIFY(m.isValid());
     QCOMPARE(m.uvs.size(), m.vertexCount());
     QCOMPARE(m.colors.size(), m.vertexCount());
+    QCOMPARE(m.normals.size(), m.vertexCount());
     for (std::size_t i = 0; i < m.vertexCount(); ++i) {
         const Vec2f uv = uvOf(m.positions[i]);
         const Color8 c = colorOf(m.positions[i]);
+        const Vec3f n = normalOf(m.positions[i]);
         QCOMPARE(m.uvs[i].x, uv.x);
         QCOMPARE(m.uvs[i].y, uv.y);
         QVERIFY(m.colors[i].r == c.r && m.colors[i].g == c.g && m.colors[i].b == c.b);
+        QVERIFY(m.normals[i].x == n.x && m.normals[i].y == n.y && m.normals[i].z == n.z);
     }
 }
 
