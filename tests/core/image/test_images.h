@@ -145,8 +145,9 @@ inline Bytes encodeTga(const orfeas::ImageRGBA8& img, bool alpha, unsigned force
 }
 
 // JPEG through libjpeg (RGB or greyscale from the red channel), optionally with an EXIF orientation tag.
-inline Bytes encodeJpeg(
-    const orfeas::ImageRGBA8& img, int quality, bool grey = false, int exifOrientation = 0, bool progressive = false)
+// cmyk: an Adobe CMYK JPEG storing Photoshop's inverted values (255 - ink), here (r, g, b, 255).
+inline Bytes encodeJpeg(const orfeas::ImageRGBA8& img, int quality, bool grey = false, int exifOrientation = 0,
+    bool progressive = false, bool cmyk = false)
 {
     jpeg_compress_struct c;
     jpeg_error_mgr err;
@@ -157,9 +158,11 @@ inline Bytes encodeJpeg(
     jpeg_mem_dest(&c, &mem, &size);
     c.image_width = JDIMENSION(img.width);
     c.image_height = JDIMENSION(img.height);
-    c.input_components = grey ? 1 : 3;
-    c.in_color_space = grey ? JCS_GRAYSCALE : JCS_RGB;
+    c.input_components = grey ? 1 : (cmyk ? 4 : 3);
+    c.in_color_space = grey ? JCS_GRAYSCALE : (cmyk ? JCS_CMYK : JCS_RGB);
     jpeg_set_defaults(&c);
+    if (cmyk)
+        jpeg_set_colorspace(&c, JCS_CMYK); // writes the Adobe marker
     jpeg_set_quality(&c, quality, TRUE);
     if (progressive)
         jpeg_simple_progression(&c);
@@ -171,15 +174,19 @@ inline Bytes encodeJpeg(
         e.insert(e.end(), { 0, 0, 0, 0, 0, 0, 0 });
         jpeg_write_marker(&c, JPEG_APP0 + 1, e.data(), unsigned(e.size()));
     }
-    std::vector<std::uint8_t> row(std::size_t(img.width) * 3);
+    std::vector<std::uint8_t> row(std::size_t(img.width) * 4);
     while (c.next_scanline < c.image_height) {
         const int y = int(c.next_scanline);
         for (int x = 0; x < img.width; ++x) {
             const std::uint8_t* p = img.pixel(x, y);
-            if (grey)
+            if (grey) {
                 row[x] = p[0];
-            else
+            } else if (cmyk) {
+                std::memcpy(&row[std::size_t(x) * 4], p, 3);
+                row[std::size_t(x) * 4 + 3] = 255;
+            } else {
                 std::memcpy(&row[std::size_t(x) * 3], p, 3);
+            }
         }
         JSAMPROW r = row.data();
         jpeg_write_scanlines(&c, &r, 1);

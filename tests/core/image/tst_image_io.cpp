@@ -267,6 +267,13 @@ void TestImageIo::jpegRoundTrip()
             greyErr = std::max(greyErr, std::abs(int(p[0]) - int(img.pixel(x, y)[0])));
         }
     QVERIFY2(greyErr <= 4, qPrintable(QString::number(greyErr)));
+
+    // Adobe CMYK (as Photoshop writes it) comes back as RGB.
+    const ImageRGBA8 cmyk = loadImageFromMemory(testimg::encodeJpeg(img, 100, false, 0, false, true), "cmyk.jpg");
+    QCOMPARE(cmyk.width, 120);
+    const int cmykErr = maxAbsDiff(img, cmyk);
+    qInfo("CMYK JPEG q100 max abs error: %d", cmykErr);
+    QVERIFY2(cmykErr <= 4, qPrintable(QString::number(cmykErr)));
 }
 
 void TestImageIo::jpegExifOrientation()
