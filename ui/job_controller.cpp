@@ -171,7 +171,7 @@ void JobController::submitItems(const std::vector<orfeas::BatchItem>& items, QSt
     if (problem.isEmpty() && !items.empty())
         prepareOutputDir(problem);
     if (!problem.isEmpty()) {
-        Q_EMIT inputsRejected(problem);
+        report({}, rejected, problem);
         return;
     }
 
@@ -207,9 +207,7 @@ void JobController::submitItems(const std::vector<orfeas::BatchItem>& items, QSt
     if (!existing.isEmpty())
         choice = m_confirm ? m_confirm(existing) : OverwriteChoice::Skip;
     if (choice == OverwriteChoice::Cancel) {
-        if (!rejected.isEmpty())
-            Q_EMIT inputsRejected(tr("%n file(s) skipped: %1", nullptr, int(rejected.size()))
-                                      .arg(rejected.join(QStringLiteral("; "))));
+        report({}, rejected);
         return;
     }
 
@@ -227,11 +225,24 @@ void JobController::submitItems(const std::vector<orfeas::BatchItem>& items, QSt
         loadThumbnailLater(id, p.path);
         ids << id;
     }
+    report(ids, rejected);
+}
+
+void JobController::report(const QList<JobId>& ids, const QStringList& rejected, const QString& problem)
+{
+    QStringList parts;
+    if (!ids.isEmpty())
+        parts << tr("%n job(s) queued.", nullptr, int(ids.size()));
+    if (!problem.isEmpty())
+        parts << problem;
     if (!rejected.isEmpty())
-        Q_EMIT inputsRejected(tr("%n file(s) skipped: %1", nullptr, int(rejected.size()))
-                                  .arg(rejected.join(QStringLiteral("; "))));
+        parts << tr("%n file(s) skipped: %1", nullptr, int(rejected.size())).arg(rejected.join(QStringLiteral("; ")));
     if (!ids.isEmpty())
         Q_EMIT jobsSubmitted(ids);
+    if (!problem.isEmpty() || !rejected.isEmpty())
+        Q_EMIT inputsRejected(QStringList(parts.mid(ids.isEmpty() ? 0 : 1)).join(QLatin1Char(' ')));
+    if (!parts.isEmpty())
+        Q_EMIT feedback(parts.join(QLatin1Char(' ')), !problem.isEmpty() || !rejected.isEmpty());
 }
 
 JobId JobController::addImage(const QImage& image, const QString& name)
@@ -253,7 +264,7 @@ JobId JobController::addImage(const QImage& image, const QString& name)
     if (problem.isEmpty())
         prepareOutputDir(problem);
     if (!problem.isEmpty()) {
-        Q_EMIT inputsRejected(problem);
+        report({}, {}, problem);
         return 0;
     }
     orfeas::JobRequest request;
@@ -269,7 +280,7 @@ JobId JobController::addImage(const QImage& image, const QString& name)
                                      image.scaled(kThumbnailSide, kThumbnailSide, Qt::KeepAspectRatio,
                                                   Qt::SmoothTransformation));
     m_reservedStems.insert(id, QDir::cleanPath(m_outputDir) + QLatin1Char('/') + stem);
-    Q_EMIT jobsSubmitted({id});
+    report({id}, {});
     return id;
 }
 

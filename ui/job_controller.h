@@ -59,12 +59,15 @@ Q_SIGNALS:
     // One message for everything refused in a batch (files that are not images, missing output folder, …).
     void inputsRejected(const QString& message);
     void jobsSubmitted(const QList<orfeas::ui::JobId>& ids);
+    // One line for the user per batch: what was queued and what was refused (warning when anything was).
+    void feedback(const QString& text, bool warning);
     void recentFilesChanged();
 
 private:
     void onCollected();
     bool prepareOutputDir(QString& problem);
     void submitItems(const std::vector<orfeas::BatchItem>& items, QStringList rejected);
+    void report(const QList<JobId>& ids, const QStringList& rejected, const QString& problem = {});
     QString uniqueStem(const QString& stem, const QSet<QString>& alsoTaken) const;
     void loadThumbnailLater(JobId id, const QString& path);
 

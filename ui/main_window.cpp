@@ -84,10 +84,8 @@ MainWindow::MainWindow(SettingsStore* store, const MainWindowOptions& options, Q
     connect(m_dropZone, &DropZone::pathsDropped, m_controller, &JobController::addPaths);
     connect(m_dropZone, &DropZone::imageDropped, m_controller, &JobController::addImage);
     connect(m_dropZone, &DropZone::openRequested, this, &MainWindow::openFiles);
-    connect(m_controller, &JobController::inputsRejected, this,
-            [this](const QString& message) { m_dropZone->showMessage(message, true); });
+    connect(m_controller, &JobController::feedback, m_dropZone, &DropZone::showMessage);
     connect(m_controller, &JobController::jobsSubmitted, this, [this](const QList<JobId>& ids) {
-        m_dropZone->showMessage(tr("%n job(s) queued", nullptr, int(ids.size())), false);
         if (m_jobList->currentJob() == 0 && !ids.isEmpty())
             m_jobList->selectJob(ids.first());
         updateStatus();
@@ -121,6 +119,10 @@ MainWindow::MainWindow(SettingsStore* store, const MainWindowOptions& options, Q
 
 MainWindow::~MainWindow()
 {
+    // Widgets going away emit signals (a line edit losing focus finishes editing): nothing may reach this
+    // half-destroyed window any more.
+    disconnect(m_exportBar, nullptr, this, nullptr);
+    disconnect(m_jobList, nullptr, this, nullptr);
     // Jobs post into the model until they stop; stop them before the widgets they update go away.
     m_model->cancelAll();
     delete m_controller;

@@ -105,7 +105,12 @@ void Qt3DViewport::captureImage(std::function<void(const QImage&)> done)
         return;
     }
     connect(reply, &Qt3DRender::QRenderCaptureReply::completed, this, [reply, done = std::move(done)] {
-        done(reply->image());
+        // Qt 6.4's RHI renderer reads OpenGL frames back bottom row first (the classic OpenGL renderer does not):
+        // verified against a screen grab by tst_viewport_render.
+        const bool rhiOnOpenGl = qEnvironmentVariable("QT3D_RENDERER", QStringLiteral("rhi")) != QLatin1String("opengl") &&
+                                 qEnvironmentVariable("QSG_RHI_BACKEND", QStringLiteral("opengl")) == QLatin1String("opengl");
+        const QImage image = reply->image();
+        done(rhiOnOpenGl ? image.mirrored(false, true) : image);
         reply->deleteLater();
     });
 }
