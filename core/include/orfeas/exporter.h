@@ -11,10 +11,10 @@
 namespace orfeas {
 
 struct ExportRequest {
-    std::string directory;   // must exist and be writable
-    std::string stem;        // file stem, e.g. "chair" -> chair.glb
+    std::string directory; // must exist and be writable
+    std::string stem; // file stem, e.g. "chair" -> chair.glb
     std::vector<ExportFormat> formats;
-    bool overwrite = false;  // without it an existing file is an ExportError and nothing is written
+    bool overwrite = false; // without it an existing file is an ExportError and nothing is written
 };
 
 // The final paths that exporting `request` would write for a textured mesh: primary files first, in the order of

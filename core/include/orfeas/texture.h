@@ -21,6 +21,6 @@ struct TextureOptions {
 // InternalError (inconsistent mesh or degenerate frame), CancelledError(texture_synthesis). The mesh is only
 // modified on success. Thread-safe.
 void synthesizeTexture(Mesh& mesh, const PreprocessedImage& image, const ProjectionFrame& frame,
-                       const TextureOptions& options, RunContext* ctx = nullptr);
+    const TextureOptions& options, RunContext* ctx = nullptr);
 
 } // namespace orfeas

@@ -1,9 +1,8 @@
 #include "export/assimp_scene.h"
 
+#include <algorithm>
 #include <assimp/material.h>
 #include <assimp/scene.h>
-
-#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -13,7 +12,7 @@ namespace {
 
 aiVector3D toAi(const Vec3f& v)
 {
-    return {v.x, v.y, v.z};
+    return { v.x, v.y, v.z };
 }
 
 aiVector3D faceNormal(const Mesh& mesh, std::size_t face)
@@ -121,8 +120,8 @@ std::string sanitizedName(const std::string& name)
 {
     std::string out;
     for (const char c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                        c == '-';
+        const bool ok
+            = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
         out.push_back(ok ? c : '_');
     }
     return out.empty() ? std::string("mesh") : out;
@@ -134,18 +133,18 @@ ScenePtr buildScene(const Mesh& source, const SceneOptions& options)
     scene->mRootNode = new aiNode();
     scene->mRootNode->mName = aiString(sanitizedName(options.name));
     scene->mRootNode->mNumMeshes = 1;
-    scene->mRootNode->mMeshes = new unsigned int[1]{0};
+    scene->mRootNode->mMeshes = new unsigned int[1] { 0 };
 
     scene->mNumMaterials = 1;
-    scene->mMaterials = new aiMaterial*[1]{buildMaterial(options)};
+    scene->mMaterials = new aiMaterial* [1] { buildMaterial(options) };
     if (!options.embeddedPng.empty()) {
         scene->mNumTextures = 1;
-        scene->mTextures = new aiTexture*[1]{buildEmbeddedTexture(options.embeddedPng)};
+        scene->mTextures = new aiTexture* [1] { buildEmbeddedTexture(options.embeddedPng) };
     }
 
     auto* mesh = new aiMesh();
     scene->mNumMeshes = 1;
-    scene->mMeshes = new aiMesh*[1]{mesh};
+    scene->mMeshes = new aiMesh* [1] { mesh };
     mesh->mName = aiString(sanitizedName(options.name));
     mesh->mMaterialIndex = 0;
     mesh->mPrimitiveTypes = aiPrimitiveType_TRIANGLE;
@@ -153,8 +152,8 @@ ScenePtr buildScene(const Mesh& source, const SceneOptions& options)
     const std::size_t faces = source.faceCount();
     const bool uvs = options.withUvs && source.uvs.size() == source.positions.size();
     const bool colors = options.withColors && source.colors.size() == source.positions.size();
-    const std::vector<aiVector3D> normals = options.withNormals && !options.flatFaces ? vertexNormals(source)
-                                                                                      : std::vector<aiVector3D>{};
+    const std::vector<aiVector3D> normals
+        = options.withNormals && !options.flatFaces ? vertexNormals(source) : std::vector<aiVector3D> {};
     // Flat faces: three fresh vertices per face (the exporters then need no normal generation of their own).
     const std::size_t vertexCount = options.flatFaces ? faces * 3 : source.positions.size();
     auto sourceVertex = [&](std::size_t v) -> std::size_t { return options.flatFaces ? source.indices[v] : v; };
@@ -179,8 +178,8 @@ ScenePtr buildScene(const Mesh& source, const SceneOptions& options)
         if (colors) {
             const Color8& c = source.colors[s];
             const float offset = options.colorsForTruncation ? 0.25f : 0.0f;
-            mesh->mColors[0][v] = aiColor4D((c.r + offset) / 255.0f, (c.g + offset) / 255.0f, (c.b + offset) / 255.0f,
-                                            (c.a + offset) / 255.0f);
+            mesh->mColors[0][v] = aiColor4D(
+                (c.r + offset) / 255.0f, (c.g + offset) / 255.0f, (c.b + offset) / 255.0f, (c.a + offset) / 255.0f);
         }
     }
 

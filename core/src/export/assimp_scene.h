@@ -13,7 +13,7 @@ struct aiScene;
 namespace orfeas::exporting {
 
 struct SceneOptions {
-    std::string name = "orfeas";             // mesh / node name
+    std::string name = "orfeas"; // mesh / node name
     bool withNormals = true;
     bool withUvs = false;
     bool withColors = false;
@@ -23,7 +23,7 @@ struct SceneOptions {
     // Colours for writers that truncate c * 255 to an integer (Assimp's PLY): offset by a quarter step so the
     // truncation gives back the exact 8-bit value.
     bool colorsForTruncation = false;
-    bool flatFaces = false;                  // one vertex per face corner with the face's normal (for STL)
+    bool flatFaces = false; // one vertex per face corner with the face's normal (for STL)
 };
 
 struct SceneDeleter {

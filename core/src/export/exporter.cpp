@@ -1,22 +1,21 @@
 #include "orfeas/exporter.h"
 
-#include "export/assimp_scene.h"
-#include "export/memory_io_system.h"
-#include "foundation/atomic_file.h"
 #include "orfeas/errors.h"
 #include "orfeas/image_io.h"
 
-#include <assimp/Exporter.hpp>
-#include <assimp/scene.h>
+#include "export/assimp_scene.h"
+#include "export/memory_io_system.h"
+#include "foundation/atomic_file.h"
 
 #include <algorithm>
+#include <assimp/Exporter.hpp>
+#include <assimp/scene.h>
 #include <cerrno>
 #include <cstring>
 #include <exception>
 #include <filesystem>
 #include <optional>
 #include <string>
-
 #include <sys/stat.h>
 
 namespace fs = std::filesystem;
@@ -57,17 +56,17 @@ void validateRequest(const ExportRequest& request)
     if (request.directory.empty())
         throw ExportError("no output folder given");
     const std::string& stem = request.stem;
-    if (stem.empty() || stem == "." || stem == ".." || stem.find('/') != std::string::npos ||
-        stem.find('\\') != std::string::npos || stem.find('\0') != std::string::npos)
+    if (stem.empty() || stem == "." || stem == ".." || stem.find('/') != std::string::npos
+        || stem.find('\\') != std::string::npos || stem.find('\0') != std::string::npos)
         throw ExportError("invalid output file name '" + stem + "' (it must be a plain name without folders)",
-                          joinPath(request.directory, stem));
+            joinPath(request.directory, stem));
     if (request.formats.empty())
         throw ExportError("no output format requested", request.directory);
 }
 
 void checkDirectory(const std::string& directory)
 {
-    struct stat st {};
+    struct stat st { };
     if (::stat(directory.c_str(), &st) != 0) {
         if (errno == ENOENT)
             throw ExportError("the output folder does not exist", directory);
@@ -79,20 +78,20 @@ void checkDirectory(const std::string& directory)
 
 bool pathExists(const std::string& path)
 {
-    struct stat st {};
+    struct stat st { };
     return ::lstat(path.c_str(), &st) == 0;
 }
 
 bool isDirectory(const std::string& path)
 {
-    struct stat st {};
+    struct stat st { };
     return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 // Runs one Assimp exporter into memory. `virtualName` is the file name the exporter sees (it derives companion
 // names such as the .mtl from it); the returned files carry their final paths in `directory`.
-std::vector<OutputFile> runAssimp(const aiScene& scene, const char* formatId, const std::string& virtualName,
-                                  const std::string& directory)
+std::vector<OutputFile> runAssimp(
+    const aiScene& scene, const char* formatId, const std::string& virtualName, const std::string& directory)
 {
     std::vector<OutputFile> out;
     const std::string primary = joinPath(directory, virtualName);
@@ -105,7 +104,7 @@ std::vector<OutputFile> runAssimp(const aiScene& scene, const char* formatId, co
         for (const auto& [name, bytes] : io->files()) {
             if (name.find('/') != std::string::npos || name.empty())
                 throw ExportError("Assimp wrote an unexpected companion file '" + name + "'", primary);
-            out.push_back(OutputFile{joinPath(directory, name), *bytes});
+            out.push_back(OutputFile { joinPath(directory, name), *bytes });
         }
     } catch (const Error&) {
         throw;
@@ -157,7 +156,7 @@ public:
             const auto scene = exporting::buildScene(m_mesh, options);
             std::vector<OutputFile> files = runAssimp(*scene, "obj", stem + ".obj", dir);
             if (m_hasTexture)
-                files.push_back(OutputFile{joinPath(dir, textureFileName(stem)), png()});
+                files.push_back(OutputFile { joinPath(dir, textureFileName(stem)), png() });
             return files;
         }
         case ExportFormat::Stl: {
@@ -246,7 +245,7 @@ std::vector<std::string> exportMesh(const Mesh& mesh, const ExportRequest& reque
             if (ctx) {
                 ctx->throwIfCancelled(kStage);
                 ctx->progress(kStage, double(i) / double(formats.size() + 1),
-                              "writing " + std::string(formatExtension(formats[i])));
+                    "writing " + std::string(formatExtension(formats[i])));
             }
             for (OutputFile& file : writer.render(formats[i])) {
                 const std::string tmp = detail::temporaryPathFor(file.finalPath);
@@ -257,9 +256,9 @@ std::vector<std::string> exportMesh(const Mesh& mesh, const ExportRequest& reque
                 try {
                     detail::writeWholeFile(tmp, file.bytes);
                 } catch (const ExportError& e) {
-                    throw ExportError("cannot write " + fs::path(file.finalPath).filename().string() + ": " +
-                                          e.message(),
-                                      file.finalPath);
+                    throw ExportError(
+                        "cannot write " + fs::path(file.finalPath).filename().string() + ": " + e.message(),
+                        file.finalPath);
                 }
             }
         }

@@ -42,14 +42,19 @@ public:
     {
         size_t target = 0;
         switch (origin) {
-        case aiOrigin_SET: target = offset; break;
-        case aiOrigin_CUR: target = m_pos + offset; break;
+        case aiOrigin_SET:
+            target = offset;
+            break;
+        case aiOrigin_CUR:
+            target = m_pos + offset;
+            break;
         case aiOrigin_END:
             if (offset > m_data->size())
                 return aiReturn_FAILURE;
             target = m_data->size() - offset;
             break;
-        default: return aiReturn_FAILURE;
+        default:
+            return aiReturn_FAILURE;
         }
         if (target > m_data->size())
             m_data->resize(target);
@@ -59,7 +64,7 @@ public:
 
     size_t Tell() const override { return m_pos; }
     size_t FileSize() const override { return m_data->size(); }
-    void Flush() override {}
+    void Flush() override { }
 
 private:
     std::shared_ptr<MemoryIOSystem::Bytes> m_data;

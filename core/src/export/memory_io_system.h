@@ -4,7 +4,6 @@
 
 #include <assimp/IOStream.hpp>
 #include <assimp/IOSystem.hpp>
-
 #include <cstdint>
 #include <map>
 #include <memory>

@@ -1,6 +1,7 @@
-#include "inflate/inflation.h"
 #include "orfeas/errors.h"
 #include "orfeas/shape_backend.h"
+
+#include "inflate/inflation.h"
 
 namespace orfeas {
 

@@ -1,9 +1,10 @@
 #include "inflate/inflation.h"
 
-#include "inflate/poisson_solver.h"
-#include "inflate/signed_distance.h"
 #include "orfeas/errors.h"
 #include "orfeas/settings.h"
+
+#include "inflate/poisson_solver.h"
+#include "inflate/signed_distance.h"
 
 #include <algorithm>
 #include <cmath>
@@ -23,9 +24,9 @@ constexpr double kProgressSolveStart = 0.15;
 constexpr double kProgressSolveEnd = 0.6;
 
 struct Grid2D {
-    int nx = 0, ny = 0;       // points; index j * nx + i
+    int nx = 0, ny = 0; // points; index j * nx + i
     double spacing = 0;
-    double x0 = 0, y0 = 0;    // world position of point (0, 0)
+    double x0 = 0, y0 = 0; // world position of point (0, 0)
 };
 
 void report(RunContext* ctx, double fraction, const std::string& message)
@@ -42,8 +43,8 @@ void checkCancelled(RunContext* ctx)
 
 // The 2D profile P(x, y) = thickness^2 * h inside, extended outside so that the zero crossing between an inside
 // point and an outside neighbour lies where the signed distance puts the silhouette.
-std::vector<double> buildProfile(const Grid2D& grid, const std::vector<float>& sdf, const std::vector<double>& h,
-                                 double thickness2)
+std::vector<double> buildProfile(
+    const Grid2D& grid, const std::vector<float>& sdf, const std::vector<double>& h, double thickness2)
 {
     const int nx = grid.nx, ny = grid.ny;
     std::vector<double> profile(h.size(), 0.0);
@@ -51,8 +52,8 @@ std::vector<double> buildProfile(const Grid2D& grid, const std::vector<float>& s
     std::vector<int> extrapolatedCount(h.size(), 0);
     double gradientSum = 0;
     std::size_t gradientCount = 0;
-    const int di[4] = {-1, 1, 0, 0};
-    const int dj[4] = {0, 0, -1, 1};
+    const int di[4] = { -1, 1, 0, 0 };
+    const int dj[4] = { 0, 0, -1, 1 };
     for (int j = 1; j + 1 < ny; ++j)
         for (int i = 1; i + 1 < nx; ++i) {
             const std::size_t k = std::size_t(j) * nx + i;
@@ -76,8 +77,8 @@ std::vector<double> buildProfile(const Grid2D& grid, const std::vector<float>& s
     for (std::size_t k = 0; k < h.size(); ++k) {
         if (sdf[k] > 0.0f)
             continue;
-        profile[k] = extrapolatedCount[k] ? extrapolated[k] / extrapolatedCount[k]
-                                          : std::min(double(sdf[k]) * slope, -1e-6);
+        profile[k]
+            = extrapolatedCount[k] ? extrapolated[k] / extrapolatedCount[k] : std::min(double(sdf[k]) * slope, -1e-6);
     }
     return profile;
 }
@@ -89,8 +90,8 @@ ShapeResult inflateMask(const Mask8& mask, const InflateParams& params, RunConte
     if (!mask.isValid())
         throw BadInputError("the subject mask is missing or has inconsistent dimensions", {}, kStage);
     if (params.resolution < 8 || params.resolution > Limits::kMaxResolution)
-        throw ConfigError("resolution must be between 8 and " + std::to_string(Limits::kMaxResolution) + " (got " +
-                          std::to_string(params.resolution) + ")");
+        throw ConfigError("resolution must be between 8 and " + std::to_string(Limits::kMaxResolution) + " (got "
+            + std::to_string(params.resolution) + ")");
     if (!std::isfinite(params.thickness) || params.thickness < 0.05f || params.thickness > 4.0f)
         throw ConfigError("thickness must be between 0.05 and 4 (got " + std::to_string(params.thickness) + ")");
     if (std::none_of(mask.values.begin(), mask.values.end(), [](std::uint8_t v) { return v >= 128; }))
@@ -156,13 +157,13 @@ ShapeResult inflateMask(const Mask8& mask, const InflateParams& params, RunConte
         report(ctx, kProgressSolveStart + (kProgressSolveEnd - kProgressSolveStart) * f, {});
     });
     if (solution.unknowns == 0)
-        throw BadInputError("the subject is too small for the grid resolution " + std::to_string(params.resolution) +
-                                ": no grid point falls inside it",
-                            {}, kStage);
+        throw BadInputError("the subject is too small for the grid resolution " + std::to_string(params.resolution)
+                + ": no grid point falls inside it",
+            {}, kStage);
     if (ctx)
-        ctx->log(LogLevel::Debug, "inflate: " + std::to_string(solution.unknowns) + " unknowns, " +
-                                      std::to_string(solution.iterations) + " iterations, relative residual " +
-                                      std::to_string(solution.relativeResidual));
+        ctx->log(LogLevel::Debug,
+            "inflate: " + std::to_string(solution.unknowns) + " unknowns, " + std::to_string(solution.iterations)
+                + " iterations, relative residual " + std::to_string(solution.relativeResidual));
 
     time("volume_fill");
     report(ctx, kProgressSolveEnd, "filling the occupancy volume");
@@ -171,21 +172,21 @@ ShapeResult inflateMask(const Mask8& mask, const InflateParams& params, RunConte
     const double hMax = *std::max_element(solution.values.begin(), solution.values.end());
     const double depth = params.thickness * std::sqrt(std::max(hMax, 0.0));
     // z spans at least the canvas's box [-1, 1], more if the body is deeper, always with outside layers beyond it.
-    const int halfLayers = std::max(int(std::ceil(1.0 / grid.spacing - 1e-9)),
-                                    int(std::ceil(depth / grid.spacing)) + 2);
+    const int halfLayers
+        = std::max(int(std::ceil(1.0 / grid.spacing - 1e-9)), int(std::ceil(depth / grid.spacing)) + 2);
 
     Volume& volume = result.volume;
     volume.nx = grid.nx;
     volume.ny = grid.ny;
     volume.nz = 2 * halfLayers + 1;
-    volume.origin = {float(grid.x0), float(grid.y0), float(-halfLayers * grid.spacing)};
-    volume.spacing = {float(grid.spacing), float(grid.spacing), float(grid.spacing)};
+    volume.origin = { float(grid.x0), float(grid.y0), float(-halfLayers * grid.spacing) };
+    volume.spacing = { float(grid.spacing), float(grid.spacing), float(grid.spacing) };
     try {
         volume.values.resize(volume.pointCount());
     } catch (const std::bad_alloc&) {
-        throw DeviceError("not enough memory for a " + std::to_string(volume.nx) + "x" + std::to_string(volume.ny) +
-                              "x" + std::to_string(volume.nz) + " volume; lower the resolution",
-                          true, kStage);
+        throw DeviceError("not enough memory for a " + std::to_string(volume.nx) + "x" + std::to_string(volume.ny) + "x"
+                + std::to_string(volume.nz) + " volume; lower the resolution",
+            true, kStage);
     }
     volume.pointsEvaluated = std::int64_t(volume.pointCount());
     std::vector<float> zSquared(std::size_t(volume.nz));

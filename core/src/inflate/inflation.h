@@ -9,7 +9,7 @@
 namespace orfeas::inflate {
 
 struct InflateParams {
-    int resolution = 128;   // grid cells across the canvas's longer side
+    int resolution = 128; // grid cells across the canvas's longer side
     float thickness = 1.0f; // depth scale: 1 gives round sections
 };
 

@@ -26,7 +26,7 @@ struct Level {
     std::vector<std::uint8_t> inside;
     std::vector<double> diag;
     std::vector<std::int32_t> red, black; // inside points by checkerboard colour, for Gauss-Seidel
-    std::vector<double> u, b, r;          // work arrays of the V-cycle
+    std::vector<double> u, b, r; // work arrays of the V-cycle
 
     std::size_t size() const { return std::size_t(nx) * std::size_t(ny); }
 };
@@ -43,7 +43,7 @@ void buildOperator(Level& level)
     level.diag.assign(level.size(), 0.0);
     level.red.clear();
     level.black.clear();
-    const std::ptrdiff_t offsets[4] = {-1, 1, -std::ptrdiff_t(nx), std::ptrdiff_t(nx)};
+    const std::ptrdiff_t offsets[4] = { -1, 1, -std::ptrdiff_t(nx), std::ptrdiff_t(nx) };
     for (int j = 1; j + 1 < ny; ++j)
         for (int i = 1; i + 1 < nx; ++i) {
             const std::size_t k = std::size_t(j) * nx + i;
@@ -80,7 +80,7 @@ void sweep(Level& level, const std::vector<std::int32_t>& points)
 void residual(const Level& level, const std::vector<double>& u, const std::vector<double>& b, std::vector<double>& out)
 {
     const double invH2 = 1.0 / (level.h * level.h);
-    for (const auto* list : {&level.red, &level.black})
+    for (const auto* list : { &level.red, &level.black })
         for (const std::int32_t p : *list) {
             const std::size_t k = std::size_t(p);
             out[k] = b[k] - (level.diag[k] * u[k] - neighbourSum(u, k, level.nx)) * invH2;
@@ -90,7 +90,7 @@ void residual(const Level& level, const std::vector<double>& u, const std::vecto
 void applyOperator(const Level& level, const std::vector<double>& u, std::vector<double>& out)
 {
     const double invH2 = 1.0 / (level.h * level.h);
-    for (const auto* list : {&level.red, &level.black})
+    for (const auto* list : { &level.red, &level.black })
         for (const std::int32_t p : *list) {
             const std::size_t k = std::size_t(p);
             out[k] = (level.diag[k] * u[k] - neighbourSum(u, k, level.nx)) * invH2;
@@ -101,8 +101,8 @@ void applyOperator(const Level& level, const std::vector<double>& u, std::vector
 void restrictResidual(const Level& fine, Level& coarse)
 {
     std::fill(coarse.b.begin(), coarse.b.end(), 0.0);
-    static constexpr double w[3] = {0.25, 0.5, 0.25};
-    for (const auto* list : {&coarse.red, &coarse.black})
+    static constexpr double w[3] = { 0.25, 0.5, 0.25 };
+    for (const auto* list : { &coarse.red, &coarse.black })
         for (const std::int32_t p : *list) {
             const int I = p % coarse.nx, J = p / coarse.nx;
             double sum = 0;
@@ -118,7 +118,7 @@ void restrictResidual(const Level& fine, Level& coarse)
 // Bilinear interpolation of the coarse correction, added to the fine inside points.
 void prolongAdd(const Level& coarse, Level& fine)
 {
-    for (const auto* list : {&fine.red, &fine.black})
+    for (const auto* list : { &fine.red, &fine.black })
         for (const std::int32_t p : *list) {
             const int i = p % fine.nx, j = p / fine.nx;
             const int I = i / 2, J = j / 2;
@@ -199,7 +199,7 @@ std::vector<Level> buildHierarchy(const PoissonProblem& problem)
 double dot(const Level& level, const std::vector<double>& a, const std::vector<double>& b)
 {
     double s = 0;
-    for (const auto* list : {&level.red, &level.black})
+    for (const auto* list : { &level.red, &level.black })
         for (const std::int32_t p : *list)
             s += a[std::size_t(p)] * b[std::size_t(p)];
     return s;
@@ -216,8 +216,8 @@ double boundaryFraction(double dIn, double dOut) noexcept
 
 PoissonSolution solvePoisson(const PoissonProblem& problem, const std::function<void(int)>& poll)
 {
-    if (problem.nx < 3 || problem.ny < 3 ||
-        problem.signedDistance.size() != std::size_t(problem.nx) * std::size_t(problem.ny) || !(problem.spacing > 0))
+    if (problem.nx < 3 || problem.ny < 3
+        || problem.signedDistance.size() != std::size_t(problem.nx) * std::size_t(problem.ny) || !(problem.spacing > 0))
         throw std::invalid_argument("solvePoisson: inconsistent grid");
 
     std::vector<Level> levels = buildHierarchy(problem);
@@ -233,7 +233,7 @@ PoissonSolution solvePoisson(const PoissonProblem& problem, const std::function<
     std::vector<double>& x = out.values;
     std::vector<double> rhs(fine.size(), 0.0), r(fine.size(), 0.0), z(fine.size(), 0.0), zOld(fine.size(), 0.0),
         p(fine.size(), 0.0), ap(fine.size(), 0.0);
-    for (const auto* list : {&fine.red, &fine.black})
+    for (const auto* list : { &fine.red, &fine.black })
         for (const std::int32_t k : *list)
             rhs[std::size_t(k)] = problem.source;
     r = rhs;
@@ -255,7 +255,7 @@ PoissonSolution solvePoisson(const PoissonProblem& problem, const std::function<
         if (!(pap > 0))
             break;
         const double alpha = rz / pap;
-        for (const auto* list : {&fine.red, &fine.black})
+        for (const auto* list : { &fine.red, &fine.black })
             for (const std::int32_t k : *list) {
                 x[std::size_t(k)] += alpha * p[std::size_t(k)];
                 r[std::size_t(k)] -= alpha * ap[std::size_t(k)];
@@ -267,14 +267,14 @@ PoissonSolution solvePoisson(const PoissonProblem& problem, const std::function<
         zOld.swap(z);
         precondition(r, z);
         double rzNew = 0, rzOldNew = 0;
-        for (const auto* list : {&fine.red, &fine.black})
+        for (const auto* list : { &fine.red, &fine.black })
             for (const std::int32_t k : *list) {
                 rzNew += r[std::size_t(k)] * z[std::size_t(k)];
                 rzOldNew += r[std::size_t(k)] * zOld[std::size_t(k)];
             }
         const double beta = (rzNew - rzOldNew) / rz;
         rz = rzNew;
-        for (const auto* list : {&fine.red, &fine.black})
+        for (const auto* list : { &fine.red, &fine.black })
             for (const std::int32_t k : *list)
                 p[std::size_t(k)] = z[std::size_t(k)] + beta * p[std::size_t(k)];
     }

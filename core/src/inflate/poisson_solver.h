@@ -9,18 +9,18 @@
 namespace orfeas::inflate {
 
 struct PoissonProblem {
-    int nx = 0, ny = 0;       // grid points; point (i, j) is at index j * nx + i
-    double spacing = 1;       // distance between neighbouring points (world units)
+    int nx = 0, ny = 0; // grid points; point (i, j) is at index j * nx + i
+    double spacing = 1; // distance between neighbouring points (world units)
     // Signed distance to the silhouette at every point (world units, positive inside). Points with a positive
     // value are unknowns; the boundary lies where linear interpolation between neighbours crosses zero.
     std::vector<float> signedDistance;
-    double source = 4;        // solves  -Laplacian(u) = source  inside, u = 0 on the boundary
-    double tolerance = 1e-7;  // stop when |residual| <= tolerance * |right-hand side|
+    double source = 4; // solves  -Laplacian(u) = source  inside, u = 0 on the boundary
+    double tolerance = 1e-7; // stop when |residual| <= tolerance * |right-hand side|
     int maxIterations = 100;
 };
 
 struct PoissonSolution {
-    std::vector<double> values;  // u at every point, 0 outside
+    std::vector<double> values; // u at every point, 0 outside
     int iterations = 0;
     double relativeResidual = 0;
     std::size_t unknowns = 0;

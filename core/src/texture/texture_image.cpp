@@ -33,9 +33,9 @@ std::vector<Taps> buildTaps(int sourceSize, int outSize)
             const double centre = std::clamp((o + 0.5) * ratio - 0.5, 0.0, double(sourceSize - 1));
             t.first = std::min(int(centre), std::max(0, sourceSize - 2));
             const float f = float(centre - t.first);
-            t.weights = {1.0f - f, f};
+            t.weights = { 1.0f - f, f };
             if (sourceSize == 1)
-                t.weights = {1.0f};
+                t.weights = { 1.0f };
         }
     }
     return taps;
@@ -44,8 +44,7 @@ std::vector<Taps> buildTaps(int sourceSize, int outSize)
 } // namespace
 
 PremultipliedImage resamplePremultiplied(const ImageRGBA8& source, int outWidth, int outHeight,
-                                         const std::function<void(int y, std::uint8_t* row)>& coverage,
-                                         const std::function<void()>& poll)
+    const std::function<void(int y, std::uint8_t* row)>& coverage, const std::function<void()>& poll)
 {
     constexpr float kInv255 = 1.0f / 255.0f;
     if (source.width == outWidth && source.height == outHeight) {
@@ -95,7 +94,7 @@ PremultipliedImage resamplePremultiplied(const ImageRGBA8& source, int outWidth,
         float* out = rows.data() + std::size_t(y) * outWidth * 4;
         for (int o = 0; o < outWidth; ++o) {
             const Taps& t = xTaps[std::size_t(o)];
-            float acc[4] = {0, 0, 0, 0};
+            float acc[4] = { 0, 0, 0, 0 };
             for (std::size_t i = 0; i < t.weights.size(); ++i) {
                 const float* l = line.data() + std::size_t(t.first + int(i)) * 4;
                 for (int c = 0; c < 4; ++c)
@@ -171,8 +170,8 @@ ImageRGBA8 pushPullFill(const PremultipliedImage& image, const std::function<voi
     {
         const PremultipliedImage& top = level(coarser.size());
         const float a = top.pixels[3];
-        filled = a > 0 ? std::vector<float>{top.pixels[0] / a, top.pixels[1] / a, top.pixels[2] / a}
-                       : std::vector<float>{0.5f, 0.5f, 0.5f};
+        filled = a > 0 ? std::vector<float> { top.pixels[0] / a, top.pixels[1] / a, top.pixels[2] / a }
+                       : std::vector<float> { 0.5f, 0.5f, 0.5f };
     }
     struct Tap {
         int i0, i1;
@@ -183,7 +182,7 @@ ImageRGBA8 pushPullFill(const PremultipliedImage& image, const std::function<voi
         for (int x = 0; x < fineSize; ++x) {
             const float c = std::clamp((x + 0.5f) * 0.5f - 0.5f, 0.0f, float(coarseSize - 1));
             const int i0 = std::min(int(c), std::max(0, coarseSize - 2));
-            t[std::size_t(x)] = Tap{i0, std::min(i0 + 1, coarseSize - 1), c - float(i0)};
+            t[std::size_t(x)] = Tap { i0, std::min(i0 + 1, coarseSize - 1), c - float(i0) };
         }
         return t;
     };
@@ -213,8 +212,8 @@ ImageRGBA8 pushPullFill(const PremultipliedImage& image, const std::function<voi
                 const float w00 = (1 - tx.f) * (1 - ty.f), w10 = tx.f * (1 - ty.f);
                 const float w01 = (1 - tx.f) * ty.f, w11 = tx.f * ty.f;
                 for (int c = 0; c < 3; ++c) {
-                    const float pulled = w00 * row0[tx.i0 * 3 + c] + w10 * row0[tx.i1 * 3 + c] +
-                                         w01 * row1[tx.i0 * 3 + c] + w11 * row1[tx.i1 * 3 + c];
+                    const float pulled = w00 * row0[tx.i0 * 3 + c] + w10 * row0[tx.i1 * 3 + c]
+                        + w01 * row1[tx.i0 * 3 + c] + w11 * row1[tx.i1 * 3 + c];
                     out[c] = p[c] + missing * pulled;
                 }
             }

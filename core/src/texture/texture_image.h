@@ -22,8 +22,7 @@ struct PremultipliedImage {
 // premultiplied colour. `coverage(y, row)` fills the subject coverage 0..255 of source row y (its alpha, or a
 // mask). `poll` is called every few rows and may throw (cancellation). Thread-safe.
 PremultipliedImage resamplePremultiplied(const ImageRGBA8& source, int outWidth, int outHeight,
-                                         const std::function<void(int y, std::uint8_t* row)>& coverage,
-                                         const std::function<void()>& poll = {});
+    const std::function<void(int y, std::uint8_t* row)>& coverage, const std::function<void()>& poll = {});
 
 // Fills every partly or not covered pixel with the subject's colours pulled in from around it (push-pull on an
 // image pyramid: Gortler et al., "The Lumigraph"): a fully covered texel keeps its colour exactly, a partly covered

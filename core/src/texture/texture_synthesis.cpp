@@ -1,7 +1,7 @@
-#include "orfeas/texture.h"
-
 #include "orfeas/errors.h"
 #include "orfeas/settings.h"
+#include "orfeas/texture.h"
+
 #include "texture/texture_image.h"
 
 #include <algorithm>
@@ -115,7 +115,7 @@ Color8 sampleBilinear(const ImageRGBA8& image, Vec2f uv)
     const int x1 = std::min(x0 + 1, image.width - 1), y1 = std::min(y0 + 1, image.height - 1);
     const float fx = x - float(x0), fy = y - float(y0);
     Color8 out;
-    std::uint8_t* channels[3] = {&out.r, &out.g, &out.b};
+    std::uint8_t* channels[3] = { &out.r, &out.g, &out.b };
     for (int c = 0; c < 3; ++c) {
         const float top = image.pixel(x0, y0)[c] + (image.pixel(x1, y0)[c] - image.pixel(x0, y0)[c]) * fx;
         const float bottom = image.pixel(x0, y1)[c] + (image.pixel(x1, y1)[c] - image.pixel(x0, y1)[c]) * fx;
@@ -128,15 +128,15 @@ Color8 sampleBilinear(const ImageRGBA8& image, Vec2f uv)
 } // namespace
 
 void synthesizeTexture(Mesh& mesh, const PreprocessedImage& image, const ProjectionFrame& frame,
-                       const TextureOptions& options, RunContext* ctx)
+    const TextureOptions& options, RunContext* ctx)
 {
     if (options.textureSize < 1 || options.textureSize > Limits::kMaxTextureSize)
-        throw ConfigError("texture size must be between 1 and " + std::to_string(Limits::kMaxTextureSize) +
-                          " (got " + std::to_string(options.textureSize) + ")");
+        throw ConfigError("texture size must be between 1 and " + std::to_string(Limits::kMaxTextureSize) + " (got "
+            + std::to_string(options.textureSize) + ")");
     if (!mesh.isValid())
         throw InternalError("synthesizeTexture: the mesh is inconsistent", kStage);
-    if (!(frame.xMax > frame.xMin) || !(frame.yMax > frame.yMin) || !std::isfinite(frame.xMin) ||
-        !std::isfinite(frame.xMax) || !std::isfinite(frame.yMin) || !std::isfinite(frame.yMax))
+    if (!(frame.xMax > frame.xMin) || !(frame.yMax > frame.yMin) || !std::isfinite(frame.xMin)
+        || !std::isfinite(frame.xMax) || !std::isfinite(frame.yMin) || !std::isfinite(frame.yMax))
         throw InternalError("synthesizeTexture: degenerate projection frame", kStage);
     const ImageRGBA8& source = colourSource(image);
 
@@ -163,8 +163,8 @@ void synthesizeTexture(Mesh& mesh, const PreprocessedImage& image, const Project
     if (ctx)
         ctx->progress(kStage, 0.0, "resampling the image");
     const int size = options.textureSize;
-    const texture::PremultipliedImage premultiplied =
-        texture::resamplePremultiplied(source, size, size, coverage, poll);
+    const texture::PremultipliedImage premultiplied
+        = texture::resamplePremultiplied(source, size, size, coverage, poll);
 
     time("bleed");
     if (ctx)
@@ -181,8 +181,8 @@ void synthesizeTexture(Mesh& mesh, const PreprocessedImage& image, const Project
     mesh.colors.resize(mesh.positions.size());
     for (std::size_t i = 0; i < mesh.positions.size(); ++i) {
         const Vec3f& p = mesh.positions[i];
-        const Vec2f uv{std::clamp((p.x - frame.xMin) * invW, 0.0f, 1.0f),
-                       std::clamp((p.y - frame.yMin) * invH, 0.0f, 1.0f)};
+        const Vec2f uv { std::clamp((p.x - frame.xMin) * invW, 0.0f, 1.0f),
+            std::clamp((p.y - frame.yMin) * invH, 0.0f, 1.0f) };
         mesh.uvs[i] = uv;
         mesh.colors[i] = sampleBilinear(tex, uv);
     }

@@ -5,25 +5,23 @@
 #include "orfeas/exporter.h"
 #include "orfeas/image_io.h"
 
-#include <assimp/Importer.hpp>
-#include <assimp/postprocess.h>
-#include <assimp/scene.h>
-
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonDocument>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <assimp/Importer.hpp>
+#include <assimp/postprocess.h>
+#include <assimp/scene.h>
 #include <cmath>
 #include <numbers>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,11 +35,12 @@ Mesh texturedSphere(int rings = 24, int segments = 48, int textureSide = 64)
     Mesh m;
     const float r = 0.5f;
     auto addVertex = [&](double theta, double phi) {
-        const Vec3f n{float(std::sin(theta) * std::sin(phi)), float(std::cos(theta)), float(std::sin(theta) * std::cos(phi))};
-        m.positions.push_back({n.x * r + 0.1f, n.y * r - 0.2f, n.z * r});
+        const Vec3f n { float(std::sin(theta) * std::sin(phi)), float(std::cos(theta)),
+            float(std::sin(theta) * std::cos(phi)) };
+        m.positions.push_back({ n.x * r + 0.1f, n.y * r - 0.2f, n.z * r });
         m.normals.push_back(n);
-        m.uvs.push_back({0.5f + n.x * 0.5f, 0.5f + n.y * 0.5f});
-        m.colors.push_back({std::uint8_t(128 + 127 * n.x), std::uint8_t(128 + 127 * n.y), 200, 255});
+        m.uvs.push_back({ 0.5f + n.x * 0.5f, 0.5f + n.y * 0.5f });
+        m.colors.push_back({ std::uint8_t(128 + 127 * n.x), std::uint8_t(128 + 127 * n.y), 200, 255 });
     };
     addVertex(0, 0); // north pole: 0
     for (int i = 1; i < rings; ++i)
@@ -51,14 +50,14 @@ Mesh texturedSphere(int rings = 24, int segments = 48, int textureSide = 64)
     const std::uint32_t south = std::uint32_t(m.positions.size() - 1);
     auto at = [&](int i, int j) { return std::uint32_t(1 + (i - 1) * segments + (j % segments)); };
     for (int j = 0; j < segments; ++j)
-        m.indices.insert(m.indices.end(), {0, at(1, j), at(1, j + 1)});
+        m.indices.insert(m.indices.end(), { 0, at(1, j), at(1, j + 1) });
     for (int i = 1; i + 1 < rings; ++i)
         for (int j = 0; j < segments; ++j) {
-            m.indices.insert(m.indices.end(), {at(i, j), at(i + 1, j), at(i + 1, j + 1)});
-            m.indices.insert(m.indices.end(), {at(i, j), at(i + 1, j + 1), at(i, j + 1)});
+            m.indices.insert(m.indices.end(), { at(i, j), at(i + 1, j), at(i + 1, j + 1) });
+            m.indices.insert(m.indices.end(), { at(i, j), at(i + 1, j + 1), at(i, j + 1) });
         }
     for (int j = 0; j < segments; ++j)
-        m.indices.insert(m.indices.end(), {at(rings - 1, j), south, at(rings - 1, j + 1)});
+        m.indices.insert(m.indices.end(), { at(rings - 1, j), south, at(rings - 1, j + 1) });
     m.texture.width = m.texture.height = textureSide;
     m.texture.pixels.resize(std::size_t(textureSide) * textureSide * 4);
     for (int y = 0; y < textureSide; ++y)
@@ -82,7 +81,8 @@ ExportRequest request(const QString& dir, std::vector<ExportFormat> formats, con
     return r;
 }
 
-const std::vector<ExportFormat> kAllFormats = {ExportFormat::Glb, ExportFormat::Obj, ExportFormat::Stl, ExportFormat::Ply};
+const std::vector<ExportFormat> kAllFormats
+    = { ExportFormat::Glb, ExportFormat::Obj, ExportFormat::Stl, ExportFormat::Ply };
 
 QStringList entries(const QString& dir)
 {
@@ -127,7 +127,8 @@ void TestExporter::everyFormatWritten()
     const std::vector<std::string> written = exportMesh(mesh, req);
     const std::vector<std::string> planned = plannedExportPaths(req);
     QCOMPARE(written, planned);
-    const QStringList expected = {"model.glb", "model.mtl", "model.obj", "model.ply", "model.stl", "model_texture.png"};
+    const QStringList expected
+        = { "model.glb", "model.mtl", "model.obj", "model.ply", "model.stl", "model_texture.png" };
     QCOMPARE(entries(dir.path()), expected); // and no temporary left behind
     for (const std::string& p : written)
         QVERIFY(QFileInfo(QString::fromStdString(p)).size() > 0);
@@ -145,7 +146,8 @@ void TestExporter::everyFormatWritten()
     // The first vertex (north pole): position, normal, then its exact 8-bit colour.
     const Color8 c = mesh.colors[0];
     const QString firstVertex = QString::fromLatin1(ply.mid(ply.indexOf("end_header\n") + 11).split('\n').first());
-    QVERIFY2(firstVertex.endsWith(QString(" %1 %2 %3 %4").arg(c.r).arg(c.g).arg(c.b).arg(c.a)), qPrintable(firstVertex));
+    QVERIFY2(
+        firstVertex.endsWith(QString(" %1 %2 %3 %4").arg(c.r).arg(c.g).arg(c.b).arg(c.a)), qPrintable(firstVertex));
 }
 
 void TestExporter::reimport_data()
@@ -162,7 +164,7 @@ void TestExporter::reimport()
     QFETCH(QString, extension);
     QTemporaryDir dir;
     const Mesh mesh = texturedSphere();
-    exportMesh(mesh, request(dir.path(), {parseFormat(extension.toStdString())}));
+    exportMesh(mesh, request(dir.path(), { parseFormat(extension.toStdString()) }));
     Assimp::Importer importer;
     const aiScene* scene = importer.ReadFile(dir.filePath("model." + extension).toStdString(), 0);
     QVERIFY2(scene, importer.GetErrorString());
@@ -189,8 +191,8 @@ void TestExporter::reimport()
     QCOMPARE(faces, mesh.faceCount());
     const Bounds3 b = computeBounds(mesh);
     const float tol = 1e-5f;
-    qInfo("bounds read back (%g %g %g) - (%g %g %g), written (%g %g %g) - (%g %g %g)", lo.x, lo.y, lo.z, hi.x, hi.y, hi.z,
-          b.min.x, b.min.y, b.min.z, b.max.x, b.max.y, b.max.z);
+    qInfo("bounds read back (%g %g %g) - (%g %g %g), written (%g %g %g) - (%g %g %g)", lo.x, lo.y, lo.z, hi.x, hi.y,
+        hi.z, b.min.x, b.min.y, b.min.z, b.max.x, b.max.y, b.max.z);
     QVERIFY(std::abs(lo.x - b.min.x) < tol && std::abs(lo.y - b.min.y) < tol && std::abs(lo.z - b.min.z) < tol);
     QVERIFY(std::abs(hi.x - b.max.x) < tol && std::abs(hi.y - b.max.y) < tol && std::abs(hi.z - b.max.z) < tol);
 }
@@ -199,15 +201,15 @@ void TestExporter::objReferencesMtlAndTexture()
 {
     QTemporaryDir dir;
     const Mesh mesh = texturedSphere();
-    exportMesh(mesh, request(dir.path(), {ExportFormat::Obj}, "my_chair"));
-    QCOMPARE(entries(dir.path()), QStringList({"my_chair.mtl", "my_chair.obj", "my_chair_texture.png"}));
+    exportMesh(mesh, request(dir.path(), { ExportFormat::Obj }, "my_chair"));
+    QCOMPARE(entries(dir.path()), QStringList({ "my_chair.mtl", "my_chair.obj", "my_chair_texture.png" }));
     const QString obj = QString::fromUtf8(readAll(dir.filePath("my_chair.obj")));
     QVERIFY2(obj.contains(QRegularExpression("^mtllib my_chair\\.mtl$", QRegularExpression::MultilineOption)),
-             "the OBJ must reference its .mtl by relative name");
+        "the OBJ must reference its .mtl by relative name");
     const QString mtl = QString::fromUtf8(readAll(dir.filePath("my_chair.mtl")));
     QVERIFY(mtl.contains("newmtl orfeas_material"));
     QVERIFY2(mtl.contains(QRegularExpression("^map_Kd my_chair_texture\\.png$", QRegularExpression::MultilineOption)),
-             qPrintable(mtl));
+        qPrintable(mtl));
     QVERIFY(obj.contains("usemtl orfeas_material"));
     // The PNG is the mesh's texture, pixel for pixel.
     const ImageRGBA8 png = loadImage(dir.filePath("my_chair_texture.png").toStdString());
@@ -230,8 +232,8 @@ void TestExporter::glbEmbedsTexture()
 {
     QTemporaryDir dir;
     const Mesh mesh = texturedSphere();
-    exportMesh(mesh, request(dir.path(), {ExportFormat::Glb}));
-    QCOMPARE(entries(dir.path()), QStringList({"model.glb"})); // no texture file beside it
+    exportMesh(mesh, request(dir.path(), { ExportFormat::Glb }));
+    QCOMPARE(entries(dir.path()), QStringList({ "model.glb" })); // no texture file beside it
     const QByteArray glb = readAll(dir.filePath("model.glb"));
     QVERIFY(glb.startsWith("glTF"));
     QVERIFY(glb.contains("image/png"));
@@ -245,10 +247,10 @@ void TestExporter::glbEmbedsTexture()
     const ImageRGBA8 decoded = loadImageFromMemory(bytes, "embedded");
     QVERIFY(decoded.pixels == mesh.texture.pixels);
     aiString path;
-    QVERIFY(scene->mMaterials[scene->mMeshes[0]->mMaterialIndex]->GetTexture(aiTextureType_BASE_COLOR, 0, &path) ==
-                AI_SUCCESS ||
-            scene->mMaterials[scene->mMeshes[0]->mMaterialIndex]->GetTexture(aiTextureType_DIFFUSE, 0, &path) ==
-                AI_SUCCESS);
+    QVERIFY(scene->mMaterials[scene->mMeshes[0]->mMaterialIndex]->GetTexture(aiTextureType_BASE_COLOR, 0, &path)
+            == AI_SUCCESS
+        || scene->mMaterials[scene->mMeshes[0]->mMaterialIndex]->GetTexture(aiTextureType_DIFFUSE, 0, &path)
+            == AI_SUCCESS);
     // glTF uvs have v down: Assimp flips on write and again on read, so the round trip keeps ours.
     const aiMesh* am = scene->mMeshes[0];
     for (unsigned v = 0; v < am->mNumVertices; ++v) {
@@ -283,7 +285,7 @@ void TestExporter::glbPassesValidator()
         mesh.texture = {};
     if (!withNormals)
         mesh.normals.clear();
-    exportMesh(mesh, request(dir.path(), {ExportFormat::Glb}));
+    exportMesh(mesh, request(dir.path(), { ExportFormat::Glb }));
     if (!withNormals) {
         // Normals are derived from the faces: unit length, pointing away from the sphere's centre.
         Assimp::Importer importer;
@@ -297,14 +299,14 @@ void TestExporter::glbPassesValidator()
         }
     }
     QProcess p;
-    p.start(node, {tools + "/validate_gltf.mjs", dir.filePath("model.glb")});
+    p.start(node, { tools + "/validate_gltf.mjs", dir.filePath("model.glb") });
     QVERIFY(p.waitForFinished(120000));
     const QByteArray out = p.readAllStandardOutput();
     const QJsonDocument report = QJsonDocument::fromJson(out);
     QVERIFY2(report.isObject(), qPrintable(QString::fromUtf8(p.readAllStandardError() + out)));
     const QJsonObject issues = report.object().value("issues").toObject();
     qInfo("validator: %d errors, %d warnings, %d infos, %d hints", issues.value("numErrors").toInt(),
-          issues.value("numWarnings").toInt(), issues.value("numInfos").toInt(), issues.value("numHints").toInt());
+        issues.value("numWarnings").toInt(), issues.value("numInfos").toInt(), issues.value("numHints").toInt());
     QVERIFY2(issues.value("numErrors").toInt() == 0, out.constData());
     QCOMPARE(p.exitCode(), 0);
     const QJsonObject info = report.object().value("info").toObject();
@@ -336,19 +338,19 @@ void TestExporter::existingFileNotOverwritten()
         old.write("old contents");
     }
     try {
-        exportMesh(texturedSphere(), request(dir.path(), {ExportFormat::Glb, ExportFormat::Obj}));
+        exportMesh(texturedSphere(), request(dir.path(), { ExportFormat::Glb, ExportFormat::Obj }));
         QFAIL("no error thrown");
     } catch (const ExportError& e) {
         QCOMPARE(QString::fromStdString(e.path()), dir.filePath("model.obj"));
         QCOMPARE(e.stage(), std::optional<Stage>(Stage::MeshExport));
     }
     QCOMPARE(readAll(dir.filePath("model.obj")), QByteArray("old contents"));
-    QCOMPARE(entries(dir.path()), QStringList({"model.obj"})); // nothing else written, no temporaries
+    QCOMPARE(entries(dir.path()), QStringList({ "model.obj" })); // nothing else written, no temporaries
     // A companion in the way counts too.
     QVERIFY(QFile::remove(dir.filePath("model.obj")));
     QFile(dir.filePath("model_texture.png")).open(QIODevice::WriteOnly);
-    QVERIFY_THROWS_EXCEPTION(ExportError, exportMesh(texturedSphere(), request(dir.path(), {ExportFormat::Obj})));
-    QCOMPARE(entries(dir.path()), QStringList({"model_texture.png"}));
+    QVERIFY_THROWS_EXCEPTION(ExportError, exportMesh(texturedSphere(), request(dir.path(), { ExportFormat::Obj })));
+    QCOMPARE(entries(dir.path()), QStringList({ "model_texture.png" }));
 }
 
 void TestExporter::overwriteReplaces()
@@ -359,11 +361,11 @@ void TestExporter::overwriteReplaces()
         QVERIFY(old.open(QIODevice::WriteOnly));
         old.write("old contents");
     }
-    ExportRequest req = request(dir.path(), {ExportFormat::Stl});
+    ExportRequest req = request(dir.path(), { ExportFormat::Stl });
     req.overwrite = true;
     exportMesh(texturedSphere(), req);
     QVERIFY(readAll(dir.filePath("model.stl")).size() > 1000);
-    QCOMPARE(entries(dir.path()), QStringList({"model.stl"}));
+    QCOMPARE(entries(dir.path()), QStringList({ "model.stl" }));
 }
 
 void TestExporter::unwritableFolder_data()
@@ -395,7 +397,9 @@ void TestExporter::unwritableFolder()
         QFile(base.filePath("plain")).open(QIODevice::WriteOnly);
         target = base.filePath("plain/sub");
         break;
-    case 2: target = base.filePath("does/not/exist"); break;
+    case 2:
+        target = base.filePath("does/not/exist");
+        break;
     case 3:
         QFile(base.filePath("plain")).open(QIODevice::WriteOnly);
         target = base.filePath("plain");
@@ -443,10 +447,12 @@ void TestExporter::cancelled()
     // Cancelled after the first format was rendered: its temporary is removed again.
     CancelToken later;
     int events = 0;
-    RunContext midway([&](const ProgressEvent&) {
-        if (++events == 2)
-            later.cancel();
-    }, {}, later);
+    RunContext midway(
+        [&](const ProgressEvent&) {
+            if (++events == 2)
+                later.cancel();
+        },
+        {}, later);
     QVERIFY_THROWS_EXCEPTION(CancelledError, exportMesh(texturedSphere(), request(dir.path(), kAllFormats), &midway));
     QCOMPARE(entries(dir.path()), QStringList());
 }
@@ -455,7 +461,7 @@ void TestExporter::invalidRequests()
 {
     QTemporaryDir dir;
     const Mesh mesh = texturedSphere();
-    QVERIFY_THROWS_EXCEPTION(ExportError, exportMesh(Mesh{}, request(dir.path(), kAllFormats)));
+    QVERIFY_THROWS_EXCEPTION(ExportError, exportMesh(Mesh {}, request(dir.path(), kAllFormats)));
     QVERIFY_THROWS_EXCEPTION(ExportError, exportMesh(mesh, request(dir.path(), {})));
     QVERIFY_THROWS_EXCEPTION(ExportError, exportMesh(mesh, request(dir.path(), kAllFormats, "")));
     QVERIFY_THROWS_EXCEPTION(ExportError, exportMesh(mesh, request(dir.path(), kAllFormats, "a/b")));
@@ -467,7 +473,7 @@ void TestExporter::invalidRequests()
     QCOMPARE(entries(dir.path()), QStringList());
     // A folder in the way of an output file.
     QVERIFY(QDir(dir.path()).mkdir("model.ply"));
-    ExportRequest req = request(dir.path(), {ExportFormat::Ply});
+    ExportRequest req = request(dir.path(), { ExportFormat::Ply });
     req.overwrite = true;
     QVERIFY_THROWS_EXCEPTION(ExportError, exportMesh(mesh, req));
 }
@@ -480,7 +486,7 @@ void TestExporter::meshWithoutTexture()
     mesh.texture = {};
     const auto written = exportMesh(mesh, request(dir.path(), kAllFormats));
     QCOMPARE(written.size(), std::size_t(5));
-    QCOMPARE(entries(dir.path()), QStringList({"model.glb", "model.mtl", "model.obj", "model.ply", "model.stl"}));
+    QCOMPARE(entries(dir.path()), QStringList({ "model.glb", "model.mtl", "model.obj", "model.ply", "model.stl" }));
     QVERIFY(!readAll(dir.filePath("model.mtl")).contains("map_Kd"));
     Assimp::Importer importer;
     const aiScene* scene = importer.ReadFile(dir.filePath("model.glb").toStdString(), 0);
@@ -503,7 +509,7 @@ void TestExporter::timing()
     for (const ExportFormat f : kAllFormats) {
         QElapsedTimer t;
         t.start();
-        exportMesh(mesh, request(dir.path(), {f}, "timing_" + std::string(formatExtension(f))), &ctx);
+        exportMesh(mesh, request(dir.path(), { f }, "timing_" + std::string(formatExtension(f))), &ctx);
         qInfo("%s: %lld ms (%zu faces)", formatExtension(f).data(), t.elapsed(), mesh.faceCount());
     }
     for (const TimingRecord& r : ctx.profiler().records())

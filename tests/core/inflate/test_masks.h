@@ -63,7 +63,7 @@ inline Shape star(double inner, double outer, int points = 5)
         double a = std::atan2(y, x) + std::numbers::pi / 2;
         const double sector = 2 * std::numbers::pi / points;
         a = std::fmod(std::fmod(a, sector) + sector, sector) / sector; // 0..1 within one point
-        const double t = std::abs(a - 0.5) * 2;                          // 1 at a tip, 0 between tips
+        const double t = std::abs(a - 0.5) * 2; // 1 at a tip, 0 between tips
         return r <= inner + (outer - inner) * t;
     };
 }

@@ -1,11 +1,11 @@
 // The classic inflate backend: silhouette -> occupancy volume -> (marching cubes) closed rounded body.
 
-#include "test_masks.h"
-
 #include "orfeas/errors.h"
 #include "orfeas/marching_cubes.h"
 #include "orfeas/mesh_processing.h"
 #include "orfeas/shape_backend.h"
+
+#include "test_masks.h"
 
 #include <QElapsedTimer>
 #include <QtTest>
@@ -57,10 +57,10 @@ Mask8 frontSilhouette(const Mesh& mesh, const ProjectionFrame& frame, int width,
         const double area = (px[1] - px[0]) * (py[2] - py[0]) - (px[2] - px[0]) * (py[1] - py[0]);
         if (area == 0)
             continue;
-        const int u0 = std::max(0, int(std::floor(std::min({px[0], px[1], px[2]}) - 0.5)));
-        const int u1 = std::min(width - 1, int(std::ceil(std::max({px[0], px[1], px[2]}) - 0.5)));
-        const int v0 = std::max(0, int(std::floor(std::min({py[0], py[1], py[2]}) - 0.5)));
-        const int v1 = std::min(height - 1, int(std::ceil(std::max({py[0], py[1], py[2]}) - 0.5)));
+        const int u0 = std::max(0, int(std::floor(std::min({ px[0], px[1], px[2] }) - 0.5)));
+        const int u1 = std::min(width - 1, int(std::ceil(std::max({ px[0], px[1], px[2] }) - 0.5)));
+        const int v0 = std::max(0, int(std::floor(std::min({ py[0], py[1], py[2] }) - 0.5)));
+        const int v1 = std::min(height - 1, int(std::ceil(std::max({ py[0], py[1], py[2] }) - 0.5)));
         for (int v = v0; v <= v1; ++v)
             for (int u = u0; u <= u1; ++u) {
                 const double x = u + 0.5, y = v + 0.5;
@@ -128,17 +128,17 @@ void TestInflate::diskBecomesSphere()
     QVERIFY(!mesh.empty());
     // THEN the body is a closed, outward-oriented sphere of that radius (volume within 5 %, depth within 3 %)
     const MeshTopology topo = analyzeTopology(mesh);
-    QVERIFY2(topo.isWatertight(), qPrintable(QString("boundary %1, non-manifold %2")
-                                                 .arg(topo.boundaryEdges)
-                                                 .arg(topo.nonManifoldEdges)));
+    QVERIFY2(topo.isWatertight(),
+        qPrintable(QString("boundary %1, non-manifold %2").arg(topo.boundaryEdges).arg(topo.nonManifoldEdges)));
     QVERIFY(topo.isConsistentlyOriented());
     QCOMPARE(topo.components, std::size_t(1));
     const double volume = signedVolume(mesh);
     const double sphere = 4.0 / 3.0 * std::numbers::pi * r * r * r;
-    qInfo("sphere: volume %.5f vs %.5f (%+.2f %%), depth %.4f vs radius %.4f", volume, sphere, 100 * (volume / sphere - 1),
-          maxAbsZ(mesh), r);
+    qInfo("sphere: volume %.5f vs %.5f (%+.2f %%), depth %.4f vs radius %.4f", volume, sphere,
+        100 * (volume / sphere - 1), maxAbsZ(mesh), r);
     QVERIFY2(volume > 0, "the surface must be oriented outward");
-    QVERIFY2(std::abs(volume / sphere - 1) < 0.05, qPrintable(QString("volume %1 vs sphere %2").arg(volume).arg(sphere)));
+    QVERIFY2(
+        std::abs(volume / sphere - 1) < 0.05, qPrintable(QString("volume %1 vs sphere %2").arg(volume).arg(sphere)));
     QVERIFY2(std::abs(maxAbsZ(mesh) / r - 1) < 0.03, qPrintable(QString("depth %1 vs %2").arg(maxAbsZ(mesh)).arg(r)));
     // Round in every direction: the point at 45 degrees between +x and +z lies on the sphere too.
     double worst = 0;
@@ -165,13 +165,14 @@ void TestInflate::ellipseBecomesEllipsoid()
     const double volume = signedVolume(mesh);
     const double ellipsoid = 4.0 / 3.0 * std::numbers::pi * a * b * c;
     qInfo("ellipsoid: volume %.5f vs %.5f (%+.2f %%), depth %.4f vs %.4f", volume, ellipsoid,
-          100 * (volume / ellipsoid - 1), bounds.max.z, c);
+        100 * (volume / ellipsoid - 1), bounds.max.z, c);
     QVERIFY2(std::abs(volume / ellipsoid - 1) < 0.05,
-             qPrintable(QString("volume %1 vs ellipsoid %2").arg(volume).arg(ellipsoid)));
+        qPrintable(QString("volume %1 vs ellipsoid %2").arg(volume).arg(ellipsoid)));
     // Every vertex on the ellipsoid (implicit function within a small band).
     double worst = 0;
     for (const auto& p : mesh.positions)
-        worst = std::max(worst, std::abs(std::sqrt(p.x * p.x / (a * a) + p.y * p.y / (b * b) + p.z * p.z / (c * c)) - 1));
+        worst
+            = std::max(worst, std::abs(std::sqrt(p.x * p.x / (a * a) + p.y * p.y / (b * b) + p.z * p.z / (c * c)) - 1));
     qInfo("ellipsoid: largest deviation of the implicit function %.4f", worst);
     QVERIFY2(worst < 0.02, qPrintable(QString("largest deviation %1").arg(worst)));
 }
@@ -208,14 +209,28 @@ void TestInflate::silhouetteMatchesMask()
     QFETCH(int, shapeId);
     Shape shape;
     switch (shapeId) {
-    case 0: shape = disk(0.1, -0.05, 0.55); break;
-    case 1: shape = ellipse(0.8, 0.35); break;
-    case 2: shape = unite(box(-0.6, -0.7, -0.2, 0.7), box(-0.6, -0.7, 0.6, -0.3)); break;
-    case 3: shape = star(0.3, 0.8); break;
+    case 0:
+        shape = disk(0.1, -0.05, 0.55);
+        break;
+    case 1:
+        shape = ellipse(0.8, 0.35);
+        break;
+    case 2:
+        shape = unite(box(-0.6, -0.7, -0.2, 0.7), box(-0.6, -0.7, 0.6, -0.3));
+        break;
+    case 3:
+        shape = star(0.3, 0.8);
+        break;
     // A body with a limb 0.05 wide (3 cells at resolution 128).
-    case 4: shape = unite(disk(-0.3, 0, 0.4), box(0.0, -0.025, 0.85, 0.025)); break;
-    case 5: shape = subtract(disk(0, 0, 0.75), disk(0, 0, 0.35)); break;
-    case 6: shape = box(-1.0, -0.4, 0.5, 1.0); break;
+    case 4:
+        shape = unite(disk(-0.3, 0, 0.4), box(0.0, -0.025, 0.85, 0.025));
+        break;
+    case 5:
+        shape = subtract(disk(0, 0, 0.75), disk(0, 0, 0.35));
+        break;
+    case 6:
+        shape = box(-1.0, -0.4, 0.5, 1.0);
+        break;
     }
     const Mask8 mask = drawMask(kMaskSide, kMaskSide, shape);
     const ShapeResult result = inflate(mask);
@@ -230,8 +245,8 @@ void TestInflate::silhouetteMatchesMask()
     if (shapeId == 5) {
         // The ring stays a ring: one component with a hole (genus 1: V - E + F = 0).
         QCOMPARE(topo.components, std::size_t(1));
-        const std::int64_t euler = std::int64_t(mesh.vertexCount()) - std::int64_t(mesh.faceCount() * 3 / 2) +
-                                   std::int64_t(mesh.faceCount());
+        const std::int64_t euler = std::int64_t(mesh.vertexCount()) - std::int64_t(mesh.faceCount() * 3 / 2)
+            + std::int64_t(mesh.faceCount());
         QCOMPARE(euler, std::int64_t(0));
     }
 }
@@ -263,7 +278,8 @@ void TestInflate::volumeIsClosedAndFramed()
     const int ci = int(std::lround((0 - v.origin.x) / v.spacing.x));
     const int ck = int(std::lround((0 - v.origin.z) / v.spacing.z));
     const double r2 = maskArea(mask) / std::numbers::pi;
-    QVERIFY2(std::abs(v.values[v.index(ci, ci, ck)] - r2) < 0.01 * r2, qPrintable(QString::number(v.values[v.index(ci, ci, ck)])));
+    QVERIFY2(std::abs(v.values[v.index(ci, ci, ck)] - r2) < 0.01 * r2,
+        qPrintable(QString::number(v.values[v.index(ci, ci, ck)])));
     // Image up is +y: a subject in the upper half of the image lands at y > 0.
     const Mesh upper = surfaceOf(inflate(drawMask(256, 256, disk(0, 0.5, 0.3)), 64));
     QVERIFY(computeBounds(upper).min.y > 0.1f);
@@ -352,10 +368,12 @@ void TestInflate::cancelled()
     }
     // Cancelling from the progress callback (mid-run) stops it as well.
     CancelToken later;
-    RunContext midway([&](const ProgressEvent& e) {
-        if (e.fraction > 0.3)
-            later.cancel();
-    }, {}, later);
+    RunContext midway(
+        [&](const ProgressEvent& e) {
+            if (e.fraction > 0.3)
+                later.cancel();
+        },
+        {}, later);
     QVERIFY_THROWS_EXCEPTION(CancelledError, inflate(drawMask(128, 128, disk(0, 0, 0.5)), 64, 1.0f, &midway));
 }
 
@@ -371,7 +389,7 @@ void TestInflate::timing()
     const Mesh mesh = surfaceOf(r);
     const qint64 mcMs = t.elapsed();
     qInfo("inflate backend %lld ms (grid %dx%dx%d), marching cubes %lld ms, %zu faces", backendMs, r.volume.nx,
-          r.volume.ny, r.volume.nz, mcMs, mesh.faceCount());
+        r.volume.ny, r.volume.nz, mcMs, mesh.faceCount());
     QVERIFY2(backendMs < 2000, "the inflate backend should take a few hundred milliseconds at resolution 128");
 }
 

@@ -14,8 +14,7 @@ using namespace orfeas::inflate;
 namespace {
 
 // A grid of n points per side over [-1, 1] with the exact signed distance of a shape.
-template <typename Distance>
-PoissonProblem gridProblem(int n, Distance distance)
+template <typename Distance> PoissonProblem gridProblem(int n, Distance distance)
 {
     PoissonProblem p;
     p.nx = p.ny = n;
@@ -99,7 +98,8 @@ void TestPoissonSolver::secondOrderConvergence()
 {
     // A unit square [-0.5, 0.5]^2: the centre value on three grids, each with half the spacing of the last.
     auto centre = [](int n) {
-        const PoissonProblem p = gridProblem(n, [](double x, double y) { return 0.5 - std::max(std::abs(x), std::abs(y)); });
+        const PoissonProblem p
+            = gridProblem(n, [](double x, double y) { return 0.5 - std::max(std::abs(x), std::abs(y)); });
         const PoissonSolution s = solvePoisson(p);
         return s.values[std::size_t(n / 2) * n + n / 2];
     };

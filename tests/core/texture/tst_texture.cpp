@@ -14,9 +14,9 @@ using namespace orfeas;
 
 namespace {
 
-constexpr Color8 kRed{220, 30, 30, 255};
-constexpr Color8 kBlue{30, 40, 210, 255};
-constexpr Color8 kGreen{0, 255, 0, 255}; // the background colour that must never show on the model
+constexpr Color8 kRed { 220, 30, 30, 255 };
+constexpr Color8 kBlue { 30, 40, 210, 255 };
+constexpr Color8 kGreen { 0, 255, 0, 255 }; // the background colour that must never show on the model
 
 // A UV sphere of radius r centred at (cx, cy, 0), outward counter-clockwise triangles.
 Mesh sphere(float r, float cx = 0, float cy = 0, int rings = 48, int segments = 96)
@@ -26,15 +26,15 @@ Mesh sphere(float r, float cx = 0, float cy = 0, int rings = 48, int segments = 
         const double theta = std::numbers::pi * i / rings; // from +y down to -y
         for (int j = 0; j < segments; ++j) {
             const double phi = 2 * std::numbers::pi * j / segments;
-            m.positions.push_back({float(cx + r * std::sin(theta) * std::sin(phi)), float(cy + r * std::cos(theta)),
-                                   float(r * std::sin(theta) * std::cos(phi))});
+            m.positions.push_back({ float(cx + r * std::sin(theta) * std::sin(phi)), float(cy + r * std::cos(theta)),
+                float(r * std::sin(theta) * std::cos(phi)) });
         }
     }
     auto at = [&](int i, int j) { return std::uint32_t(i * segments + (j % segments)); };
     for (int i = 0; i < rings; ++i)
         for (int j = 0; j < segments; ++j) {
-            m.indices.insert(m.indices.end(), {at(i, j), at(i + 1, j), at(i + 1, j + 1)});
-            m.indices.insert(m.indices.end(), {at(i, j), at(i + 1, j + 1), at(i, j + 1)});
+            m.indices.insert(m.indices.end(), { at(i, j), at(i + 1, j), at(i + 1, j + 1) });
+            m.indices.insert(m.indices.end(), { at(i, j), at(i + 1, j + 1), at(i, j + 1) });
         }
     return m;
 }
@@ -42,7 +42,7 @@ Mesh sphere(float r, float cx = 0, float cy = 0, int rings = 48, int segments = 
 // A canvas of side n over the frame [-1, 1]^2 (pixel centre (u, v) at x = -1 + 2 (u + 0.5) / n, y = 1 - ...),
 // with straight alpha: `subject(x, y)` gives a colour, or alpha 0 with the background's RGB.
 PreprocessedImage drawImage(int n, const std::function<std::optional<Color8>(double, double)>& subject,
-                            Color8 background = kGreen, bool softEdge = false)
+    Color8 background = kGreen, bool softEdge = false)
 {
     PreprocessedImage img;
     img.canvas.width = img.canvas.height = n;
@@ -61,8 +61,8 @@ PreprocessedImage drawImage(int n, const std::function<std::optional<Color8>(dou
             p[3] = c ? 255 : 0;
             if (softEdge && c) {
                 // Anti-aliased rim: partial alpha over the outermost pixels, colour still the subject's.
-                const bool edge = !subject(x + 4.0 / n, y) || !subject(x - 4.0 / n, y) || !subject(x, y + 4.0 / n) ||
-                                  !subject(x, y - 4.0 / n);
+                const bool edge = !subject(x + 4.0 / n, y) || !subject(x - 4.0 / n, y) || !subject(x, y + 4.0 / n)
+                    || !subject(x, y - 4.0 / n);
                 if (edge)
                     p[3] = 128;
             }
@@ -128,7 +128,7 @@ void TestTexture::uvsAndSizes()
 {
     Mesh mesh = sphere(0.6f);
     const PreprocessedImage img = drawImage(300, redDisk(0.6));
-    synthesizeTexture(mesh, img, ProjectionFrame{}, TextureOptions{256});
+    synthesizeTexture(mesh, img, ProjectionFrame {}, TextureOptions { 256 });
     QVERIFY(mesh.isValid());
     QCOMPARE(mesh.uvs.size(), mesh.positions.size());
     QCOMPARE(mesh.colors.size(), mesh.positions.size());
@@ -139,18 +139,18 @@ void TestTexture::uvsAndSizes()
         QVERIFY(uv.y >= 0 && uv.y <= 1);
     }
     // The projection is the frame's: x = -0.6 maps to u = 0.2, y = +0.6 to v = 0.8 (v up).
-    const std::size_t top = nearestVertex(mesh, {0, 0.6f, 0});
+    const std::size_t top = nearestVertex(mesh, { 0, 0.6f, 0 });
     QVERIFY(std::abs(mesh.uvs[top].x - 0.5f) < 1e-4f && std::abs(mesh.uvs[top].y - 0.8f) < 1e-4f);
-    const std::size_t left = nearestVertex(mesh, {-0.6f, 0, 0});
+    const std::size_t left = nearestVertex(mesh, { -0.6f, 0, 0 });
     QVERIFY(std::abs(mesh.uvs[left].x - 0.2f) < 1e-4f);
     // The texture is opaque everywhere.
     for (std::size_t i = 3; i < mesh.texture.pixels.size(); i += 4)
         QCOMPARE(int(mesh.texture.pixels[i]), 255);
     // A vertex beyond the frame clamps into [0, 1].
     Mesh far;
-    far.positions = {{-3, 0, 0}, {3, 2, 0}, {0, -5, 1}};
-    far.indices = {0, 1, 2};
-    synthesizeTexture(far, img, ProjectionFrame{}, TextureOptions{64});
+    far.positions = { { -3, 0, 0 }, { 3, 2, 0 }, { 0, -5, 1 } };
+    far.indices = { 0, 1, 2 };
+    synthesizeTexture(far, img, ProjectionFrame {}, TextureOptions { 64 });
     QCOMPARE(far.uvs[0].x, 0.0f);
     QCOMPARE(far.uvs[1].x, 1.0f);
     QCOMPARE(far.uvs[1].y, 1.0f);
@@ -160,14 +160,12 @@ void TestTexture::uvsAndSizes()
 void TestTexture::frontCentreSamplesSubject()
 {
     Mesh mesh = sphere(0.5f);
-    synthesizeTexture(mesh, drawImage(512, redDisk(0.5)), ProjectionFrame{}, TextureOptions{1024});
-    const std::size_t front = nearestVertex(mesh, {0, 0, 0.5f});
-    QVERIFY2(distance(mesh.colors[front], kRed) <= 3, qPrintable(QString("%1 %2 %3")
-                                                                    .arg(mesh.colors[front].r)
-                                                                    .arg(mesh.colors[front].g)
-                                                                    .arg(mesh.colors[front].b)));
+    synthesizeTexture(mesh, drawImage(512, redDisk(0.5)), ProjectionFrame {}, TextureOptions { 1024 });
+    const std::size_t front = nearestVertex(mesh, { 0, 0, 0.5f });
+    QVERIFY2(distance(mesh.colors[front], kRed) <= 3,
+        qPrintable(QString("%1 %2 %3").arg(mesh.colors[front].r).arg(mesh.colors[front].g).arg(mesh.colors[front].b)));
     // The back sees the same image (mirrored): the back pole is red as well.
-    QVERIFY(distance(mesh.colors[nearestVertex(mesh, {0, 0, -0.5f})], kRed) <= 3);
+    QVERIFY(distance(mesh.colors[nearestVertex(mesh, { 0, 0, -0.5f })], kRed) <= 3);
 }
 
 void TestTexture::rimHasNoBackground_data()
@@ -188,8 +186,8 @@ void TestTexture::rimHasNoBackground()
     QFETCH(bool, softEdge);
     // GIVEN a red subject on a green background whose alpha is 0, and a sphere whose rim is the silhouette
     Mesh mesh = sphere(0.55f);
-    synthesizeTexture(mesh, drawImage(canvasSide, redDisk(0.55), kGreen, softEdge), ProjectionFrame{},
-                      TextureOptions{textureSize});
+    synthesizeTexture(mesh, drawImage(canvasSide, redDisk(0.55), kGreen, softEdge), ProjectionFrame {},
+        TextureOptions { textureSize });
     // THEN every vertex, the rim (|z| small) included, is red, with no trace of green
     int rim = 0, worst = 0;
     for (std::size_t i = 0; i < mesh.positions.size(); ++i) {
@@ -210,17 +208,17 @@ void TestTexture::orientation()
         if (x * x + y * y > 0.7 * 0.7)
             return std::nullopt;
         if (y > 0)
-            return x < 0 ? kRed : Color8{230, 200, 20, 255};
+            return x < 0 ? kRed : Color8 { 230, 200, 20, 255 };
         return kBlue;
     };
     Mesh mesh = sphere(0.7f);
-    synthesizeTexture(mesh, drawImage(400, quadrants), ProjectionFrame{}, TextureOptions{512});
-    const Color8 yellow{230, 200, 20, 255};
-    QVERIFY(distance(mesh.colors[nearestVertex(mesh, {-0.3f, 0.3f, 0.55f})], kRed) <= 6);
-    QVERIFY(distance(mesh.colors[nearestVertex(mesh, {0.3f, 0.3f, 0.55f})], yellow) <= 6);
-    QVERIFY(distance(mesh.colors[nearestVertex(mesh, {0.0f, -0.4f, 0.55f})], kBlue) <= 6);
+    synthesizeTexture(mesh, drawImage(400, quadrants), ProjectionFrame {}, TextureOptions { 512 });
+    const Color8 yellow { 230, 200, 20, 255 };
+    QVERIFY(distance(mesh.colors[nearestVertex(mesh, { -0.3f, 0.3f, 0.55f })], kRed) <= 6);
+    QVERIFY(distance(mesh.colors[nearestVertex(mesh, { 0.3f, 0.3f, 0.55f })], yellow) <= 6);
+    QVERIFY(distance(mesh.colors[nearestVertex(mesh, { 0.0f, -0.4f, 0.55f })], kBlue) <= 6);
     // The back is the mirrored view: the point behind the red quadrant is red too.
-    QVERIFY(distance(mesh.colors[nearestVertex(mesh, {-0.3f, 0.3f, -0.55f})], kRed) <= 6);
+    QVERIFY(distance(mesh.colors[nearestVertex(mesh, { -0.3f, 0.3f, -0.55f })], kRed) <= 6);
     // Texture rows run top to bottom: the top row of the texture is the top of the image.
     const std::uint8_t* topLeft = mesh.texture.pixel(100, 100);
     QVERIFY(std::abs(topLeft[0] - kRed.r) <= 3 && std::abs(topLeft[2] - kRed.b) <= 3);
@@ -233,7 +231,7 @@ void TestTexture::opaqueCanvasUsesMask()
     for (std::size_t i = 3; i < img.canvas.pixels.size(); i += 4)
         img.canvas.pixels[i] = 255;
     Mesh mesh = sphere(0.5f);
-    synthesizeTexture(mesh, img, ProjectionFrame{}, TextureOptions{512});
+    synthesizeTexture(mesh, img, ProjectionFrame {}, TextureOptions { 512 });
     int worst = 0;
     for (std::size_t i = 0; i < mesh.positions.size(); ++i)
         if (std::abs(mesh.positions[i].z) < 0.05f)
@@ -246,7 +244,7 @@ void TestTexture::removedBackgroundEdgeDropped()
 {
     // GIVEN a subject cut out by background removal: its outermost ring of opaque pixels is still mixed with the
     // grey background it was photographed on
-    const Color8 grey{200, 200, 200, 255};
+    const Color8 grey { 200, 200, 200, 255 };
     const double r = 0.5;
     const int n = 512;
     const double ring = 1.6 * 2.0 / n; // 1.6 pixels
@@ -260,7 +258,7 @@ void TestTexture::removedBackgroundEdgeDropped()
         PreprocessedImage img = drawImage(n, contaminated, grey);
         img.alphaFromFile = alphaFromFile;
         Mesh mesh = sphere(float(r));
-        synthesizeTexture(mesh, img, ProjectionFrame{}, TextureOptions{512});
+        synthesizeTexture(mesh, img, ProjectionFrame {}, TextureOptions { 512 });
         int worst = 0;
         for (std::size_t i = 0; i < mesh.positions.size(); ++i)
             worst = std::max(worst, distance(mesh.colors[i], kRed));
@@ -294,7 +292,7 @@ void TestTexture::darkenedHalfTransparentEdge()
             p[3] = std::uint8_t(std::lround(a * 255));
         }
     Mesh mesh = sphere(float(r));
-    synthesizeTexture(mesh, img, ProjectionFrame{}, TextureOptions{1024});
+    synthesizeTexture(mesh, img, ProjectionFrame {}, TextureOptions { 1024 });
     // THEN the rim (where alpha crosses one half) keeps the subject's colour
     int worst = 0;
     for (std::size_t i = 0; i < mesh.positions.size(); ++i) {
@@ -309,28 +307,29 @@ void TestTexture::fallsBackToNetworkImage()
     img.image = img.canvas;
     img.canvas = {};
     Mesh mesh = sphere(0.5f);
-    synthesizeTexture(mesh, img, ProjectionFrame{}, TextureOptions{128});
-    QVERIFY(distance(mesh.colors[nearestVertex(mesh, {0, 0, 0.5f})], kRed) <= 3);
+    synthesizeTexture(mesh, img, ProjectionFrame {}, TextureOptions { 128 });
+    QVERIFY(distance(mesh.colors[nearestVertex(mesh, { 0, 0, 0.5f })], kRed) <= 3);
 }
 
 void TestTexture::invalidInput()
 {
     Mesh mesh = sphere(0.5f, 0, 0, 4, 8);
     const PreprocessedImage img = drawImage(64, redDisk(0.5));
-    QVERIFY_THROWS_EXCEPTION(ConfigError, synthesizeTexture(mesh, img, ProjectionFrame{}, TextureOptions{0}));
-    QVERIFY_THROWS_EXCEPTION(ConfigError, synthesizeTexture(mesh, img, ProjectionFrame{}, TextureOptions{100000}));
-    QVERIFY_THROWS_EXCEPTION(BadInputError, synthesizeTexture(mesh, PreprocessedImage{}, ProjectionFrame{}, TextureOptions{64}));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, synthesizeTexture(mesh, img, ProjectionFrame {}, TextureOptions { 0 }));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, synthesizeTexture(mesh, img, ProjectionFrame {}, TextureOptions { 100000 }));
+    QVERIFY_THROWS_EXCEPTION(
+        BadInputError, synthesizeTexture(mesh, PreprocessedImage {}, ProjectionFrame {}, TextureOptions { 64 }));
     ProjectionFrame flat;
     flat.xMax = flat.xMin;
-    QVERIFY_THROWS_EXCEPTION(InternalError, synthesizeTexture(mesh, img, flat, TextureOptions{64}));
+    QVERIFY_THROWS_EXCEPTION(InternalError, synthesizeTexture(mesh, img, flat, TextureOptions { 64 }));
     Mesh broken = mesh;
     broken.indices.push_back(9999);
     broken.indices.push_back(0);
     broken.indices.push_back(1);
-    QVERIFY_THROWS_EXCEPTION(InternalError, synthesizeTexture(broken, img, ProjectionFrame{}, TextureOptions{64}));
+    QVERIFY_THROWS_EXCEPTION(InternalError, synthesizeTexture(broken, img, ProjectionFrame {}, TextureOptions { 64 }));
     // An empty mesh is fine: it just gets the texture.
     Mesh empty;
-    synthesizeTexture(empty, img, ProjectionFrame{}, TextureOptions{32});
+    synthesizeTexture(empty, img, ProjectionFrame {}, TextureOptions { 32 });
     QCOMPARE(empty.texture.width, 32);
 }
 
@@ -341,7 +340,7 @@ void TestTexture::cancelled()
     RunContext ctx({}, {}, token);
     Mesh mesh = sphere(0.5f, 0, 0, 8, 16);
     try {
-        synthesizeTexture(mesh, drawImage(256, redDisk(0.5)), ProjectionFrame{}, TextureOptions{256}, &ctx);
+        synthesizeTexture(mesh, drawImage(256, redDisk(0.5)), ProjectionFrame {}, TextureOptions { 256 }, &ctx);
         QFAIL("no error thrown");
     } catch (const CancelledError& e) {
         QCOMPARE(e.stage(), std::optional<Stage>(Stage::TextureSynthesis));
@@ -357,11 +356,11 @@ void TestTexture::timing()
     RunContext ctx;
     QElapsedTimer t;
     t.start();
-    synthesizeTexture(mesh, img, ProjectionFrame{}, TextureOptions{1024}, &ctx);
+    synthesizeTexture(mesh, img, ProjectionFrame {}, TextureOptions { 1024 }, &ctx);
     qInfo("texture synthesis %lld ms for %zu faces (resample %.0f ms, bleed %.0f ms, project %.0f ms)", t.elapsed(),
-          mesh.faceCount(), ctx.profiler().seconds("texture_synthesis/resample") * 1000,
-          ctx.profiler().seconds("texture_synthesis/bleed") * 1000,
-          ctx.profiler().seconds("texture_synthesis/project") * 1000);
+        mesh.faceCount(), ctx.profiler().seconds("texture_synthesis/resample") * 1000,
+        ctx.profiler().seconds("texture_synthesis/bleed") * 1000,
+        ctx.profiler().seconds("texture_synthesis/project") * 1000);
 }
 
 QTEST_GUILESS_MAIN(TestTexture)
