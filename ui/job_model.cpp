@@ -12,6 +12,14 @@
 #include <algorithm>
 #include <utility>
 
+#if defined(Q_OS_LINUX)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#elif defined(Q_OS_WIN)
+#include <windows.h>
+#endif
+
 namespace orfeas::ui {
 
 namespace {
@@ -44,6 +52,23 @@ std::shared_ptr<const JobOutcome> makeOutcome(orfeas::JobResult&& result)
     return outcome;
 }
 
+// Jobs run below the interface's priority, so that on a machine with few cores the event loop still gets the CPU
+// when it needs it (the GUI stays responsive while two jobs use every core). Called on the job's worker thread;
+// each worker thread is lowered once.
+void lowerWorkerThreadPriority()
+{
+    thread_local bool lowered = false;
+    if (lowered)
+        return;
+    lowered = true;
+#if defined(Q_OS_LINUX)
+    const auto tid = id_t(::syscall(SYS_gettid));
+    ::setpriority(PRIO_PROCESS, tid, std::min(19, ::getpriority(PRIO_PROCESS, tid) + 5));
+#elif defined(Q_OS_WIN)
+    ::SetThreadPriority(::GetCurrentThread(), THREAD_PRIORITY_BELOW_NORMAL);
+#endif
+}
+
 } // namespace
 
 JobModel::JobModel(int maxConcurrent, QObject* parent)
@@ -64,6 +89,8 @@ JobModel::~JobModel()
 void JobModel::installCallbacks()
 {
     m_queue->setEventCallback([this](const orfeas::JobEvent& e) {
+        if (e.type == orfeas::JobEvent::Type::Started)
+            lowerWorkerThreadPriority(); // Started is emitted on the worker thread that runs the job
         if (m_mailbox.post(e, msSince(m_epoch)))
             scheduleDrain();
     });

@@ -15,6 +15,7 @@
 #include <Qt3DRender/QTextureImageDataGenerator>
 
 #include <atomic>
+#include <cstdint>
 #include <vector>
 
 namespace orfeas::ui {
@@ -200,6 +201,30 @@ Qt3DCore::QEntity* createGridEntity(float x, float z, float height, float halfSi
     }
     const QByteArray data(reinterpret_cast<const char*>(v.data()), qsizetype(v.size() * sizeof(float)));
     return createLines(data, int(v.size() / ViewMesh::kLineFloatsPerVertex), QColor(92, 97, 105), parent);
+}
+
+Qt3DCore::QEntity* createShaderWarmUp(Qt3DCore::QEntity* parent)
+{
+    // One tiny triangle per shading mode, at the origin (inside the view, so not culled), far below a pixel.
+    ViewMesh tiny;
+    const float e = 1e-5f;
+    const float v[3][ViewMesh::kFloatsPerVertex] = {{0, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1},
+                                                   {e, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1, 1},
+                                                   {0, e, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1}};
+    tiny.vertices = QByteArray(reinterpret_cast<const char*>(v), qsizetype(sizeof v));
+    const std::uint32_t idx[3] = {0, 1, 2};
+    tiny.indices = QByteArray(reinterpret_cast<const char*>(idx), qsizetype(sizeof idx));
+    tiny.vertexCount = 3;
+    tiny.faceCount = 1;
+    tiny.texture = QImage(2, 2, QImage::Format_RGBA8888);
+    tiny.texture.fill(Qt::gray);
+    tiny.boundsMax = QVector3D(e, e, 0);
+    auto* root = new Qt3DCore::QEntity(parent);
+    for (Shading shading : {Shading::Textured, Shading::Clay, Shading::VertexColors}) {
+        MeshEntities entities = createMeshEntities(tiny, root);
+        applyShading(entities, shading);
+    }
+    return root;
 }
 
 void createLights(Qt3DCore::QEntity* parent)

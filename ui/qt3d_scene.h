@@ -36,6 +36,11 @@ void applyShading(MeshEntities& entities, Shading shading);
 // A square grid of lines on the plane y = `height`, centred on (x, z), `halfSize` wide each way.
 Qt3DCore::QEntity* createGridEntity(float x, float z, float height, float halfSize, Qt3DCore::QEntity* parent);
 
+// Invisible (sub-pixel) copies of every surface material, drawn for a few frames so that their shaders compile
+// while the window is idle rather than when the first model arrives (with a software OpenGL driver that first
+// compile blocks the GUI thread for half a second). Returns their common parent.
+Qt3DCore::QEntity* createShaderWarmUp(Qt3DCore::QEntity* parent);
+
 // Three neutral directional lights (key, fill, rim) under `parent`.
 void createLights(Qt3DCore::QEntity* parent);
 

@@ -10,6 +10,7 @@
 #include <Qt3DRender/QRenderCapture>
 #include <Qt3DRender/QRenderSettings>
 
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QWidget>
 
@@ -46,6 +47,9 @@ Qt3DViewport::Qt3DViewport(QWidget* parent)
     m_window->setRootEntity(m_root);
     m_controller->frame(QVector3D(0, 0, 0), 1.0f);
     rebuildGrid();
+    // Compile the surface shaders early, while nothing else happens. The helpers stay: removing them would cost
+    // another frame, drawing three sub-pixel triangles costs nothing.
+    QTimer::singleShot(300, this, [this] { createShaderWarmUp(m_root); });
 
     QWidget* container = QWidget::createWindowContainer(m_window, m_widget);
     container->setMinimumSize(200, 150);
