@@ -15,19 +15,20 @@ class SafetensorsFile;
 
 // The denoiser (reference class Hunyuan3DDiT). Keys under model.params.
 struct DitConfig {
-    int inChannels = 64;         // in_channels: latent channels (= vae embed_dim)
-    int contextInDim = 1536;     // context_in_dim: conditioner width
-    int hiddenSize = 1024;       // hidden_size
-    double mlpRatio = 4.0;       // mlp_ratio
-    int numHeads = 16;           // num_heads
-    int depth = 16;              // depth: double-stream blocks
-    int depthSingleBlocks = 32;  // depth_single_blocks
-    std::vector<int> axesDim = {64}; // axes_dim: must sum to hiddenSize / numHeads (no positional encoding is applied)
-    int theta = 10000;           // theta (unused: the denoiser applies no positional encoding)
-    bool qkvBias = true;         // qkv_bias: bias on the double blocks' qkv projections
-    double timeFactor = 1000.0;  // time_factor: the reference hands it to the sinusoidal embedding as its max_period
-                                 // (t in [0, 1] is scaled by a fixed 1000 there)
-    bool guidanceEmbed = false;  // guidance_embed: guidance-distilled (guidance enters as an embedding, no CFG batch)
+    int inChannels = 64; // in_channels: latent channels (= vae embed_dim)
+    int contextInDim = 1536; // context_in_dim: conditioner width
+    int hiddenSize = 1024; // hidden_size
+    double mlpRatio = 4.0; // mlp_ratio
+    int numHeads = 16; // num_heads
+    int depth = 16; // depth: double-stream blocks
+    int depthSingleBlocks = 32; // depth_single_blocks
+    std::vector<int> axesDim
+        = { 64 }; // axes_dim: must sum to hiddenSize / numHeads (no positional encoding is applied)
+    int theta = 10000; // theta (unused: the denoiser applies no positional encoding)
+    bool qkvBias = true; // qkv_bias: bias on the double blocks' qkv projections
+    double timeFactor = 1000.0; // time_factor: the reference hands it to the sinusoidal embedding as its max_period
+                                // (t in [0, 1] is scaled by a fixed 1000 there)
+    bool guidanceEmbed = false; // guidance_embed: guidance-distilled (guidance enters as an embedding, no CFG batch)
 
     int headDim() const noexcept { return hiddenSize / numHeads; }
     // int(hidden_size * mlp_ratio), truncated as Python's int() does.
@@ -36,22 +37,22 @@ struct DitConfig {
 
 // The ShapeVAE (reference class ShapeVAE). Keys under vae.params.
 struct ShapeVaeConfig {
-    int numLatents = 0;               // num_latents (required)
-    int embedDim = 0;                 // embed_dim (required)
-    int width = 0;                    // width (required)
-    int heads = 0;                    // heads (required)
-    int numDecoderLayers = 0;         // num_decoder_layers (required)
-    int numEncoderLayers = 8;         // num_encoder_layers (point-cloud encoder; not used for generation)
-    int pointFeats = 3;               // point_feats (encoder input features besides xyz)
-    bool useLnPost = true;            // use_ln_post (encoder's final LayerNorm)
+    int numLatents = 0; // num_latents (required)
+    int embedDim = 0; // embed_dim (required)
+    int width = 0; // width (required)
+    int heads = 0; // heads (required)
+    int numDecoderLayers = 0; // num_decoder_layers (required)
+    int numEncoderLayers = 8; // num_encoder_layers (point-cloud encoder; not used for generation)
+    int pointFeats = 3; // point_feats (encoder input features besides xyz)
+    bool useLnPost = true; // use_ln_post (encoder's final LayerNorm)
     int geoDecoderDownsampleRatio = 1; // geo_decoder_downsample_ratio
     int geoDecoderMlpExpandRatio = 4; // geo_decoder_mlp_expand_ratio
-    bool geoDecoderLnPost = true;     // geo_decoder_ln_post (its LayerNorm uses eps 1e-5, PyTorch's default)
-    int numFreqs = 8;                 // num_freqs: Fourier frequencies 2^0 .. 2^(n-1)
-    bool includePi = true;            // include_pi: frequencies times pi
-    bool qkvBias = true;              // qkv_bias
-    bool qkNorm = false;              // qk_norm: per-head LayerNorm on q and k
-    double scaleFactor = 1.0;         // scale_factor: latents are multiplied by 1 / scale_factor before decoding
+    bool geoDecoderLnPost = true; // geo_decoder_ln_post (its LayerNorm uses eps 1e-5, PyTorch's default)
+    int numFreqs = 8; // num_freqs: Fourier frequencies 2^0 .. 2^(n-1)
+    bool includePi = true; // include_pi: frequencies times pi
+    bool qkvBias = true; // qkv_bias
+    bool qkNorm = false; // qk_norm: per-head LayerNorm on q and k
+    double scaleFactor = 1.0; // scale_factor: latents are multiplied by 1 / scale_factor before decoding
 
     // Width of the Fourier embedding of a point: 3 * (2 * numFreqs + 1) ([x, sin, cos]).
     int fourierDim() const noexcept { return 3 * (2 * numFreqs + 1); }
@@ -63,18 +64,18 @@ struct ShapeVaeConfig {
 
 // DINOv2 as Hugging Face's Dinov2Config describes it (conditioner.params.main_image_encoder.kwargs.config).
 struct Dinov2Config {
-    int hiddenSize = 768;           // hidden_size
-    int numHiddenLayers = 12;       // num_hidden_layers
-    int numAttentionHeads = 12;     // num_attention_heads
-    int patchSize = 14;             // patch_size
-    int imageSize = 224;            // image_size: the grid the stored position embeddings were made for
-    int numChannels = 3;            // num_channels
-    double mlpRatio = 4.0;          // mlp_ratio
-    double layerNormEps = 1e-6;     // layer_norm_eps
-    double layerscaleValue = 1.0;   // layerscale_value (initial value only: the weights hold the scales)
-    bool useSwigluFfn = false;      // use_swiglu_ffn
+    int hiddenSize = 768; // hidden_size
+    int numHiddenLayers = 12; // num_hidden_layers
+    int numAttentionHeads = 12; // num_attention_heads
+    int patchSize = 14; // patch_size
+    int imageSize = 224; // image_size: the grid the stored position embeddings were made for
+    int numChannels = 3; // num_channels
+    double mlpRatio = 4.0; // mlp_ratio
+    double layerNormEps = 1e-6; // layer_norm_eps
+    double layerscaleValue = 1.0; // layerscale_value (initial value only: the weights hold the scales)
+    bool useSwigluFfn = false; // use_swiglu_ffn
     std::string hiddenAct = "gelu"; // hidden_act of the plain MLP: gelu, gelu_new, gelu_pytorch_tanh, relu, silu
-    bool qkvBias = true;            // qkv_bias
+    bool qkvBias = true; // qkv_bias
 
     int storedGrid() const noexcept { return imageSize / patchSize; }
     // The FFN's hidden width: int(C * mlp_ratio) for the MLP; for SwiGLU, int(int(C * mlp_ratio) * 2 / 3)
@@ -85,8 +86,8 @@ struct Dinov2Config {
 // The image conditioner (SingleImageEncoder with a DinoImageEncoder).
 struct ConditionerConfig {
     Dinov2Config dino;
-    int imageSize = 224;      // kwargs.image_size: the encoder resizes its input to this (then centre-crops)
-    bool useClsToken = true;  // kwargs.use_cls_token: keep the CLS token in the output
+    int imageSize = 224; // kwargs.image_size: the encoder resizes its input to this (then centre-crops)
+    bool useClsToken = true; // kwargs.use_cls_token: keep the CLS token in the output
 
     int patchGrid() const noexcept { return imageSize / dino.patchSize; }
     // Tokens of the conditioning sequence: patches (+ CLS).
@@ -94,20 +95,20 @@ struct ConditionerConfig {
 };
 
 enum class SchedulerKind {
-    FlowMatchEuler,            // FlowMatchEulerDiscreteScheduler
+    FlowMatchEuler, // FlowMatchEulerDiscreteScheduler
     ConsistencyFlowMatchEuler, // ConsistencyFlowMatchEulerDiscreteScheduler (turbo models)
 };
 
 struct SchedulerConfig {
     SchedulerKind kind = SchedulerKind::FlowMatchEuler;
     int numTrainTimesteps = 1000; // num_train_timesteps
-    double shift = 1.0;           // shift (FlowMatchEuler)
-    int pcmTimesteps = 50;        // pcm_timesteps (ConsistencyFlowMatchEuler)
+    double shift = 1.0; // shift (FlowMatchEuler)
+    int pcmTimesteps = 50; // pcm_timesteps (ConsistencyFlowMatchEuler)
 };
 
 struct ImageProcessorConfig {
-    int size = 512;             // size: side of the preprocessed square image
-    double borderRatio = 0.15;  // border_ratio (the reference's call default when the config leaves it out)
+    int size = 512; // size: side of the preprocessed square image
+    double borderRatio = 0.15; // border_ratio (the reference's call default when the config leaves it out)
 };
 
 struct HunyuanModelConfig {
@@ -124,14 +125,15 @@ struct HunyuanModelConfig {
 // architecture ..." for multi-view, 2.1 and other variants). Unknown extra keys are ignored. Thread-safe.
 HunyuanModelConfig loadHunyuanModelConfig(const std::string& path);
 // The same from YAML text; `pathForErrors` names it in errors.
-HunyuanModelConfig parseHunyuanModelConfig(const std::string& yamlText, const std::string& pathForErrors = "config.yaml");
+HunyuanModelConfig parseHunyuanModelConfig(
+    const std::string& yamlText, const std::string& pathForErrors = "config.yaml");
 
 // One tensor the model needs.
 struct ParameterSpec {
-    std::string name;                 // full key, e.g. "model.latent_in.weight"
+    std::string name; // full key, e.g. "model.latent_in.weight"
     std::vector<std::int64_t> shape;
-    bool optional = false;            // not needed for generation: the VAE's point-cloud encoder (vae.encoder.*,
-                                      // vae.pre_kl.*) and DINOv2's mask_token
+    bool optional = false; // not needed for generation: the VAE's point-cloud encoder (vae.encoder.*,
+                           // vae.pre_kl.*) and DINOv2's mask_token
 };
 
 // Every tensor name and shape the configuration implies (denoiser `model.*`, ShapeVAE `vae.*`, conditioner
@@ -142,7 +144,7 @@ std::vector<ParameterSpec> hunyuanParameterManifest(const HunyuanModelConfig& co
 // t = timesteps[i] / numTrainTimesteps and moves the latents by (sigmas[i + 1] - sigmas[i]) * v.
 struct SamplingSchedule {
     std::vector<float> timesteps; // steps values, float32 as the reference computes them
-    std::vector<float> sigmas;    // steps + 1 values, the last one 1
+    std::vector<float> sigmas; // steps + 1 values, the last one 1
 };
 // Throws ConfigError for steps < 1 or a step count the reference scheduler cannot run (consistency scheduler
 // with more steps than pcm_timesteps). Thread-safe.
@@ -154,14 +156,17 @@ SamplingSchedule computeSamplingSchedule(const SchedulerConfig& config, int step
 // disagree, e.g. guidance_embed), an extra tensor under `vae.` or any other prefix is ignored with a warning
 // (the reference loads the VAE non-strictly and ignores unknown groups).
 struct WeightsCheck {
-    std::vector<std::string> missing;        // required tensors absent
-    std::vector<std::string> wrongShape;     // "name: has [a, b], the configuration needs [c, d]"
-    std::vector<std::string> wrongDtype;     // "name: I32 (a floating-point type is needed)"
-    std::vector<std::string> unexpected;     // extra tensors that are errors
-    std::vector<std::string> ignored;        // extra tensors that are ignored (warnings)
+    std::vector<std::string> missing; // required tensors absent
+    std::vector<std::string> wrongShape; // "name: has [a, b], the configuration needs [c, d]"
+    std::vector<std::string> wrongDtype; // "name: I32 (a floating-point type is needed)"
+    std::vector<std::string> unexpected; // extra tensors that are errors
+    std::vector<std::string> ignored; // extra tensors that are ignored (warnings)
     std::vector<std::string> absentOptional; // optional tensors not in the file (fine)
 
-    bool ok() const noexcept { return missing.empty() && wrongShape.empty() && wrongDtype.empty() && unexpected.empty(); }
+    bool ok() const noexcept
+    {
+        return missing.empty() && wrongShape.empty() && wrongDtype.empty() && unexpected.empty();
+    }
     // A one-paragraph description of the errors (first few of each kind), empty if ok().
     std::string errorSummary() const;
 };
@@ -177,7 +182,7 @@ enum class WeightsPreference {
 // when only a pickle checkpoint such as model.fp16.ckpt is there, that pickles are not read and how to convert
 // one), or when the folder or its config.yaml does not exist. `note` (optional) receives a sentence when the
 // preferred file was absent and the other one is used. Thread-safe.
-std::string locateWeightsFile(const std::string& folder, WeightsPreference preference = WeightsPreference::Auto,
-                              std::string* note = nullptr);
+std::string locateWeightsFile(
+    const std::string& folder, WeightsPreference preference = WeightsPreference::Auto, std::string* note = nullptr);
 
 } // namespace orfeas

@@ -15,8 +15,8 @@
 namespace orfeas {
 
 struct HunyuanLoadOptions {
-    std::string modelPath;               // model folder: config.yaml + model(.fp16).safetensors
-    std::string device = "auto";         // "auto" (cuda:0 when CUDA works, else cpu), "cpu", "cuda", "cuda:N"
+    std::string modelPath; // model folder: config.yaml + model(.fp16).safetensors
+    std::string device = "auto"; // "auto" (cuda:0 when CUDA works, else cpu), "cpu", "cuda", "cuda:N"
     Precision precision = Precision::Fp16; // compute precision on CUDA; on the CPU the backend computes in float32
     WeightsPreference weights = WeightsPreference::Auto;
 };
@@ -30,12 +30,12 @@ struct HunyuanLoadOptions {
 std::shared_ptr<ShapeBackend> loadHunyuan3DBackend(const HunyuanLoadOptions& options, RunContext& ctx);
 
 struct NeuralRuntimeInfo {
-    bool available = false;               // built with LibTorch
-    std::string torchVersion;             // e.g. "1.13.0" (the headers' version)
+    bool available = false; // built with LibTorch
+    std::string torchVersion; // e.g. "1.13.0" (the headers' version)
     bool cudaAvailable = false;
     int cudaDeviceCount = 0;
     std::vector<std::string> cudaDeviceNames;
-    std::string detail;                   // e.g. "built without LibTorch", "CUDA not compiled into LibTorch"
+    std::string detail; // e.g. "built without LibTorch", "CUDA not compiled into LibTorch"
 };
 // What LibTorch offers in this process. Thread-safe.
 NeuralRuntimeInfo neuralRuntimeInfo();
@@ -44,32 +44,34 @@ NeuralRuntimeInfo neuralRuntimeInfo();
 // tests/data/hy3d-tiny/io.safetensors: pre.image, cond.main, dit.*, sample.*, vae.decoded, geo.*, grid.logits).
 // Every stage is fed with the reference's own input for that stage, so one wrong stage cannot hide behind another;
 // "pipeline" then chains conditioner -> sampling -> VAE -> volume decoding from pre.image and sample.init alone.
+// A stage whose tensors the file lacks is skipped (listed), so a file may check only some stages.
 // This is what `orfeas model check --reference io.safetensors` runs.
 struct ReferenceCheckOptions {
     std::string modelPath;
-    std::string referencePath;                 // io.safetensors; io.json beside it is read for the bounds if present
+    std::string referencePath; // io.safetensors; io.json beside it is read for the bounds if present
     WeightsPreference weights = WeightsPreference::Fp32;
     std::string device = "cpu";
     Precision precision = Precision::Fp32;
-    int chunkSize = 0;                         // volume decoding points per chunk; 0 = automatic
-    double stageTolerance = 1e-5;              // on the relative error of single stages
-    double loopTolerance = 1e-4;               // on the relative error of the sampling loop and the pipeline
+    int chunkSize = 0; // volume decoding points per chunk; 0 = automatic
+    double stageTolerance = 1e-5; // on the relative error of single stages
+    double loopTolerance = 1e-4; // on the relative error of the sampling loop and the pipeline
 };
 
 struct StageCheck {
-    std::string stage;        // "schedule", "conditioner", "denoiser", "sampling", "vae", "geometry", "grid", "pipeline"
-    double maxAbsError = 0;   // max |ours - reference|
-    double relError = 0;      // maxAbsError / max |reference| (the stage's scale)
-    double tolerance = 0;     // bound on relError
+    std::string stage; // "schedule", "conditioner", "denoiser", "sampling", "vae", "geometry", "grid", "pipeline"
+    double maxAbsError = 0; // max |ours - reference|
+    double relError = 0; // maxAbsError / max |reference| (the stage's scale)
+    double tolerance = 0; // bound on relError
     bool passed = false;
-    double seconds = 0;       // wall time of our computation of the stage
-    std::string detail;       // e.g. the shape compared, or why the stage was skipped
+    double seconds = 0; // wall time of our computation of the stage
+    std::string detail; // e.g. the shape compared, or why the stage was skipped
 };
 
 struct ReferenceCheckReport {
     std::string modelDescription;
     std::string weightsFile;
-    std::vector<StageCheck> stages;
+    std::vector<StageCheck> stages; // the stages whose tensors the reference file holds, in pipeline order
+    std::vector<std::string> skipped; // the others, e.g. "denoiser (no dit.x)"
     bool passed() const noexcept
     {
         for (const auto& s : stages) {

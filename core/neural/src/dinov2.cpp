@@ -26,7 +26,8 @@ at::Tensor activation(const std::string& name, const at::Tensor& x)
 } // namespace
 
 Dinov2Conditioner::Dinov2Conditioner(const ConditionerConfig& config, const WeightStore& w, const ComputeSpec& spec)
-    : m_config(config), m_spec(spec)
+    : m_config(config)
+    , m_spec(spec)
 {
     const std::string m = kPrefix;
     const double eps = config.dino.layerNormEps;
@@ -73,7 +74,7 @@ at::Tensor Dinov2Conditioner::preprocess(const at::Tensor& image) const
     else
         nw = static_cast<std::int64_t>(double(size) * double(w) / double(h));
     if (nh != h || nw != w)
-        x = at::_upsample_bilinear2d_aa(x, {nh, nw}, /*align_corners=*/false);
+        x = at::_upsample_bilinear2d_aa(x, { nh, nw }, /*align_corners=*/false);
     // CenterCrop: offsets rounded half to even, as Python's round().
     if (nh != size || nw != size) {
         const auto top = static_cast<std::int64_t>(std::nearbyint(double(nh - size) / 2.0));
@@ -81,8 +82,8 @@ at::Tensor Dinov2Conditioner::preprocess(const at::Tensor& image) const
         x = x.narrow(2, top, size).narrow(3, left, size);
     }
     const auto opts = at::TensorOptions().dtype(at::kFloat).device(m_spec.device);
-    const at::Tensor mean = at::tensor(std::vector<float>{0.485f, 0.456f, 0.406f}, opts).view({1, 3, 1, 1});
-    const at::Tensor stdev = at::tensor(std::vector<float>{0.229f, 0.224f, 0.225f}, opts).view({1, 3, 1, 1});
+    const at::Tensor mean = at::tensor(std::vector<float> { 0.485f, 0.456f, 0.406f }, opts).view({ 1, 3, 1, 1 });
+    const at::Tensor stdev = at::tensor(std::vector<float> { 0.229f, 0.224f, 0.225f }, opts).view({ 1, 3, 1, 1 });
     return (x - mean) / stdev;
 }
 
@@ -96,10 +97,10 @@ at::Tensor Dinov2Conditioner::positionEmbeddings(std::int64_t gridH, std::int64_
     const auto side = static_cast<std::int64_t>(std::llround(std::sqrt(double(stored))));
     const std::int64_t dim = m_positions.size(2);
     const at::Tensor cls = m_positions.narrow(1, 0, 1);
-    at::Tensor grid = m_positions.narrow(1, 1, stored).reshape({1, side, side, dim}).permute({0, 3, 1, 2});
-    grid = at::upsample_bicubic2d(grid.to(at::kFloat), {gridH, gridW}, /*align_corners=*/false);
-    grid = grid.to(m_positions.scalar_type()).permute({0, 2, 3, 1}).reshape({1, gridH * gridW, dim});
-    return at::cat({cls, grid}, 1);
+    at::Tensor grid = m_positions.narrow(1, 1, stored).reshape({ 1, side, side, dim }).permute({ 0, 3, 1, 2 });
+    grid = at::upsample_bicubic2d(grid.to(at::kFloat), { gridH, gridW }, /*align_corners=*/false);
+    grid = grid.to(m_positions.scalar_type()).permute({ 0, 2, 3, 1 }).reshape({ 1, gridH * gridW, dim });
+    return at::cat({ cls, grid }, 1);
 }
 
 at::Tensor Dinov2Conditioner::ffn(const Layer& l, const at::Tensor& x) const
@@ -116,15 +117,23 @@ at::Tensor Dinov2Conditioner::forward(const at::Tensor& pixels) const
     const std::int64_t batch = pixels.size(0);
     const std::int64_t heads = m_config.dino.numAttentionHeads;
     const std::int64_t patch = m_config.dino.patchSize;
-    at::Tensor x = at::conv2d(pixels.to(m_spec.dtype), m_patchWeight, m_patchBias, {patch, patch});
-    x = x.flatten(2).transpose(1, 2);
-    x = at::cat({m_clsToken.expand({batch, -1, -1}), x}, 1);
-    x = x + positionEmbeddings(pixels.size(2) / patch, pixels.size(3) / patch);
+    // The patch convolution (kernel = stride = patch) as one matrix product over the patches: the same sums,
+    // without cuDNN's TF32 convolutions, which would cost float32 runs on a GPU about 5e-4 of accuracy here.
+    const std::int64_t gh = pixels.size(2) / patch, gw = pixels.size(3) / patch;
+    const at::Tensor patches = pixels.narrow(2, 0, gh * patch)
+                                   .narrow(3, 0, gw * patch)
+                                   .reshape({ batch, pixels.size(1), gh, patch, gw, patch })
+                                   .permute({ 0, 2, 4, 1, 3, 5 })
+                                   .reshape({ batch, gh * gw, pixels.size(1) * patch * patch });
+    at::Tensor x
+        = at::linear(patches.to(m_spec.dtype), m_patchWeight.reshape({ m_patchWeight.size(0), -1 }), m_patchBias);
+    x = at::cat({ m_clsToken.expand({ batch, -1, -1 }), x }, 1);
+    x = x + positionEmbeddings(gh, gw);
 
     const std::int64_t tokens = x.size(1);
     const std::int64_t width = x.size(2);
     const auto splitHeads = [&](const at::Tensor& t) {
-        return t.view({batch, tokens, heads, width / heads}).transpose(1, 2);
+        return t.view({ batch, tokens, heads, width / heads }).transpose(1, 2);
     };
     for (const Layer& l : m_layers) {
         const at::Tensor h = l.norm1(x);

@@ -1,9 +1,9 @@
 #pragma once
 // The image conditioner: the reference's DinoImageEncoder around DINOv2 as Hugging Face's Dinov2Model computes it.
 
-#include "neural_common.h"
-
 #include "orfeas/model_config.h"
+
+#include "neural_common.h"
 
 #include <vector>
 

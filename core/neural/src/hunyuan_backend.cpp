@@ -1,17 +1,16 @@
 // The `hunyuan3d` shape backend: image -> conditioner -> flow-matching sampling -> ShapeVAE -> dense volume.
 
-#include "hunyuan_model.h"
-#include "projection_fit.h"
-
 #include "orfeas/errors.h"
 #include "orfeas/neural.h"
 #include "orfeas/profiler.h"
 
-#include <torch/version.h>
+#include "hunyuan_model.h"
+#include "projection_fit.h"
 
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <torch/version.h>
 
 namespace orfeas {
 
@@ -28,7 +27,7 @@ constexpr double kVaeEnd = 0.64;
 // The preprocessed image as the reference's array_to_tensor makes it: [1, 3, H, W], p / 255 * 2 - 1 in float32.
 at::Tensor imageTensor(const ImageRGBA8& image)
 {
-    at::Tensor t = at::empty({1, 3, image.height, image.width}, at::kFloat);
+    at::Tensor t = at::empty({ 1, 3, image.height, image.width }, at::kFloat);
     float* out = t.data_ptr<float>();
     const std::size_t plane = std::size_t(image.width) * std::size_t(image.height);
     for (std::size_t i = 0; i < plane; ++i) {
@@ -78,11 +77,11 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
     if (!image.image.isValid())
         throw BadInputError("the preprocessed image is empty", {}, Stage::ShapeGeneration);
     if (settings.steps < 1 || settings.steps > Limits::kMaxSteps)
-        throw ConfigError("steps must be between 1 and " + std::to_string(Limits::kMaxSteps) + " (got " +
-                          std::to_string(settings.steps) + ")");
+        throw ConfigError("steps must be between 1 and " + std::to_string(Limits::kMaxSteps) + " (got "
+            + std::to_string(settings.steps) + ")");
     if (settings.octreeResolution < 2 || settings.octreeResolution > Limits::kMaxResolution)
-        throw ConfigError("the octree resolution must be between 2 and " + std::to_string(Limits::kMaxResolution) +
-                          " (got " + std::to_string(settings.octreeResolution) + ")");
+        throw ConfigError("the octree resolution must be between 2 and " + std::to_string(Limits::kMaxResolution)
+            + " (got " + std::to_string(settings.octreeResolution) + ")");
     if (settings.chunkSize < 0)
         throw ConfigError("the chunk size must not be negative");
     const HunyuanModel& model = *m_model;
@@ -94,8 +93,9 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
         ctx.log(LogLevel::Info, warnings.back());
     }
     if (model.spec().isCuda() && scalarTypeOf(settings.precision) != model.spec().dtype)
-        ctx.log(LogLevel::Debug, "the model was loaded for " + std::string(scalarTypeName(model.spec().dtype)) +
-                                     "; the precision setting applies when a model is loaded");
+        ctx.log(LogLevel::Debug,
+            "the model was loaded for " + std::string(scalarTypeName(model.spec().dtype))
+                + "; the precision setting applies when a model is loaded");
 
     const auto lock = acquireDevice(ctx);
     const InferenceScope inference;
@@ -118,14 +118,14 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
         {
             const ScopedTimer timer(profiler, "shape_generation/diffusion_sampling");
             const int steps = settings.steps;
-            ctx.progressStep(stage, "diffusion_sampling", 0, steps, kConditioningEnd, "diffusion step 0/" + std::to_string(steps));
-            latents = model.sample(model.initialNoise(settings.seed), cond, schedule, settings.guidance, ctx,
-                                   [&](int done, int total) {
-                                       ctx.progressStep(stage, "diffusion_sampling", done, total,
-                                                        kConditioningEnd + (kSamplingEnd - kConditioningEnd) * done / total,
-                                                        "diffusion step " + std::to_string(done) + "/" +
-                                                            std::to_string(total));
-                                   });
+            ctx.progressStep(
+                stage, "diffusion_sampling", 0, steps, kConditioningEnd, "diffusion step 0/" + std::to_string(steps));
+            latents = model.sample(
+                model.initialNoise(settings.seed), cond, schedule, settings.guidance, ctx, [&](int done, int total) {
+                    ctx.progressStep(stage, "diffusion_sampling", done, total,
+                        kConditioningEnd + (kSamplingEnd - kConditioningEnd) * done / total,
+                        "diffusion step " + std::to_string(done) + "/" + std::to_string(total));
+                });
             requireFinite(latents, during);
         }
 
@@ -150,12 +150,12 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
             Volume& v = result.volume;
             v.values = decodeDenseGrid(model.geometry(), keys, request, ctx, [&](int done, int total) {
                 ctx.progressStep(stage, "volume_decoding", done, total, kVaeEnd + (1.0 - kVaeEnd) * done / total,
-                                 "volume decoding chunk " + std::to_string(done) + "/" + std::to_string(total));
+                    "volume decoding chunk " + std::to_string(done) + "/" + std::to_string(total));
             });
             v.nx = v.ny = v.nz = settings.octreeResolution + 1;
-            v.origin = {float(-kBounds), float(-kBounds), float(-kBounds)};
+            v.origin = { float(-kBounds), float(-kBounds), float(-kBounds) };
             const float spacing = float(2.0 * kBounds / settings.octreeResolution);
-            v.spacing = {spacing, spacing, spacing};
+            v.spacing = { spacing, spacing, spacing };
             v.pointsEvaluated = std::int64_t(v.pointCount());
         }
     } catch (...) {

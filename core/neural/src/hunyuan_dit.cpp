@@ -15,7 +15,7 @@ constexpr double kTimeScale = 1000.0; // timestep_embedding's default time_facto
 // LayerNorm without affine parameters, eps 1e-6.
 at::Tensor plainNorm(const at::Tensor& x)
 {
-    return at::layer_norm(x, {x.size(-1)}, at::Tensor(), at::Tensor(), kNormEps);
+    return at::layer_norm(x, { x.size(-1) }, at::Tensor(), at::Tensor(), kNormEps);
 }
 
 // RMSNorm of the reference: statistics in float32, the normalised value cast back before the scale is applied.
@@ -35,17 +35,18 @@ at::Tensor modulate(const at::Tensor& x, const at::Tensor& shift, const at::Tens
 } // namespace
 
 HunyuanDit::HunyuanDit(const DitConfig& config, const WeightStore& w, const ComputeSpec& spec)
-    : m_config(config), m_spec(spec)
+    : m_config(config)
+    , m_spec(spec)
 {
     m_latentIn = w.linear("model.latent_in");
-    m_timeIn = {w.linear("model.time_in.in_layer"), w.linear("model.time_in.out_layer")};
+    m_timeIn = { w.linear("model.time_in.in_layer"), w.linear("model.time_in.out_layer") };
     m_condIn = w.linear("model.cond_in");
     if (config.guidanceEmbed)
-        m_guidanceIn = {w.linear("model.guidance_in.in_layer"), w.linear("model.guidance_in.out_layer")};
+        m_guidanceIn = { w.linear("model.guidance_in.in_layer"), w.linear("model.guidance_in.out_layer") };
     for (int i = 0; i < config.depth; ++i) {
         const std::string p = "model.double_blocks." + std::to_string(i);
         DoubleBlock b;
-        for (auto [stream, name] : {std::pair<Stream*, const char*>{&b.img, "img"}, {&b.txt, "txt"}}) {
+        for (auto [stream, name] : { std::pair<Stream*, const char*> { &b.img, "img" }, { &b.txt, "txt" } }) {
             const std::string s = p + "." + name;
             stream->mod = w.linear(s + "_mod.lin");
             stream->qkv = w.linear(s + "_attn.qkv", config.qkvBias);
@@ -73,29 +74,30 @@ HunyuanDit::HunyuanDit(const DitConfig& config, const WeightStore& w, const Comp
 
 at::Tensor HunyuanDit::timestepEmbedding(const at::Tensor& t) const
 {
-    // Sinusoidal embedding, cos half first, then sin; arguments in float32, the result in t's dtype.
+    // Sinusoidal embedding of t (float32), cos half first, then sin, returned in the compute dtype.
     // The reference passes time_factor positionally into the max_period slot, so the period is time_factor (1000)
     // and t is scaled by the function's own default factor, 1000, not by time_factor.
+    // Deliberate deviation: the reference scales t in the compute dtype, which in bfloat16 turns the guidance
+    // embedding's 5.0 * 1000 into 4992; here t * 1000 is always float32 (identical in float32 runs).
     // The frequencies are rounded from float64 (the correctly rounded float32 values, the same on every device):
     // at the guidance embedding's t = 5000 a last-bit difference in them shows in the output at 1e-5.
     const std::int64_t half = kTimeEmbedDim / 2;
-    const at::Tensor scaled = t * kTimeScale;
     const auto f32 = at::TensorOptions().dtype(at::kFloat).device(t.device());
     const at::Tensor exponents = at::arange(0, half, f32) * (-std::log(m_config.timeFactor)) / half;
     const at::Tensor freqs = at::exp(exponents.to(at::kDouble)).to(at::kFloat);
-    const at::Tensor args = scaled.unsqueeze(1).to(at::kFloat) * freqs.unsqueeze(0);
-    return at::cat({at::cos(args), at::sin(args)}, -1).to(t.scalar_type());
+    const at::Tensor args = (t.to(at::kFloat) * kTimeScale).unsqueeze(1) * freqs.unsqueeze(0);
+    return at::cat({ at::cos(args), at::sin(args) }, -1).to(m_spec.dtype);
 }
 
-std::vector<at::Tensor> HunyuanDit::splitQkv(const at::Tensor& qkv, const at::Tensor& qScale,
-                                             const at::Tensor& kScale) const
+std::vector<at::Tensor> HunyuanDit::splitQkv(
+    const at::Tensor& qkv, const at::Tensor& qScale, const at::Tensor& kScale) const
 {
     // "B L (K H D) -> K B H L D"
     const std::int64_t heads = m_config.numHeads;
-    const at::Tensor parts =
-        qkv.view({qkv.size(0), qkv.size(1), 3, heads, qkv.size(2) / (3 * heads)}).permute({2, 0, 3, 1, 4});
+    const at::Tensor parts
+        = qkv.view({ qkv.size(0), qkv.size(1), 3, heads, qkv.size(2) / (3 * heads) }).permute({ 2, 0, 3, 1, 4 });
     const at::Tensor v = parts[2];
-    return {rmsNorm(parts[0], qScale).to(v.scalar_type()), rmsNorm(parts[1], kScale).to(v.scalar_type()), v};
+    return { rmsNorm(parts[0], qScale).to(v.scalar_type()), rmsNorm(parts[1], kScale).to(v.scalar_type()), v };
 }
 
 void HunyuanDit::doubleBlock(const DoubleBlock& b, at::Tensor& img, at::Tensor& txt, const at::Tensor& vec) const
@@ -104,13 +106,13 @@ void HunyuanDit::doubleBlock(const DoubleBlock& b, at::Tensor& img, at::Tensor& 
     const auto imgMod = b.img.mod(at::silu(vec)).unsqueeze(1).chunk(6, -1);
     const auto txtMod = b.txt.mod(at::silu(vec)).unsqueeze(1).chunk(6, -1);
 
-    const auto iq = splitQkv(b.img.qkv(modulate(plainNorm(img), imgMod[0], imgMod[1])), b.img.queryScale,
-                             b.img.keyScale);
-    const auto tq = splitQkv(b.txt.qkv(modulate(plainNorm(txt), txtMod[0], txtMod[1])), b.txt.queryScale,
-                             b.txt.keyScale);
+    const auto iq
+        = splitQkv(b.img.qkv(modulate(plainNorm(img), imgMod[0], imgMod[1])), b.img.queryScale, b.img.keyScale);
+    const auto tq
+        = splitQkv(b.txt.qkv(modulate(plainNorm(txt), txtMod[0], txtMod[1])), b.txt.queryScale, b.txt.keyScale);
     // One joint attention over [condition, latent].
-    const at::Tensor attn = mergeHeads(attention(at::cat({tq[0], iq[0]}, 2), at::cat({tq[1], iq[1]}, 2),
-                                                 at::cat({tq[2], iq[2]}, 2)));
+    const at::Tensor attn = mergeHeads(
+        attention(at::cat({ tq[0], iq[0] }, 2), at::cat({ tq[1], iq[1] }, 2), at::cat({ tq[2], iq[2] }, 2)));
     const std::int64_t m = txt.size(1);
     const at::Tensor txtAttn = attn.narrow(1, 0, m);
     const at::Tensor imgAttn = attn.narrow(1, m, attn.size(1) - m);
@@ -130,27 +132,26 @@ at::Tensor HunyuanDit::singleBlock(const SingleBlock& b, const at::Tensor& x, co
     const at::Tensor mlp = fused.narrow(-1, 3 * h, fused.size(-1) - 3 * h);
     const auto q = splitQkv(qkv, b.queryScale, b.keyScale);
     const at::Tensor attn = mergeHeads(attention(q[0], q[1], q[2]));
-    return x + mod[2] * b.linear2(at::cat({attn, at::gelu(mlp, "tanh")}, 2));
+    return x + mod[2] * b.linear2(at::cat({ attn, at::gelu(mlp, "tanh") }, 2));
 }
 
-at::Tensor HunyuanDit::forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond,
-                               const at::Tensor& guidance) const
+at::Tensor HunyuanDit::forward(
+    const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond, const at::Tensor& guidance) const
 {
     const auto opts = at::TensorOptions().dtype(m_spec.dtype).device(m_spec.device);
     at::Tensor latent = m_latentIn(x.to(opts));
-    const at::Tensor tt = t.to(opts);
-    at::Tensor vec = m_timeIn.out(at::silu(m_timeIn.in(timestepEmbedding(tt))));
+    at::Tensor vec = m_timeIn.out(at::silu(m_timeIn.in(timestepEmbedding(t.to(m_spec.device)))));
     if (m_config.guidanceEmbed) {
         if (!guidance.defined())
             throw InternalError("a guidance-distilled denoiser needs a guidance value", Stage::ShapeGeneration);
-        vec = vec + m_guidanceIn.out(at::silu(m_guidanceIn.in(timestepEmbedding(guidance.to(opts)))));
+        vec = vec + m_guidanceIn.out(at::silu(m_guidanceIn.in(timestepEmbedding(guidance.to(m_spec.device)))));
     }
     at::Tensor txt = m_condIn(cond.to(opts));
     for (const DoubleBlock& b : m_double)
         doubleBlock(b, latent, txt, vec);
 
     const std::int64_t m = txt.size(1);
-    at::Tensor joint = at::cat({txt, latent}, 1);
+    at::Tensor joint = at::cat({ txt, latent }, 1);
     for (const SingleBlock& b : m_single)
         joint = singleBlock(b, joint, vec);
     latent = joint.narrow(1, m, joint.size(1) - m);

@@ -2,9 +2,9 @@
 // The Hunyuan3D-2 denoiser (reference class Hunyuan3DDiT): Flux-style double-stream blocks over [condition, latent],
 // then single-stream blocks over their concatenation, no positional encoding.
 
-#include "neural_common.h"
-
 #include "orfeas/model_config.h"
+
+#include "neural_common.h"
 
 #include <vector>
 
@@ -17,9 +17,10 @@ public:
 
     // One forward pass: x [B, N, in_channels], t [B] in [0, 1] (the scheduler's timestep / num_train_timesteps),
     // cond [B, M, context_in_dim], guidance [B] (only for guidance-distilled models; undefined otherwise).
-    // Inputs are moved to the compute device and dtype; returns the velocity [B, N, in_channels] in that dtype.
-    at::Tensor forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond,
-                       const at::Tensor& guidance = {}) const;
+    // x and cond are moved to the compute device and dtype, t and guidance are used in float32; returns the
+    // velocity [B, N, in_channels] in the compute dtype.
+    at::Tensor forward(
+        const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond, const at::Tensor& guidance = {}) const;
 
     const DitConfig& config() const { return m_config; }
 

@@ -1,11 +1,10 @@
 #include "hunyuan_model.h"
 
-#include "weight_loading.h"
-
 #include "orfeas/errors.h"
 
-#include <ATen/CPUGeneratorImpl.h>
+#include "weight_loading.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <filesystem>
 
 namespace orfeas::neural {
@@ -50,8 +49,8 @@ std::shared_ptr<const HunyuanModel> HunyuanModel::load(const HunyuanLoadOptions&
         spec.dtype = scalarTypeOf(options.precision);
         if (!spec.isCuda() && spec.dtype != at::kFloat) {
             // Half-precision kernels on the CPU are slow or missing (LibTorch 1.13): compute in float32 there.
-            ctx.log(LogLevel::Info, std::string("the CPU computes in fp32 (") + scalarTypeName(spec.dtype) +
-                                        " was asked for)");
+            ctx.log(LogLevel::Info,
+                std::string("the CPU computes in fp32 (") + scalarTypeName(spec.dtype) + " was asked for)");
             spec.dtype = at::kFloat;
         }
         LoadedWeights loaded = loadWeights(model->m_weightsPath, hunyuanParameterManifest(model->m_config), spec, ctx);
@@ -61,10 +60,12 @@ std::shared_ptr<const HunyuanModel> HunyuanModel::load(const HunyuanLoadOptions&
         model->m_dit.emplace(c.dit, model->m_weights, spec);
         model->m_vae.emplace(c.vae, model->m_weights, spec);
         model->m_geometry.emplace(c.vae, model->m_weights, spec);
-        const std::string fileDtype = loaded.fileDtype == "F16" ? "fp16" : loaded.fileDtype == "F32" ? "fp32"
-                                    : loaded.fileDtype == "BF16" ? "bf16" : loaded.fileDtype;
-        model->m_description = folderName(options.modelPath) + " (" + fileDtype + " weights, " +
-                               scalarTypeName(spec.dtype) + " on " + spec.deviceName + ")";
+        const std::string fileDtype = loaded.fileDtype == "F16" ? "fp16"
+            : loaded.fileDtype == "F32"                         ? "fp32"
+            : loaded.fileDtype == "BF16"                        ? "bf16"
+                                                                : loaded.fileDtype;
+        model->m_description = folderName(options.modelPath) + " (" + fileDtype + " weights, "
+            + scalarTypeName(spec.dtype) + " on " + spec.deviceName + ")";
     } catch (...) {
         rethrowAsEngineError("model loading");
     }
@@ -76,8 +77,8 @@ at::Tensor HunyuanModel::condition(const at::Tensor& image) const
     return m_conditioner->encode(image);
 }
 
-at::Tensor HunyuanModel::denoise(const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond,
-                                 const at::Tensor& guidance) const
+at::Tensor HunyuanModel::denoise(
+    const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond, const at::Tensor& guidance) const
 {
     return m_dit->forward(x, t, cond, guidance);
 }
@@ -85,13 +86,12 @@ at::Tensor HunyuanModel::denoise(const at::Tensor& x, const at::Tensor& t, const
 at::Tensor HunyuanModel::initialNoise(std::uint64_t seed) const
 {
     at::Generator generator = at::detail::createCPUGenerator(seed);
-    return at::randn({1, m_config.vae.numLatents, m_config.vae.embedDim}, generator,
-                     at::TensorOptions().dtype(at::kFloat).device(at::kCPU));
+    return at::randn({ 1, m_config.vae.numLatents, m_config.vae.embedDim }, generator,
+        at::TensorOptions().dtype(at::kFloat).device(at::kCPU));
 }
 
 at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond, const SamplingSchedule& schedule,
-                                double guidanceScale, RunContext& ctx,
-                                const std::function<void(int, int)>& onStep) const
+    double guidanceScale, RunContext& ctx, const std::function<void(int, int)>& onStep) const
 {
     const auto opts = at::TensorOptions().dtype(m_spec.dtype).device(m_spec.device);
     const bool distilled = m_config.dit.guidanceEmbed;
@@ -100,10 +100,11 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
     const std::int64_t batch = latents.size(0);
     at::Tensor contexts = cond.to(opts);
     if (cfg)
-        contexts = at::cat({contexts, at::zeros_like(contexts)}, 0);
+        contexts = at::cat({ contexts, at::zeros_like(contexts) }, 0);
+    const auto f32 = at::TensorOptions().dtype(at::kFloat).device(m_spec.device);
     at::Tensor guidance;
     if (distilled)
-        guidance = at::full({batch}, guidanceScale, opts);
+        guidance = at::full({ batch }, guidanceScale, f32);
 
     const int steps = int(schedule.timesteps.size());
     for (int i = 0; i < steps; ++i) {
@@ -111,11 +112,10 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
             throw CancelledError(Stage::ShapeGeneration);
         at::Tensor x = latents.to(m_spec.dtype);
         if (cfg)
-            x = at::cat({x, x}, 0);
-        // The reference feeds timestep.to(dtype) / num_train_timesteps.
-        const at::Tensor t =
-            at::full({x.size(0)}, double(schedule.timesteps[std::size_t(i)]), opts.dtype(at::kFloat)).to(m_spec.dtype) /
-            m_config.scheduler.numTrainTimesteps;
+            x = at::cat({ x, x }, 0);
+        // timestep / num_train_timesteps, in float32 (the reference rounds it to the compute dtype first).
+        const at::Tensor t = at::full({ x.size(0) }, double(schedule.timesteps[std::size_t(i)]), f32)
+            / m_config.scheduler.numTrainTimesteps;
         at::Tensor v = m_dit->forward(x, t, contexts, guidance);
         if (cfg) {
             const auto parts = v.chunk(2, 0);

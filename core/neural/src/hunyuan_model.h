@@ -2,14 +2,14 @@
 // One loaded Hunyuan3D-2 model (conditioner, denoiser, ShapeVAE decoder) and its stages. Immutable after loading,
 // so one instance serves concurrent runs. The backend and the reference check both run these stages.
 
+#include "orfeas/model_config.h"
+#include "orfeas/neural.h"
+#include "orfeas/run_context.h"
+
 #include "dinov2.h"
 #include "hunyuan_dit.h"
 #include "neural_common.h"
 #include "shape_vae.h"
-
-#include "orfeas/model_config.h"
-#include "orfeas/neural.h"
-#include "orfeas/run_context.h"
 
 #include <functional>
 #include <memory>
@@ -36,8 +36,8 @@ public:
     // [B, 3, H, W] in [-1, 1] -> conditioning [B, tokens, hidden] (compute dtype).
     at::Tensor condition(const at::Tensor& image) const;
     // One denoiser call (see HunyuanDit::forward).
-    at::Tensor denoise(const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond,
-                       const at::Tensor& guidance = {}) const;
+    at::Tensor denoise(
+        const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond, const at::Tensor& guidance = {}) const;
     // Seeded initial latents [1, num_latents, embed_dim], float32 on the CPU: LibTorch's CPU generator
     // (mt19937, seeded like torch.manual_seed: the low 32 bits of the seed) drawing standard normals, the same
     // numbers as torch.randn(shape, generator=torch.Generator().manual_seed(seed)) with the same LibTorch version,
@@ -48,7 +48,7 @@ public:
     // guidance-distilled denoiser gets guidanceScale through its guidance embedding instead. The latents are kept
     // in float32 between steps. `onStep(done, total)` runs after each step; cancellation is checked before each.
     at::Tensor sample(const at::Tensor& noise, const at::Tensor& cond, const SamplingSchedule& schedule,
-                      double guidanceScale, RunContext& ctx, const std::function<void(int, int)>& onStep = {}) const;
+        double guidanceScale, RunContext& ctx, const std::function<void(int, int)>& onStep = {}) const;
     // Sampled latents -> decoded latents [B, num_latents, width].
     at::Tensor decodeLatents(const at::Tensor& latents) const;
     const GeometryDecoder& geometry() const { return *m_geometry; }

@@ -3,14 +3,12 @@
 #include "orfeas/errors.h"
 
 #include <c10/core/DeviceGuard.h>
-#include <torch/version.h>
-
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <vector>
-
 #include <dlfcn.h>
+#include <torch/version.h>
+#include <vector>
 
 namespace orfeas::neural {
 
@@ -49,7 +47,7 @@ Linear WeightStore::linear(const std::string& prefix, bool bias) const
 
 LayerNorm WeightStore::layerNorm(const std::string& prefix, double eps) const
 {
-    return LayerNorm{get(prefix + ".weight"), get(prefix + ".bias"), eps};
+    return LayerNorm { get(prefix + ".weight"), get(prefix + ".bias"), eps };
 }
 
 std::int64_t WeightStore::bytes() const
@@ -63,9 +61,12 @@ std::int64_t WeightStore::bytes() const
 at::ScalarType scalarTypeOf(Precision p)
 {
     switch (p) {
-    case Precision::Fp32: return at::kFloat;
-    case Precision::Fp16: return at::kHalf;
-    case Precision::Bf16: return at::kBFloat16;
+    case Precision::Fp32:
+        return at::kFloat;
+    case Precision::Fp16:
+        return at::kHalf;
+    case Precision::Bf16:
+        return at::kBFloat16;
     }
     return at::kFloat;
 }
@@ -73,9 +74,12 @@ at::ScalarType scalarTypeOf(Precision p)
 const char* scalarTypeName(at::ScalarType t)
 {
     switch (t) {
-    case at::kHalf: return "fp16";
-    case at::kBFloat16: return "bf16";
-    default: return "fp32";
+    case at::kHalf:
+        return "fp16";
+    case at::kBFloat16:
+        return "bf16";
+    default:
+        return "fp32";
     }
 }
 
@@ -90,8 +94,7 @@ int cudaDeviceCount()
     }
 }
 
-template <typename Fn>
-Fn cudaSymbol(const char* name)
+template <typename Fn> Fn cudaSymbol(const char* name)
 {
     // The CUDA runtime is loaded by LibTorch's CUDA library when there is one; look it up in the process.
     return reinterpret_cast<Fn>(::dlsym(RTLD_DEFAULT, name));
@@ -117,11 +120,12 @@ at::Device resolveDevice(const std::string& name)
             throw ConfigError("invalid device '" + name + "' (accepted: auto, cpu, cuda, cuda:N)");
     }
     if (count == 0)
-        throw DeviceError("device '" + name + "' was asked for, but CUDA is not available in this process (LibTorch "
-                          "without CUDA, or no NVIDIA driver or device)");
+        throw DeviceError("device '" + name
+            + "' was asked for, but CUDA is not available in this process (LibTorch "
+              "without CUDA, or no NVIDIA driver or device)");
     if (index >= count)
-        throw DeviceError("device '" + name + "' does not exist (" + std::to_string(count) + " CUDA device" +
-                          (count == 1 ? "" : "s") + ")");
+        throw DeviceError("device '" + name + "' does not exist (" + std::to_string(count) + " CUDA device"
+            + (count == 1 ? "" : "s") + ")");
     return at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(index));
 }
 
@@ -170,8 +174,8 @@ std::string firstLine(const char* text)
 
 bool mentionsOutOfMemory(const std::string& s)
 {
-    return s.find("out of memory") != std::string::npos || s.find("not enough memory") != std::string::npos ||
-           s.find("CUDA_ERROR_OUT_OF_MEMORY") != std::string::npos;
+    return s.find("out of memory") != std::string::npos || s.find("not enough memory") != std::string::npos
+        || s.find("CUDA_ERROR_OUT_OF_MEMORY") != std::string::npos;
 }
 
 } // namespace
@@ -188,8 +192,8 @@ void rethrowAsEngineError(const std::string& during)
         const std::string msg = firstLine(e.what_without_backtrace());
         if (mentionsOutOfMemory(msg))
             throw DeviceError("out of memory during " + during + ": " + msg, true);
-        if (msg.find("CUDA") != std::string::npos || msg.find("cuDNN") != std::string::npos ||
-            msg.find("CUBLAS") != std::string::npos)
+        if (msg.find("CUDA") != std::string::npos || msg.find("cuDNN") != std::string::npos
+            || msg.find("CUBLAS") != std::string::npos)
             throw DeviceError("device failure during " + during + ": " + msg);
         throw ModelError("LibTorch failed during " + during + ": " + msg);
     } catch (const std::bad_alloc&) {
@@ -208,9 +212,8 @@ void requireFinite(const at::Tensor& t, const std::string& stage)
     if (finite.all().item<bool>())
         return;
     const bool hasNan = at::isnan(t).any().item<bool>();
-    throw ModelError(std::string(hasNan ? "the model produced NaN values" : "the model produced infinite values") +
-                     " during " + stage +
-                     " (corrupt weights, or a float16 overflow: fp32 or bf16 precision may help)");
+    throw ModelError(std::string(hasNan ? "the model produced NaN values" : "the model produced infinite values")
+        + " during " + stage + " (corrupt weights, or a float16 overflow: fp32 or bf16 precision may help)");
 }
 
 } // namespace orfeas::neural

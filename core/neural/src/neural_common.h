@@ -5,7 +5,6 @@
 #include "orfeas/settings.h"
 
 #include <ATen/ATen.h>
-
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -24,10 +23,7 @@ struct LayerNorm {
     at::Tensor weight;
     at::Tensor bias;
     double eps = 1e-5;
-    at::Tensor operator()(const at::Tensor& x) const
-    {
-        return at::layer_norm(x, {x.size(-1)}, weight, bias, eps);
-    }
+    at::Tensor operator()(const at::Tensor& x) const { return at::layer_norm(x, { x.size(-1) }, weight, bias, eps); }
 };
 
 // softmax(q k^T / sqrt(D)) v on [B, H, L, D] tensors. LibTorch >= 2 uses its fused kernel
@@ -37,7 +33,7 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 // [B, H, L, D] -> [B, L, H * D]
 inline at::Tensor mergeHeads(const at::Tensor& x)
 {
-    return x.transpose(1, 2).reshape({x.size(0), x.size(2), x.size(1) * x.size(3)});
+    return x.transpose(1, 2).reshape({ x.size(0), x.size(2), x.size(1) * x.size(3) });
 }
 
 // The loaded parameters by full name, on the model's device and in its dtype. Read-only after loading, so it may
@@ -61,7 +57,7 @@ private:
 struct ComputeSpec {
     at::Device device = at::kCPU;
     at::ScalarType dtype = at::kFloat;
-    std::string deviceName;  // "cpu", "cuda:0"
+    std::string deviceName; // "cpu", "cuda:0"
     bool isCuda() const { return device.is_cuda(); }
 };
 

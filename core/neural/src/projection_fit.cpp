@@ -8,7 +8,7 @@ namespace orfeas::neural {
 ProjectionFrame nominalProjectionFrame(float borderRatio)
 {
     const float half = 1.0f / std::max(1.0f - borderRatio, 0.05f);
-    return ProjectionFrame{-half, half, -half, half};
+    return ProjectionFrame { -half, half, -half, half };
 }
 
 ProjectionFrame fitProjectionFrame(const Volume& volume, float level, const Mask8& mask, float borderRatio)

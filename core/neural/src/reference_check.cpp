@@ -1,19 +1,19 @@
 // `orfeas model check --reference io.safetensors`: every stage of a model against the reference implementation's
 // recorded inputs and outputs.
 
-#include "hunyuan_model.h"
-
 #include "orfeas/errors.h"
 #include "orfeas/neural.h"
 #include "orfeas/safetensors.h"
 
-#include <nlohmann/json.hpp>
+#include "hunyuan_model.h"
 
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
 
 namespace orfeas {
 
@@ -35,9 +35,9 @@ public:
         if (!info)
             throw ModelError("the reference file has no tensor '" + name + "'", m_file.path());
         if (rank >= 0 && int(info->shape.size()) != rank)
-            throw ModelError("the reference tensor '" + name + "' has " + std::to_string(info->shape.size()) +
-                                 " dimensions, expected " + std::to_string(rank),
-                             m_file.path());
+            throw ModelError("the reference tensor '" + name + "' has " + std::to_string(info->shape.size())
+                    + " dimensions, expected " + std::to_string(rank),
+                m_file.path());
         std::vector<float> values = m_file.toFloat32(name);
         const std::vector<std::int64_t> shape(info->shape.begin(), info->shape.end());
         return at::tensor(values, at::kFloat).reshape(shape);
@@ -63,21 +63,24 @@ double readBounds(const std::string& referencePath)
     return 1.01;
 }
 
-StageCheck compare(const std::string& stage, const at::Tensor& ours, const at::Tensor& reference, double tolerance,
-                   double seconds)
+StageCheck compare(
+    const std::string& stage, const at::Tensor& ours, const at::Tensor& reference, double tolerance, double seconds)
 {
     StageCheck s;
     s.stage = stage;
     s.tolerance = tolerance;
     s.seconds = seconds;
-    const at::Tensor a = ours.detach().to(at::kCPU, at::kDouble).reshape({-1});
-    const at::Tensor b = reference.to(at::kDouble).reshape({-1});
+    const at::Tensor a = ours.detach().to(at::kCPU, at::kDouble).reshape({ -1 });
+    const at::Tensor b = reference.to(at::kDouble).reshape({ -1 });
     std::string shape;
-    for (auto d : reference.sizes())
-        shape += (shape.empty() ? "" : "x") + std::to_string(d);
+    for (auto d : reference.sizes()) {
+        if (!shape.empty())
+            shape += 'x';
+        shape += std::to_string(d);
+    }
     if (a.numel() != b.numel()) {
-        s.detail = "ours has " + std::to_string(a.numel()) + " values, the reference " + std::to_string(b.numel()) +
-                   " (" + shape + ")";
+        s.detail = "ours has " + std::to_string(a.numel()) + " values, the reference " + std::to_string(b.numel())
+            + " (" + shape + ")";
         s.maxAbsError = s.relError = std::numeric_limits<double>::infinity();
         return s;
     }
@@ -119,84 +122,126 @@ ReferenceCheckReport checkAgainstReference(const ReferenceCheckOptions& options,
     std::string during = "the reference check";
     try {
         using Clock = std::chrono::steady_clock;
-        const Stage stage = Stage::ShapeGeneration;
         const HunyuanModelConfig& config = model->config();
+        // A stage runs when the reference holds its inputs and outputs; the others are listed as skipped.
+        const auto available = [&](const char* stage, std::initializer_list<const char*> names) {
+            for (const char* n : names) {
+                if (!ref.has(n)) {
+                    report.skipped.push_back(std::string(stage) + " (no " + n + ")");
+                    return false;
+                }
+            }
+            ctx.throwIfCancelled(Stage::ShapeGeneration);
+            return true;
+        };
+        const auto timed = [](const auto& fn, double& seconds) {
+            const auto start = Clock::now();
+            auto out = fn();
+            seconds = secondsSince(start);
+            return out;
+        };
+        double seconds = 0;
 
-        // Schedule: the tables must match exactly (they are float32 computations of the same formulas).
-        during = "the schedule";
-        const at::Tensor refTimesteps = ref.get("sample.timesteps", 1);
-        const int steps = int(refTimesteps.size(0));
-        const SamplingSchedule schedule = computeSamplingSchedule(config.scheduler, steps);
-        {
-            const at::Tensor ours = at::cat({at::tensor(schedule.timesteps, at::kFloat),
-                                             at::tensor(schedule.sigmas, at::kFloat)});
-            const at::Tensor theirs = at::cat({refTimesteps, ref.get("sample.sigmas", 1)});
+        std::optional<SamplingSchedule> schedule;
+        if (ref.has("sample.timesteps")) {
+            during = "the schedule";
+            schedule = computeSamplingSchedule(config.scheduler, int(ref.get("sample.timesteps", 1).size(0)));
+        }
+        if (available("schedule", { "sample.timesteps", "sample.sigmas" })) {
+            // The tables must match exactly: float32 computations of the same formulas.
+            const at::Tensor ours
+                = at::cat({ at::tensor(schedule->timesteps, at::kFloat), at::tensor(schedule->sigmas, at::kFloat) });
+            const at::Tensor theirs = at::cat({ ref.get("sample.timesteps", 1), ref.get("sample.sigmas", 1) });
             report.stages.push_back(compare("schedule", ours, theirs, 1e-7, 0));
         }
 
-        during = "the conditioner";
-        ctx.throwIfCancelled(stage);
-        auto start = Clock::now();
-        const at::Tensor cond = model->condition(ref.get("pre.image", 4));
-        report.stages.push_back(
-            compare("conditioner", cond, ref.get("cond.main"), options.stageTolerance, secondsSince(start)));
+        if (available("conditioner", { "pre.image", "cond.main" })) {
+            during = "the conditioner";
+            const at::Tensor cond = timed([&] { return model->condition(ref.get("pre.image", 4)); }, seconds);
+            report.stages.push_back(
+                compare("conditioner", cond, ref.get("cond.main"), options.stageTolerance, seconds));
+        }
 
-        during = "the denoiser";
-        ctx.throwIfCancelled(stage);
-        start = Clock::now();
-        const at::Tensor guidance = ref.has("dit.guidance") ? ref.get("dit.guidance", 1) : at::Tensor();
-        const at::Tensor velocity =
-            model->denoise(ref.get("dit.x", 3), ref.get("dit.t", 1), ref.get("dit.cond", 3), guidance);
-        report.stages.push_back(
-            compare("denoiser", velocity, ref.get("dit.out"), options.stageTolerance, secondsSince(start)));
+        if (available("denoiser", { "dit.x", "dit.t", "dit.cond", "dit.out" })
+            && (!config.dit.guidanceEmbed || available("denoiser", { "dit.guidance" }))) {
+            during = "the denoiser";
+            const at::Tensor guidance = ref.has("dit.guidance") ? ref.get("dit.guidance", 1) : at::Tensor();
+            const at::Tensor velocity = timed(
+                [&] {
+                    return model->denoise(ref.get("dit.x", 3), ref.get("dit.t", 1), ref.get("dit.cond", 3), guidance);
+                },
+                seconds);
+            report.stages.push_back(compare("denoiser", velocity, ref.get("dit.out"), options.stageTolerance, seconds));
+        }
 
-        during = "diffusion sampling";
-        ctx.throwIfCancelled(stage);
-        start = Clock::now();
-        const double guidanceScale = ref.get("sample.guidance_scale", 1)[0].item<double>();
-        const at::Tensor sampled =
-            model->sample(ref.get("sample.init", 3), ref.get("cond.main", 3), schedule, guidanceScale, ctx);
-        report.stages.push_back(
-            compare("sampling", sampled, ref.get("sample.out"), options.loopTolerance, secondsSince(start)));
+        const auto guidanceScale = [&] { return ref.get("sample.guidance_scale", 1)[0].item<double>(); };
+        if (available("sampling",
+                { "sample.init", "cond.main", "sample.timesteps", "sample.guidance_scale", "sample.out" })) {
+            during = "diffusion sampling";
+            const at::Tensor sampled = timed(
+                [&] {
+                    return model->sample(
+                        ref.get("sample.init", 3), ref.get("cond.main", 3), *schedule, guidanceScale(), ctx);
+                },
+                seconds);
+            report.stages.push_back(
+                compare("sampling", sampled, ref.get("sample.out"), options.loopTolerance, seconds));
+        }
 
-        during = "VAE decoding";
-        ctx.throwIfCancelled(stage);
-        start = Clock::now();
-        const at::Tensor decoded = model->decodeLatents(ref.get("sample.out", 3));
-        report.stages.push_back(
-            compare("vae", decoded, ref.get("vae.decoded"), options.stageTolerance, secondsSince(start)));
+        if (available("vae", { "sample.out", "vae.decoded" })) {
+            during = "VAE decoding";
+            const at::Tensor decoded = timed([&] { return model->decodeLatents(ref.get("sample.out", 3)); }, seconds);
+            report.stages.push_back(compare("vae", decoded, ref.get("vae.decoded"), options.stageTolerance, seconds));
+        }
 
-        during = "the geometry decoder";
-        ctx.throwIfCancelled(stage);
-        start = Clock::now();
-        const at::Tensor refDecoded = ref.get("vae.decoded", 3);
-        const GeometryKeys keys = model->geometry().prepare(refDecoded);
-        const at::Tensor logits = model->geometry().query(keys, ref.get("geo.queries", 3));
-        report.stages.push_back(
-            compare("geometry", logits, ref.get("geo.logits"), options.stageTolerance, secondsSince(start)));
+        if (available("geometry", { "vae.decoded", "geo.queries", "geo.logits" })) {
+            during = "the geometry decoder";
+            const at::Tensor logits = timed(
+                [&] {
+                    const GeometryKeys keys = model->geometry().prepare(ref.get("vae.decoded", 3));
+                    return model->geometry().query(keys, ref.get("geo.queries", 3));
+                },
+                seconds);
+            report.stages.push_back(
+                compare("geometry", logits, ref.get("geo.logits"), options.stageTolerance, seconds));
+        }
 
-        during = "volume decoding";
-        const at::Tensor refGrid = ref.get("grid.logits", 4);
         DenseGridRequest grid;
-        grid.resolution = int(refGrid.size(1)) - 1;
-        grid.bounds = bounds;
-        grid.chunkSize = options.chunkSize;
-        if (refGrid.size(2) != refGrid.size(1) || refGrid.size(3) != refGrid.size(1) || grid.resolution < 1)
-            throw ModelError("the reference tensor 'grid.logits' is not a cube of at least 2^3 points", ref.path());
-        start = Clock::now();
-        const std::vector<float> values = decodeDenseGrid(model->geometry(), keys, grid, ctx);
-        const at::Tensor ours = at::tensor(values, at::kFloat);
-        report.stages.push_back(compare("grid", ours, refGrid, options.stageTolerance, secondsSince(start)));
+        if (ref.has("grid.logits")) {
+            const at::Tensor refGrid = ref.get("grid.logits", 4);
+            grid.resolution = int(refGrid.size(1)) - 1;
+            grid.bounds = bounds;
+            grid.chunkSize = options.chunkSize;
+            if (refGrid.size(2) != refGrid.size(1) || refGrid.size(3) != refGrid.size(1) || grid.resolution < 1)
+                throw ModelError("the reference tensor 'grid.logits' is not a cube of at least 2^3 points", ref.path());
+        }
+        if (available("grid", { "vae.decoded", "grid.logits" })) {
+            during = "volume decoding";
+            const at::Tensor ours = timed(
+                [&] {
+                    const GeometryKeys keys = model->geometry().prepare(ref.get("vae.decoded", 3));
+                    return at::tensor(decodeDenseGrid(model->geometry(), keys, grid, ctx), at::kFloat);
+                },
+                seconds);
+            report.stages.push_back(compare("grid", ours, ref.get("grid.logits"), options.stageTolerance, seconds));
+        }
 
         // The stages chained, from the image and the initial noise alone.
-        during = "the chained pipeline";
-        start = Clock::now();
-        const at::Tensor chainedCond = model->condition(ref.get("pre.image", 4));
-        const at::Tensor chainedLatents =
-            model->sample(ref.get("sample.init", 3), chainedCond, schedule, guidanceScale, ctx);
-        const GeometryKeys chainedKeys = model->geometry().prepare(model->decodeLatents(chainedLatents));
-        const at::Tensor chained = at::tensor(decodeDenseGrid(model->geometry(), chainedKeys, grid, ctx), at::kFloat);
-        report.stages.push_back(compare("pipeline", chained, refGrid, options.loopTolerance, secondsSince(start)));
+        if (available("pipeline",
+                { "pre.image", "sample.init", "sample.timesteps", "sample.guidance_scale", "grid.logits" })) {
+            during = "the chained pipeline";
+            const at::Tensor chained = timed(
+                [&] {
+                    const at::Tensor cond = model->condition(ref.get("pre.image", 4));
+                    const at::Tensor latents
+                        = model->sample(ref.get("sample.init", 3), cond, *schedule, guidanceScale(), ctx);
+                    const GeometryKeys keys = model->geometry().prepare(model->decodeLatents(latents));
+                    return at::tensor(decodeDenseGrid(model->geometry(), keys, grid, ctx), at::kFloat);
+                },
+                seconds);
+            report.stages.push_back(
+                compare("pipeline", chained, ref.get("grid.logits"), options.loopTolerance, seconds));
+        }
     } catch (...) {
         rethrowAsEngineError(during);
     }

@@ -2,28 +2,27 @@
 
 #include "orfeas/errors.h"
 
-#include <torch/version.h>
-
 #include <algorithm>
 #include <cmath>
+#include <torch/version.h>
 
 namespace orfeas::neural {
 
 namespace {
 
-constexpr double kBlockEps = 1e-6;   // the VAE blocks' LayerNorms and q/k norms
-constexpr double kLnPostEps = 1e-5;  // the geometry decoder's ln_post: nn.LayerNorm(width), PyTorch's default eps
+constexpr double kBlockEps = 1e-6; // the VAE blocks' LayerNorms and q/k norms
+constexpr double kLnPostEps = 1e-5; // the geometry decoder's ln_post: nn.LayerNorm(width), PyTorch's default eps
 
 // [B, L, H * 2D] (or 3D) viewed per head and split into its D-wide parts (the VAE's layout, unlike the DiT's).
 std::vector<at::Tensor> splitPerHead(const at::Tensor& x, std::int64_t heads, std::int64_t parts)
 {
-    const at::Tensor v = x.view({x.size(0), x.size(1), heads, x.size(2) / heads});
+    const at::Tensor v = x.view({ x.size(0), x.size(1), heads, x.size(2) / heads });
     return v.split(v.size(3) / parts, -1);
 }
 
 LayerNorm optionalNorm(const WeightStore& w, const std::string& prefix, bool present)
 {
-    return present ? w.layerNorm(prefix, kBlockEps) : LayerNorm{};
+    return present ? w.layerNorm(prefix, kBlockEps) : LayerNorm {};
 }
 
 at::Tensor applyNorm(const LayerNorm& n, const at::Tensor& x)
@@ -34,7 +33,8 @@ at::Tensor applyNorm(const LayerNorm& n, const at::Tensor& x)
 } // namespace
 
 ShapeVaeDecoder::ShapeVaeDecoder(const ShapeVaeConfig& config, const WeightStore& w, const ComputeSpec& spec)
-    : m_config(config), m_spec(spec)
+    : m_config(config)
+    , m_spec(spec)
 {
     m_postKl = w.linear("vae.post_kl");
     for (int i = 0; i < config.numDecoderLayers; ++i) {
@@ -69,7 +69,8 @@ at::Tensor ShapeVaeDecoder::decode(const at::Tensor& latents) const
 }
 
 GeometryDecoder::GeometryDecoder(const ShapeVaeConfig& config, const WeightStore& w, const ComputeSpec& spec)
-    : m_config(config), m_spec(spec)
+    : m_config(config)
+    , m_spec(spec)
 {
     std::vector<float> freqs;
     for (int i = 0; i < config.numFreqs; ++i) {
@@ -118,7 +119,7 @@ at::Tensor GeometryDecoder::fourier(const at::Tensor& points) const
     if (m_config.numFreqs == 0)
         return x;
     const at::Tensor embed = (x.unsqueeze(-1) * m_frequencies).flatten(-2);
-    return at::cat({x, at::sin(embed), at::cos(embed)}, -1);
+    return at::cat({ x, at::sin(embed), at::cos(embed) }, -1);
 }
 
 at::Tensor GeometryDecoder::query(const GeometryKeys& keys, const at::Tensor& points) const
@@ -126,9 +127,9 @@ at::Tensor GeometryDecoder::query(const GeometryKeys& keys, const at::Tensor& po
     const std::int64_t batch = points.size(0);
     const std::int64_t count = points.size(1);
     at::Tensor x = m_queryProj(fourier(points).to(m_spec.dtype));
-    const at::Tensor q = applyNorm(m_qNorm, m_q(m_ln1(x)).view({batch, count, m_config.geoHeads(), -1}));
-    const at::Tensor k = keys.k.size(0) == batch ? keys.k : keys.k.expand({batch, -1, -1, -1});
-    const at::Tensor v = keys.v.size(0) == batch ? keys.v : keys.v.expand({batch, -1, -1, -1});
+    const at::Tensor q = applyNorm(m_qNorm, m_q(m_ln1(x)).view({ batch, count, m_config.geoHeads(), -1 }));
+    const at::Tensor k = keys.k.size(0) == batch ? keys.k : keys.k.expand({ batch, -1, -1, -1 });
+    const at::Tensor v = keys.v.size(0) == batch ? keys.v : keys.v.expand({ batch, -1, -1, -1 });
     x = x + m_proj(mergeHeads(attention(q.transpose(1, 2), k, v)));
     x = x + m_fcOut(at::gelu(m_fc(m_ln3(x))));
     if (m_lnPost.weight.defined())
@@ -182,8 +183,7 @@ std::int64_t chooseChunkSize(const GeometryDecoder& decoder, int requested)
 }
 
 std::vector<float> decodeDenseGrid(const GeometryDecoder& decoder, const GeometryKeys& keys,
-                                   const DenseGridRequest& request, RunContext& ctx,
-                                   const std::function<void(int, int)>& onChunk)
+    const DenseGridRequest& request, RunContext& ctx, const std::function<void(int, int)>& onChunk)
 {
     if (request.resolution < 1)
         throw ConfigError("the octree resolution must be at least 1");
@@ -194,11 +194,11 @@ std::vector<float> decodeDenseGrid(const GeometryDecoder& decoder, const Geometr
     const int chunks = int((total + chunk - 1) / chunk);
 
     const at::Tensor axis = at::tensor(gridAxis(request.resolution, request.bounds), at::kFloat).to(spec.device);
-    const GeometryKeys first{keys.k.narrow(0, 0, 1), keys.v.narrow(0, 0, 1)};
+    const GeometryKeys first { keys.k.narrow(0, 0, 1), keys.v.narrow(0, 0, 1) };
     std::vector<float> host(std::size_t(total), 0.0f);
-    const at::Tensor hostView = at::from_blob(host.data(), {total}, at::kFloat);
+    const at::Tensor hostView = at::from_blob(host.data(), { total }, at::kFloat);
     // On a GPU the logits stay there until the end (one transfer, one finiteness check).
-    const at::Tensor out = spec.isCuda() ? at::empty({total}, axis.options()) : hostView;
+    const at::Tensor out = spec.isCuda() ? at::empty({ total }, axis.options()) : hostView;
     const auto indexOptions = at::TensorOptions().dtype(at::kLong).device(spec.device);
     for (int c = 0; c < chunks; ++c) {
         if (ctx.isCancelled())
@@ -209,8 +209,9 @@ std::vector<float> decodeDenseGrid(const GeometryDecoder& decoder, const Geometr
         const at::Tensor ix = at::div(index, n * n, "floor");
         const at::Tensor iy = at::remainder(at::div(index, n, "floor"), n);
         const at::Tensor iz = at::remainder(index, n);
-        const at::Tensor points = at::stack({axis.index_select(0, ix), axis.index_select(0, iy), axis.index_select(0, iz)}, -1);
-        out.narrow(0, start, count).copy_(decoder.query(first, points.unsqueeze(0)).view({count}));
+        const at::Tensor points
+            = at::stack({ axis.index_select(0, ix), axis.index_select(0, iy), axis.index_select(0, iz) }, -1);
+        out.narrow(0, start, count).copy_(decoder.query(first, points.unsqueeze(0)).view({ count }));
         if (onChunk)
             onChunk(c + 1, chunks);
     }

@@ -4,10 +4,10 @@
 // (GeometryKeys) and reused for every batch of query points, so a decoder can be asked for arbitrary point sets
 // (dense grids now, hierarchical refinement later).
 
-#include "neural_common.h"
-
 #include "orfeas/model_config.h"
 #include "orfeas/run_context.h"
+
+#include "neural_common.h"
 
 #include <functional>
 #include <vector>
@@ -61,9 +61,9 @@ private:
 };
 
 struct DenseGridRequest {
-    int resolution = 384;   // cells per axis: (resolution + 1)^3 points
-    double bounds = 1.01;   // the box [-bounds, bounds]^3
-    int chunkSize = 0;      // points per chunk; 0 = choose (free device memory on CUDA, a fixed budget on the CPU)
+    int resolution = 384; // cells per axis: (resolution + 1)^3 points
+    double bounds = 1.01; // the box [-bounds, bounds]^3
+    int chunkSize = 0; // points per chunk; 0 = choose (free device memory on CUDA, a fixed budget on the CPU)
 };
 
 // The coordinates of one grid axis, as numpy.linspace(-bounds, bounds, resolution + 1) in float64 cast to float32.
@@ -75,7 +75,6 @@ std::int64_t chooseChunkSize(const GeometryDecoder& decoder, int requested);
 // `keys`. Calls `onChunk(done, total)` after each chunk and throws CancelledError(ShapeGeneration) between chunks
 // when `ctx` is cancelled; throws ModelError when a logit is NaN or infinite.
 std::vector<float> decodeDenseGrid(const GeometryDecoder& decoder, const GeometryKeys& keys,
-                                   const DenseGridRequest& request, RunContext& ctx,
-                                   const std::function<void(int, int)>& onChunk = {});
+    const DenseGridRequest& request, RunContext& ctx, const std::function<void(int, int)>& onChunk = {});
 
 } // namespace orfeas::neural

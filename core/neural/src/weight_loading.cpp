@@ -12,11 +12,16 @@ namespace {
 at::ScalarType fileScalarType(TensorDType t)
 {
     switch (t) {
-    case TensorDType::F32: return at::kFloat;
-    case TensorDType::F16: return at::kHalf;
-    case TensorDType::BF16: return at::kBFloat16;
-    case TensorDType::F64: return at::kDouble;
-    default: break;
+    case TensorDType::F32:
+        return at::kFloat;
+    case TensorDType::F16:
+        return at::kHalf;
+    case TensorDType::BF16:
+        return at::kBFloat16;
+    case TensorDType::F64:
+        return at::kDouble;
+    default:
+        break;
     }
     throw InternalError("non-float tensor passed the weights check", Stage::ShapeGeneration);
 }
@@ -39,8 +44,8 @@ at::Tensor viewOrCopy(const SafetensorsFile& file, const TensorInfo& info)
 
 } // namespace
 
-LoadedWeights loadWeights(const std::string& path, const std::vector<ParameterSpec>& manifest, const ComputeSpec& spec,
-                          RunContext& ctx)
+LoadedWeights loadWeights(
+    const std::string& path, const std::vector<ParameterSpec>& manifest, const ComputeSpec& spec, RunContext& ctx)
 {
     const SafetensorsFile file(path); // validates the header completely (ModelError with the path)
     const WeightsCheck check = checkWeights(file, manifest);
@@ -55,9 +60,11 @@ LoadedWeights loadWeights(const std::string& path, const std::vector<ParameterSp
             out.ignored.push_back(p.name);
     }
     if (!check.ignored.empty())
-        ctx.log(LogLevel::Warning, std::to_string(check.ignored.size()) +
-                                       " tensor(s) of the weights file are not part of the model and are ignored, "
-                                       "e.g. " + check.ignored.front());
+        ctx.log(LogLevel::Warning,
+            std::to_string(check.ignored.size())
+                + " tensor(s) of the weights file are not part of the model and are ignored, "
+                  "e.g. "
+                + check.ignored.front());
 
     std::vector<const ParameterSpec*> needed;
     for (const auto& p : manifest) {
@@ -83,7 +90,7 @@ LoadedWeights loadWeights(const std::string& path, const std::vector<ParameterSp
             if (percent != lastReported) {
                 lastReported = percent;
                 ctx.progressStep(Stage::ShapeGeneration, "model_loading", i + 1, total, 0.0,
-                                 "loading weights " + std::to_string(i + 1) + "/" + std::to_string(total));
+                    "loading weights " + std::to_string(i + 1) + "/" + std::to_string(total));
             }
         }
     } catch (...) {

@@ -1,10 +1,10 @@
 #pragma once
 // Loading a Hunyuan3D-2 safetensors file into a WeightStore, validated against the configuration's manifest first.
 
-#include "neural_common.h"
-
 #include "orfeas/model_config.h"
 #include "orfeas/run_context.h"
+
+#include "neural_common.h"
 
 #include <string>
 #include <vector>
@@ -14,14 +14,14 @@ namespace orfeas::neural {
 struct LoadedWeights {
     WeightStore store;
     std::string path;
-    std::string fileDtype;              // "F16", "F32", "BF16" or "mixed"
-    std::vector<std::string> ignored;   // tensors of the file that were not loaded (extras, optional parts)
+    std::string fileDtype; // "F16", "F32", "BF16" or "mixed"
+    std::vector<std::string> ignored; // tensors of the file that were not loaded (extras, optional parts)
 };
 
 // Opens `path`, checks it against `manifest` (ModelError naming the first problems, before anything is allocated),
 // then converts every required tensor to `spec` (device and dtype). Progress on shape_generation/model_loading;
 // cancellation between tensors. Throws ModelError, DeviceError, CancelledError.
-LoadedWeights loadWeights(const std::string& path, const std::vector<ParameterSpec>& manifest, const ComputeSpec& spec,
-                          RunContext& ctx);
+LoadedWeights loadWeights(
+    const std::string& path, const std::vector<ParameterSpec>& manifest, const ComputeSpec& spec, RunContext& ctx);
 
 } // namespace orfeas::neural

@@ -2,8 +2,6 @@
 
 #include "orfeas/errors.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -12,6 +10,7 @@
 #include <limits>
 #include <optional>
 #include <sstream>
+#include <yaml-cpp/yaml.h>
 
 namespace orfeas {
 
@@ -21,7 +20,9 @@ namespace {
 class Section {
 public:
     Section(YAML::Node node, std::string path, const std::string& file)
-        : m_node(std::move(node)), m_path(std::move(path)), m_file(file)
+        : m_node(std::move(node))
+        , m_path(std::move(path))
+        , m_file(file)
     {
     }
 
@@ -92,8 +93,8 @@ public:
         if (!text)
             return *fallback;
         // YAML 1.1 booleans, as PyYAML (which the reference uses) reads them.
-        static const char* const kTrue[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"};
-        static const char* const kFalse[] = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"};
+        static const char* const kTrue[] = { "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON" };
+        static const char* const kFalse[] = { "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF" };
         for (const char* t : kTrue) {
             if (*text == t)
                 return true;
@@ -148,8 +149,8 @@ private:
         if (b != e && *b == '+')
             ++b;
         const auto r = std::from_chars(b, e, v);
-        if (r.ec != std::errc() || r.ptr != e || v < std::numeric_limits<int>::min() ||
-            v > std::numeric_limits<int>::max())
+        if (r.ec != std::errc() || r.ptr != e || v < std::numeric_limits<int>::min()
+            || v > std::numeric_limits<int>::max())
             return std::nullopt;
         return int(v);
     }
@@ -182,11 +183,11 @@ std::string className(const std::string& target)
 }
 
 [[noreturn]] void unsupported(const Section& s, const std::string& key, const std::string& value,
-                              const std::string& supported, const std::string& file)
+    const std::string& supported, const std::string& file)
 {
-    throw ModelError("unsupported model architecture '" + value + "' (" + s.fieldName(key) + "); this version reads " +
-                         supported + " (Hunyuan3D-2, -2mini, -fast and -turbo single-view models)",
-                     file);
+    throw ModelError("unsupported model architecture '" + value + "' (" + s.fieldName(key) + "); this version reads "
+            + supported + " (Hunyuan3D-2, -2mini, -fast and -turbo single-view models)",
+        file);
 }
 
 void requirePositive(const Section& s, const std::string& key, int value)
@@ -231,14 +232,16 @@ DitConfig parseDit(const Section& root, const std::string& file)
     if (!(c.mlpRatio > 0) || c.mlpHiddenDim() <= 0)
         p.fail("mlp_ratio", "must be positive");
     if (c.hiddenSize % c.numHeads != 0)
-        p.fail("hidden_size", "(" + std::to_string(c.hiddenSize) + ") must be divisible by num_heads (" +
-                                   std::to_string(c.numHeads) + ")");
+        p.fail("hidden_size",
+            "(" + std::to_string(c.hiddenSize) + ") must be divisible by num_heads (" + std::to_string(c.numHeads)
+                + ")");
     int axes = 0;
     for (int a : c.axesDim)
         axes += a;
     if (axes != c.headDim())
-        p.fail("axes_dim", "must sum to hidden_size / num_heads = " + std::to_string(c.headDim()) + " (sums to " +
-                               std::to_string(axes) + ")");
+        p.fail("axes_dim",
+            "must sum to hidden_size / num_heads = " + std::to_string(c.headDim()) + " (sums to " + std::to_string(axes)
+                + ")");
     return c;
 }
 
@@ -290,9 +293,10 @@ ShapeVaeConfig parseVae(const Section& root, const std::string& file)
     if (!(c.scaleFactor > 0))
         p.fail("scale_factor", "must be positive");
     if (c.width % c.heads != 0)
-        p.fail("width", "(" + std::to_string(c.width) + ") must be divisible by heads (" + std::to_string(c.heads) + ")");
-    if (c.width % c.geoDecoderDownsampleRatio != 0 || c.heads % c.geoDecoderDownsampleRatio != 0 ||
-        c.geoWidth() % c.geoHeads() != 0)
+        p.fail(
+            "width", "(" + std::to_string(c.width) + ") must be divisible by heads (" + std::to_string(c.heads) + ")");
+    if (c.width % c.geoDecoderDownsampleRatio != 0 || c.heads % c.geoDecoderDownsampleRatio != 0
+        || c.geoWidth() % c.geoHeads() != 0)
         p.fail("geo_decoder_downsample_ratio", "must divide width and heads");
     return c;
 }
@@ -311,9 +315,10 @@ ConditionerConfig parseConditioner(const Section& root, const std::string& file)
     const Section kw = enc.optionalChild("kwargs");
     if (!kw.has("config")) {
         if (kw.has("version"))
-            kw.fail("version", "names pretrained weights to download ('" + kw.string("version") +
-                                   "'); this version needs the DINOv2 configuration in the file (kwargs.config) and "
-                                   "the conditioner's weights in the model's safetensors file");
+            kw.fail("version",
+                "names pretrained weights to download ('" + kw.string("version")
+                    + "'); this version needs the DINOv2 configuration in the file (kwargs.config) and "
+                      "the conditioner's weights in the model's safetensors file");
         kw.fail("config", "is missing");
     }
     const Section d = kw.child("config");
@@ -349,18 +354,21 @@ ConditionerConfig parseConditioner(const Section& root, const std::string& file)
     if (!(dc.layerNormEps > 0))
         d.fail("layer_norm_eps", "must be positive");
     if (dc.hiddenSize % dc.numAttentionHeads != 0)
-        d.fail("hidden_size", "(" + std::to_string(dc.hiddenSize) + ") must be divisible by num_attention_heads (" +
-                                   std::to_string(dc.numAttentionHeads) + ")");
+        d.fail("hidden_size",
+            "(" + std::to_string(dc.hiddenSize) + ") must be divisible by num_attention_heads ("
+                + std::to_string(dc.numAttentionHeads) + ")");
     if (dc.imageSize < dc.patchSize)
         d.fail("image_size", "must be at least patch_size");
-    static const char* const kActs[] = {"gelu", "gelu_new", "gelu_pytorch_tanh", "gelu_fast", "quick_gelu",
-                                        "relu", "silu", "swish"};
+    static const char* const kActs[]
+        = { "gelu", "gelu_new", "gelu_pytorch_tanh", "gelu_fast", "quick_gelu", "relu", "silu", "swish" };
     bool knownAct = false;
     for (const char* a : kActs)
         knownAct = knownAct || dc.hiddenAct == a;
     if (!dc.useSwigluFfn && !knownAct)
-        d.fail("hidden_act", "'" + dc.hiddenAct + "' is not supported (gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, "
-                                                  "quick_gelu, relu, silu)");
+        d.fail("hidden_act",
+            "'" + dc.hiddenAct
+                + "' is not supported (gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, "
+                  "quick_gelu, relu, silu)");
     if (c.imageSize < dc.patchSize)
         kw.fail("image_size", "must be at least the patch size (" + std::to_string(dc.patchSize) + ")");
     return c;
@@ -385,8 +393,8 @@ SchedulerConfig parseScheduler(const Section& root, const std::string& file)
         c.pcmTimesteps = p.integer("pcm_timesteps", c.pcmTimesteps);
         requirePositive(p, "pcm_timesteps", c.pcmTimesteps);
     } else {
-        unsupported(s, "target", target,
-                    "FlowMatchEulerDiscreteScheduler or ConsistencyFlowMatchEulerDiscreteScheduler", file);
+        unsupported(
+            s, "target", target, "FlowMatchEulerDiscreteScheduler or ConsistencyFlowMatchEulerDiscreteScheduler", file);
     }
     c.numTrainTimesteps = p.integer("num_train_timesteps", c.numTrainTimesteps);
     requirePositive(p, "num_train_timesteps", c.numTrainTimesteps);
@@ -428,9 +436,9 @@ HunyuanModelConfig parseHunyuanModelConfig(const std::string& yamlText, const st
     try {
         doc = YAML::Load(yamlText);
     } catch (const YAML::Exception& e) {
-        throw ModelError("the model configuration is not valid YAML (line " + std::to_string(e.mark.line + 1) +
-                             "): " + e.msg,
-                         pathForErrors);
+        throw ModelError(
+            "the model configuration is not valid YAML (line " + std::to_string(e.mark.line + 1) + "): " + e.msg,
+            pathForErrors);
     }
     if (!doc.IsMap())
         throw ModelError("the model configuration is not a YAML mapping", pathForErrors);
@@ -445,15 +453,14 @@ HunyuanModelConfig parseHunyuanModelConfig(const std::string& yamlText, const st
         c.imageProcessor = parseImageProcessor(root, pathForErrors);
         // Cross-checks that the reference would only discover as a shape error deep inside a forward pass.
         if (c.dit.inChannels != c.vae.embedDim)
-            throw ModelError("model configuration: model.params.in_channels (" + std::to_string(c.dit.inChannels) +
-                                 ") must equal vae.params.embed_dim (" + std::to_string(c.vae.embedDim) + ")",
-                             pathForErrors);
+            throw ModelError("model configuration: model.params.in_channels (" + std::to_string(c.dit.inChannels)
+                    + ") must equal vae.params.embed_dim (" + std::to_string(c.vae.embedDim) + ")",
+                pathForErrors);
         if (c.dit.contextInDim != c.conditioner.dino.hiddenSize)
-            throw ModelError("model configuration: model.params.context_in_dim (" +
-                                 std::to_string(c.dit.contextInDim) +
-                                 ") must equal the conditioner's hidden_size (" +
-                                 std::to_string(c.conditioner.dino.hiddenSize) + ")",
-                             pathForErrors);
+            throw ModelError("model configuration: model.params.context_in_dim (" + std::to_string(c.dit.contextInDim)
+                    + ") must equal the conditioner's hidden_size (" + std::to_string(c.conditioner.dino.hiddenSize)
+                    + ")",
+                pathForErrors);
         return c;
     } catch (const YAML::Exception& e) {
         throw ModelError("the model configuration could not be read: " + e.msg, pathForErrors);

@@ -23,25 +23,26 @@ public:
 
     void tensor(const std::string& name, Shape shape, bool optional = false)
     {
-        m_out.push_back({name, std::move(shape), optional || m_optional});
+        m_out.push_back({ name, std::move(shape), optional || m_optional });
     }
     // nn.Linear(in, out, bias): weight [out, in], bias [out].
     void linear(const std::string& prefix, std::int64_t in, std::int64_t out, bool bias = true)
     {
-        tensor(prefix + ".weight", {out, in});
+        tensor(prefix + ".weight", { out, in });
         if (bias)
-            tensor(prefix + ".bias", {out});
+            tensor(prefix + ".bias", { out });
     }
     // nn.LayerNorm(dim) with affine parameters.
     void layerNorm(const std::string& prefix, std::int64_t dim)
     {
-        tensor(prefix + ".weight", {dim});
-        tensor(prefix + ".bias", {dim});
+        tensor(prefix + ".weight", { dim });
+        tensor(prefix + ".bias", { dim });
     }
     // Everything added while the guard lives is optional.
     struct OptionalScope {
         explicit OptionalScope(ManifestBuilder& b)
-            : m_b(b), m_was(b.m_optional)
+            : m_b(b)
+            , m_was(b.m_optional)
         {
             b.m_optional = true;
         }
@@ -70,12 +71,12 @@ void addDit(ManifestBuilder& b, const DitConfig& c)
     }
     for (int i = 0; i < c.depth; ++i) {
         const std::string p = "model.double_blocks." + std::to_string(i);
-        for (const char* stream : {"img", "txt"}) {
+        for (const char* stream : { "img", "txt" }) {
             const std::string s = p + "." + stream;
             b.linear(s + "_mod.lin", h, 6 * h);
             b.linear(s + "_attn.qkv", h, 3 * h, c.qkvBias);
-            b.tensor(s + "_attn.norm.query_norm.scale", {hd});
-            b.tensor(s + "_attn.norm.key_norm.scale", {hd});
+            b.tensor(s + "_attn.norm.query_norm.scale", { hd });
+            b.tensor(s + "_attn.norm.key_norm.scale", { hd });
             b.linear(s + "_attn.proj", h, h);
             b.linear(s + "_mlp.0", h, mlp);
             b.linear(s + "_mlp.2", mlp, h);
@@ -85,8 +86,8 @@ void addDit(ManifestBuilder& b, const DitConfig& c)
         const std::string p = "model.single_blocks." + std::to_string(i);
         b.linear(p + ".linear1", h, 3 * h + mlp);
         b.linear(p + ".linear2", h + mlp, h);
-        b.tensor(p + ".norm.query_norm.scale", {hd});
-        b.tensor(p + ".norm.key_norm.scale", {hd});
+        b.tensor(p + ".norm.query_norm.scale", { hd });
+        b.tensor(p + ".norm.key_norm.scale", { hd });
         b.linear(p + ".modulation.lin", h, 3 * h);
     }
     b.linear("model.final_layer.linear", h, c.inChannels);
@@ -94,8 +95,8 @@ void addDit(ManifestBuilder& b, const DitConfig& c)
 }
 
 // MultiheadAttention / QKVMultiheadAttention of the ShapeVAE (self-attention, per-head qkv split).
-void addVaeResblock(ManifestBuilder& b, const std::string& p, std::int64_t w, std::int64_t heads, bool qkvBias,
-                    bool qkNorm)
+void addVaeResblock(
+    ManifestBuilder& b, const std::string& p, std::int64_t w, std::int64_t heads, bool qkvBias, bool qkNorm)
 {
     b.linear(p + ".attn.c_qkv", w, 3 * w, qkvBias);
     b.linear(p + ".attn.c_proj", w, w);
@@ -111,7 +112,7 @@ void addVaeResblock(ManifestBuilder& b, const std::string& p, std::int64_t w, st
 
 // ResidualCrossAttentionBlock (data width = query width).
 void addCrossBlock(ManifestBuilder& b, const std::string& p, std::int64_t w, std::int64_t heads, std::int64_t expand,
-                   bool qkvBias, bool qkNorm)
+    bool qkvBias, bool qkNorm)
 {
     b.linear(p + ".attn.c_q", w, w, qkvBias);
     b.linear(p + ".attn.c_kv", w, 2 * w, qkvBias);
@@ -148,7 +149,7 @@ void addVae(ManifestBuilder& b, const ShapeVaeConfig& c)
     if (c.geoDecoderDownsampleRatio != 1)
         b.linear("vae.geo_decoder.latents_proj", w, gw);
     addCrossBlock(b, "vae.geo_decoder.cross_attn_decoder", gw, c.geoHeads(), c.geoDecoderMlpExpandRatio, c.qkvBias,
-                  c.geoQkNorm());
+        c.geoQkNorm());
     if (c.geoDecoderLnPost)
         b.layerNorm("vae.geo_decoder.ln_post", gw);
     b.linear("vae.geo_decoder.output_proj", gw, 1);
@@ -160,11 +161,11 @@ void addConditioner(ManifestBuilder& b, const ConditionerConfig& c)
     const std::int64_t h = d.hiddenSize;
     const std::string m = "conditioner.main_image_encoder.model";
     const std::int64_t grid = d.storedGrid();
-    b.tensor(m + ".embeddings.cls_token", {1, 1, h});
-    b.tensor(m + ".embeddings.mask_token", {1, h}, true);
-    b.tensor(m + ".embeddings.position_embeddings", {1, grid * grid + 1, h});
-    b.tensor(m + ".embeddings.patch_embeddings.projection.weight", {h, d.numChannels, d.patchSize, d.patchSize});
-    b.tensor(m + ".embeddings.patch_embeddings.projection.bias", {h});
+    b.tensor(m + ".embeddings.cls_token", { 1, 1, h });
+    b.tensor(m + ".embeddings.mask_token", { 1, h }, true);
+    b.tensor(m + ".embeddings.position_embeddings", { 1, grid * grid + 1, h });
+    b.tensor(m + ".embeddings.patch_embeddings.projection.weight", { h, d.numChannels, d.patchSize, d.patchSize });
+    b.tensor(m + ".embeddings.patch_embeddings.projection.bias", { h });
     const std::int64_t ffn = d.ffnHiddenDim();
     for (int i = 0; i < d.numHiddenLayers; ++i) {
         const std::string p = m + ".encoder.layer." + std::to_string(i);
@@ -173,7 +174,7 @@ void addConditioner(ManifestBuilder& b, const ConditionerConfig& c)
         b.linear(p + ".attention.attention.key", h, h, d.qkvBias);
         b.linear(p + ".attention.attention.value", h, h, d.qkvBias);
         b.linear(p + ".attention.output.dense", h, h);
-        b.tensor(p + ".layer_scale1.lambda1", {h});
+        b.tensor(p + ".layer_scale1.lambda1", { h });
         b.layerNorm(p + ".norm2", h);
         if (d.useSwigluFfn) {
             b.linear(p + ".mlp.weights_in", h, 2 * ffn);
@@ -182,7 +183,7 @@ void addConditioner(ManifestBuilder& b, const ConditionerConfig& c)
             b.linear(p + ".mlp.fc1", h, ffn);
             b.linear(p + ".mlp.fc2", ffn, h);
         }
-        b.tensor(p + ".layer_scale2.lambda1", {h});
+        b.tensor(p + ".layer_scale2.lambda1", { h });
     }
     b.layerNorm(m + ".layernorm", h);
 }
@@ -249,13 +250,14 @@ WeightsCheck checkWeights(const SafetensorsFile& file, const std::vector<Paramet
             continue;
         }
         if (t->shape != p.shape)
-            r.wrongShape.push_back(p.name + ": has " + shapeText(t->shape) + ", the configuration needs " +
-                                   shapeText(p.shape));
+            r.wrongShape.push_back(
+                p.name + ": has " + shapeText(t->shape) + ", the configuration needs " + shapeText(p.shape));
         switch (t->dtype) {
         case TensorDType::F32:
         case TensorDType::F16:
         case TensorDType::BF16:
-        case TensorDType::F64: break;
+        case TensorDType::F64:
+            break;
         default:
             r.wrongDtype.push_back(p.name + ": " + dtypeName(t->dtype) + " (a floating-point type is needed)");
         }
@@ -287,19 +289,21 @@ std::string locateWeightsFile(const std::string& folder, WeightsPreference prefe
         return preferFp32 ? fp32 : fp16;
     if (preferFp32 ? hasFp16 : hasFp32) {
         if (note && preference != WeightsPreference::Auto)
-            *note = std::string(preferFp32 ? "model.safetensors" : "model.fp16.safetensors") +
-                    " is not in the model folder: using " + (preferFp32 ? "model.fp16.safetensors" : "model.safetensors");
+            *note = std::string(preferFp32 ? "model.safetensors" : "model.fp16.safetensors")
+                + " is not in the model folder: using " + (preferFp32 ? "model.fp16.safetensors" : "model.safetensors");
         return preferFp32 ? fp16 : fp32;
     }
-    for (const char* pickle : {"model.fp16.ckpt", "model.ckpt", "model.pt", "model.pth", "model.bin"}) {
+    for (const char* pickle : { "model.fp16.ckpt", "model.ckpt", "model.pt", "model.pth", "model.bin" }) {
         if (fs::is_regular_file(dir / pickle, ec))
-            throw ModelError(std::string("the model folder has only a pickle checkpoint (") + pickle +
-                                 "), which is never read: unpickling can run arbitrary code. Convert it once to "
-                                 "safetensors with Python, e.g. `python -c \"import torch, safetensors.torch as st; "
-                                 "c = torch.load('" + pickle + "', weights_only=True); st.save_file({g + '.' + k: "
-                                 "v.contiguous() for g in c for k, v in c[g].items()}, 'model.fp16.safetensors')\"`, "
-                                 "or download model.fp16.safetensors from the model's repository",
-                             folder);
+            throw ModelError(std::string("the model folder has only a pickle checkpoint (") + pickle
+                    + "), which is never read: unpickling can run arbitrary code. Convert it once to "
+                      "safetensors with Python, e.g. `python -c \"import torch, safetensors.torch as st; "
+                      "c = torch.load('"
+                    + pickle
+                    + "', weights_only=True); st.save_file({g + '.' + k: "
+                      "v.contiguous() for g in c for k, v in c[g].items()}, 'model.fp16.safetensors')\"`, "
+                      "or download model.fp16.safetensors from the model's repository",
+                folder);
     }
     throw ModelError("the model folder has no weights file (model.fp16.safetensors or model.safetensors)", folder);
 }

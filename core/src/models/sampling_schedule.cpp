@@ -72,15 +72,14 @@ SamplingSchedule computeSamplingSchedule(const SchedulerConfig& config, int step
 {
     if (steps < 1)
         throw ConfigError("the number of sampling steps must be at least 1 (got " + std::to_string(steps) + ")");
-    SamplingSchedule s = config.kind == SchedulerKind::FlowMatchEuler ? flowMatch(config, steps)
-                                                                      : consistencyFlowMatch(config, steps);
+    SamplingSchedule s
+        = config.kind == SchedulerKind::FlowMatchEuler ? flowMatch(config, steps) : consistencyFlowMatch(config, steps);
     // The reference finds its starting index by looking the first timestep up in the table and takes the second
     // match when there are several: with a repeated first timestep it would skip a step and then run off the end.
     if (std::count(s.timesteps.begin(), s.timesteps.end(), s.timesteps.front()) > 1) {
         if (config.kind == SchedulerKind::ConsistencyFlowMatchEuler)
-            throw ConfigError("this model's consistency scheduler runs at most " +
-                              std::to_string(config.pcmTimesteps) + " steps (pcm_timesteps); got " +
-                              std::to_string(steps));
+            throw ConfigError("this model's consistency scheduler runs at most " + std::to_string(config.pcmTimesteps)
+                + " steps (pcm_timesteps); got " + std::to_string(steps));
         throw ConfigError("the scheduler cannot run " + std::to_string(steps) + " steps (repeated timesteps)");
     }
     return s;

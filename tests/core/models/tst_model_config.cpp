@@ -54,8 +54,7 @@ std::vector<float> fixtureTensor(const std::string& folder, const std::string& n
     return SafetensorsFile(kData + "/" + folder + "/io.safetensors").toFloat32(name);
 }
 
-template <typename F>
-std::string modelErrorOf(F&& f)
+template <typename F> std::string modelErrorOf(F&& f)
 {
     try {
         f();
@@ -79,7 +78,7 @@ private Q_SLOTS:
         QCOMPARE(c.dit.numHeads, 4);
         QCOMPARE(c.dit.depth, 2);
         QCOMPARE(c.dit.depthSingleBlocks, 2);
-        QCOMPARE(c.dit.axesDim, std::vector<int>{16});
+        QCOMPARE(c.dit.axesDim, std::vector<int> { 16 });
         QCOMPARE(c.dit.guidanceEmbed, false);
         QCOMPARE(c.vae.numLatents, 32);
         QCOMPARE(c.vae.width, 64);
@@ -117,8 +116,8 @@ private Q_SLOTS:
         std::map<std::string, std::string> ours;
         for (const auto& p : manifest) {
             QVERIFY2(ours.emplace(p.name, shapeKey(p.shape)).second, p.name.c_str());
-            const bool expectOptional = p.name.rfind("vae.encoder.", 0) == 0 || p.name.rfind("vae.pre_kl.", 0) == 0 ||
-                                        p.name == "conditioner.main_image_encoder.model.embeddings.mask_token";
+            const bool expectOptional = p.name.rfind("vae.encoder.", 0) == 0 || p.name.rfind("vae.pre_kl.", 0) == 0
+                || p.name == "conditioner.main_image_encoder.model.embeddings.mask_token";
             QVERIFY2(p.optional == expectOptional, p.name.c_str());
         }
         std::ifstream tsv(kData + "/hy3d-v2-0-keys.tsv");
@@ -155,8 +154,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("folder");
         QTest::addColumn<QString>("file");
-        for (const char* folder : {"hy3d-tiny", "hy3d-tiny-turbo"}) {
-            for (const char* file : {"model.safetensors", "model.fp16.safetensors"})
+        for (const char* folder : { "hy3d-tiny", "hy3d-tiny-turbo" }) {
+            for (const char* file : { "model.safetensors", "model.fp16.safetensors" })
                 QTest::newRow((std::string(folder) + "/" + file).c_str()) << folder << file;
         }
     }
@@ -181,22 +180,22 @@ private Q_SLOTS:
         auto manifest = hunyuanParameterManifest(config);
         const SafetensorsFile weights(dir + "/model.safetensors");
         // A manifest wanting one more tensor and another shape; one tensor in the file it does not know.
-        manifest.push_back({"model.extra.weight", {2, 2}, false});
-        manifest.push_back({"vae.encoder.extra", {2}, true});
+        manifest.push_back({ "model.extra.weight", { 2, 2 }, false });
+        manifest.push_back({ "vae.encoder.extra", { 2 }, true });
         for (auto& p : manifest) {
             if (p.name == "model.latent_in.weight")
-                p.shape = {64, 17};
+                p.shape = { 64, 17 };
         }
         manifest.erase(std::remove_if(manifest.begin(), manifest.end(),
-                                      [](const ParameterSpec& p) { return p.name == "model.cond_in.bias"; }),
-                       manifest.end());
+                           [](const ParameterSpec& p) { return p.name == "model.cond_in.bias"; }),
+            manifest.end());
         const auto check = checkWeights(weights, manifest);
         QVERIFY(!check.ok());
-        QCOMPARE(check.missing, std::vector<std::string>{"model.extra.weight"});
-        QCOMPARE(check.absentOptional, std::vector<std::string>{"vae.encoder.extra"});
+        QCOMPARE(check.missing, std::vector<std::string> { "model.extra.weight" });
+        QCOMPARE(check.absentOptional, std::vector<std::string> { "vae.encoder.extra" });
         QCOMPARE(check.wrongShape.size(), std::size_t(1));
         QVERIFY(check.wrongShape[0].find("model.latent_in.weight: has [64, 16]") == 0);
-        QCOMPARE(check.unexpected, std::vector<std::string>{"model.cond_in.bias"});
+        QCOMPARE(check.unexpected, std::vector<std::string> { "model.cond_in.bias" });
         const std::string summary = check.errorSummary();
         QVERIFY(summary.find("model.extra.weight") != std::string::npos);
         QVERIFY(summary.find("model.cond_in.bias") != std::string::npos);
@@ -225,8 +224,8 @@ private Q_SLOTS:
     {
         SchedulerConfig flow;
         auto one = computeSamplingSchedule(flow, 1);
-        QCOMPARE(one.timesteps, std::vector<float>{0.0f});
-        QCOMPARE(one.sigmas, (std::vector<float>{0.0f, 1.0f}));
+        QCOMPARE(one.timesteps, std::vector<float> { 0.0f });
+        QCOMPARE(one.sigmas, (std::vector<float> { 0.0f, 1.0f }));
         // 50 steps: the reference's float64 i * (1/49) cast to float32.
         auto fifty = computeSamplingSchedule(flow, 50);
         QCOMPARE(fifty.sigmas.size(), std::size_t(51));
@@ -258,36 +257,57 @@ private Q_SLOTS:
         QTest::addColumn<QString>("from");
         QTest::addColumn<QString>("to");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("missing vae width") << "    width: 64\n" << "" << "field 'vae.params.width' is missing";
-        QTest::newRow("text where an integer goes")
-            << "    hidden_size: 64\n" << "    hidden_size: abc\n" << "field 'model.params.hidden_size' must be an integer";
-        QTest::newRow("float where an integer goes")
-            << "    hidden_size: 64\n" << "    hidden_size: 64.5\n" << "field 'model.params.hidden_size' must be an integer";
-        QTest::newRow("quoted number") << "    num_latents: 32\n" << "    num_latents: \"32\"\n"
+        QTest::newRow("missing vae width") << "    width: 64\n"
+                                           << ""
+                                           << "field 'vae.params.width' is missing";
+        QTest::newRow("text where an integer goes") << "    hidden_size: 64\n"
+                                                    << "    hidden_size: abc\n"
+                                                    << "field 'model.params.hidden_size' must be an integer";
+        QTest::newRow("float where an integer goes") << "    hidden_size: 64\n"
+                                                     << "    hidden_size: 64.5\n"
+                                                     << "field 'model.params.hidden_size' must be an integer";
+        QTest::newRow("quoted number") << "    num_latents: 32\n"
+                                       << "    num_latents: \"32\"\n"
                                        << "field 'vae.params.num_latents' must be an integer";
-        QTest::newRow("bad boolean") << "    qk_norm: true\n" << "    qk_norm: maybe\n"
+        QTest::newRow("bad boolean") << "    qk_norm: true\n"
+                                     << "    qk_norm: maybe\n"
                                      << "field 'vae.params.qk_norm' must be true or false";
-        QTest::newRow("list expected") << "    axes_dim:\n    - 16\n" << "    axes_dim: 16\n"
+        QTest::newRow("list expected") << "    axes_dim:\n    - 16\n"
+                                       << "    axes_dim: 16\n"
                                        << "field 'model.params.axes_dim' must be a list of integers";
-        QTest::newRow("axes do not sum") << "    - 16\n" << "    - 12\n" << "must sum to hidden_size / num_heads = 16";
-        QTest::newRow("heads do not divide") << "    num_heads: 4\n" << "    num_heads: 3\n"
+        QTest::newRow("axes do not sum") << "    - 16\n"
+                                         << "    - 12\n"
+                                         << "must sum to hidden_size / num_heads = 16";
+        QTest::newRow("heads do not divide") << "    num_heads: 4\n"
+                                             << "    num_heads: 3\n"
                                              << "must be divisible by num_heads";
-        QTest::newRow("2.1 denoiser") << "hy3dgen.shapegen.models.Hunyuan3DDiT"
-                                      << "hy3dshape.models.denoisers.hunyuandit.HunYuanDiTPlain"
-                                      << "unsupported model architecture 'hy3dshape.models.denoisers.hunyuandit.HunYuanDiTPlain'";
-        QTest::newRow("multi-view encoder") << "type: DinoImageEncoder" << "type: DinoImageEncoderMV"
+        QTest::newRow("2.1 denoiser")
+            << "hy3dgen.shapegen.models.Hunyuan3DDiT"
+            << "hy3dshape.models.denoisers.hunyuandit.HunYuanDiTPlain"
+            << "unsupported model architecture 'hy3dshape.models.denoisers.hunyuandit.HunYuanDiTPlain'";
+        QTest::newRow("multi-view encoder") << "type: DinoImageEncoder"
+                                            << "type: DinoImageEncoderMV"
                                             << "unsupported model architecture 'DinoImageEncoderMV'";
-        QTest::newRow("multi-view processor") << "preprocessors.ImageProcessorV2" << "preprocessors.MVImageProcessorV2"
+        QTest::newRow("multi-view processor") << "preprocessors.ImageProcessorV2"
+                                              << "preprocessors.MVImageProcessorV2"
                                               << "unsupported model architecture";
-        QTest::newRow("unknown scheduler") << "ConsistencyFlowMatchEulerDiscreteScheduler" << "DDIMScheduler"
+        QTest::newRow("unknown scheduler") << "ConsistencyFlowMatchEulerDiscreteScheduler"
+                                           << "DDIMScheduler"
                                            << "unsupported model architecture";
-        QTest::newRow("missing section") << "scheduler:\n" << "ignored_scheduler:\n" << "field 'scheduler' is missing";
-        QTest::newRow("latent width mismatch") << "    in_channels: 16\n" << "    in_channels: 8\n"
+        QTest::newRow("missing section") << "scheduler:\n"
+                                         << "ignored_scheduler:\n"
+                                         << "field 'scheduler' is missing";
+        QTest::newRow("latent width mismatch") << "    in_channels: 16\n"
+                                               << "    in_channels: 8\n"
                                                << "in_channels (8) must equal vae.params.embed_dim (16)";
-        QTest::newRow("scheduler parameter") << "pcm_timesteps: 100" << "pcm_timesteps: 0"
+        QTest::newRow("scheduler parameter") << "pcm_timesteps: 100"
+                                             << "pcm_timesteps: 0"
                                              << "field 'scheduler.params.pcm_timesteps' must be positive";
-        QTest::newRow("invalid yaml") << "model:\n" << "model: [\n" << "not valid YAML";
-        QTest::newRow("unknown activation") << "hidden_act: gelu" << "hidden_act: tanh_x"
+        QTest::newRow("invalid yaml") << "model:\n"
+                                      << "model: [\n"
+                                      << "not valid YAML";
+        QTest::newRow("unknown activation") << "hidden_act: gelu"
+                                            << "hidden_act: tanh_x"
                                             << "field 'conditioner.params.main_image_encoder.kwargs.config.hidden_act'";
     }
     void configErrors()
@@ -298,7 +318,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const std::string path = dir.filePath("config.yaml").toStdString();
         // The turbo fixture: its conditioner has the plain MLP, where hidden_act matters.
-        writeText(path, replaceOnce(readText(kData + "/hy3d-tiny-turbo/config.yaml"), from.toStdString(), to.toStdString()));
+        writeText(
+            path, replaceOnce(readText(kData + "/hy3d-tiny-turbo/config.yaml"), from.toStdString(), to.toStdString()));
         try {
             loadHunyuanModelConfig(path);
             QFAIL("a broken configuration was accepted");

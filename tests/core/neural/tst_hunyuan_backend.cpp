@@ -58,8 +58,8 @@ JobSettings tinySettings()
     return s;
 }
 
-std::shared_ptr<ShapeBackend> loadTiny(const std::string& folder = kTiny,
-                                       WeightsPreference weights = WeightsPreference::Fp32)
+std::shared_ptr<ShapeBackend> loadTiny(
+    const std::string& folder = kTiny, WeightsPreference weights = WeightsPreference::Fp32)
 {
     HunyuanLoadOptions o;
     o.modelPath = folder;
@@ -79,7 +79,7 @@ struct EditableTensor {
 };
 
 std::string makeModelFolder(const QTemporaryDir& dir, const std::function<void(std::vector<EditableTensor>&)>& edit,
-                            const std::string& config = {})
+    const std::string& config = {})
 {
     const std::string folder = dir.path().toStdString();
     fs::copy_file(kTiny + "/config.yaml", folder + "/config.yaml", fs::copy_options::overwrite_existing);
@@ -89,12 +89,12 @@ std::string makeModelFolder(const QTemporaryDir& dir, const std::function<void(s
     std::vector<EditableTensor> tensors;
     for (const auto& t : source.tensors()) {
         const auto bytes = source.data(t);
-        tensors.push_back({t.name, t.dtype, t.shape, {bytes.begin(), bytes.end()}});
+        tensors.push_back({ t.name, t.dtype, t.shape, { bytes.begin(), bytes.end() } });
     }
     edit(tensors);
     std::vector<TensorToWrite> out;
     for (const auto& t : tensors)
-        out.push_back({t.name, t.dtype, t.shape, {t.bytes.data(), t.bytes.size()}});
+        out.push_back({ t.name, t.dtype, t.shape, { t.bytes.data(), t.bytes.size() } });
     writeSafetensors(folder + "/model.safetensors", out);
     return folder;
 }
@@ -125,7 +125,7 @@ std::string loadError(const std::string& folder)
 std::string readText(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    return { std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>() };
 }
 
 } // namespace
@@ -153,10 +153,12 @@ private Q_SLOTS:
         QCOMPARE(backend->name(), std::string("hunyuan3d"));
         std::mutex mutex;
         std::vector<ProgressEvent> events;
-        RunContext ctx([&](const ProgressEvent& e) {
-            const std::lock_guard<std::mutex> lock(mutex);
-            events.push_back(e);
-        }, {});
+        RunContext ctx(
+            [&](const ProgressEvent& e) {
+                const std::lock_guard<std::mutex> lock(mutex);
+                events.push_back(e);
+            },
+            {});
         JobSettings s = tinySettings();
         s.chunkSize = 1000; // 17^3 = 4913 points: 5 chunks
         const ShapeResult r = backend->generate(fixtureImage(), s, ctx);
@@ -191,11 +193,11 @@ private Q_SLOTS:
                 chunks.push_back(e.step);
             }
         }
-        QCOMPARE(steps, (std::vector<int>{1, 2, 3, 4, 5, 6}));
-        QCOMPARE(chunks, (std::vector<int>{1, 2, 3, 4, 5}));
+        QCOMPARE(steps, (std::vector<int> { 1, 2, 3, 4, 5, 6 }));
+        QCOMPARE(chunks, (std::vector<int> { 1, 2, 3, 4, 5 }));
         QCOMPARE(lastFraction, 1.0);
-        for (const char* path : {"shape_generation/conditioning", "shape_generation/diffusion_sampling",
-                                 "shape_generation/vae_decoding", "shape_generation/volume_decoding"}) {
+        for (const char* path : { "shape_generation/conditioning", "shape_generation/diffusion_sampling",
+                 "shape_generation/vae_decoding", "shape_generation/volume_decoding" }) {
             bool found = false;
             for (const auto& rec : ctx.profiler().records())
                 found = found || (rec.path == path && rec.count == 1 && rec.seconds > 0);
@@ -226,12 +228,12 @@ private Q_SLOTS:
         s.steps = 3;
         RunContext alone;
         std::vector<std::vector<float>> expected;
-        for (std::uint64_t seed : {1u, 2u, 3u}) {
+        for (std::uint64_t seed : { 1u, 2u, 3u }) {
             s.seed = seed;
             expected.push_back(backend->generate(fixtureImage(), s, alone).volume.values);
         }
         std::vector<std::vector<float>> got(3);
-        std::atomic<int> failures{0};
+        std::atomic<int> failures { 0 };
         std::vector<std::thread> threads;
         for (int i = 0; i < 3; ++i) {
             threads.emplace_back([&, i] {
@@ -283,7 +285,7 @@ private Q_SLOTS:
         s = tinySettings();
         s.octreeResolution = 1;
         QVERIFY_THROWS_EXCEPTION(ConfigError, backend->generate(fixtureImage(), s, ctx));
-        QVERIFY_THROWS_EXCEPTION(BadInputError, backend->generate(PreprocessedImage{}, tinySettings(), ctx));
+        QVERIFY_THROWS_EXCEPTION(BadInputError, backend->generate(PreprocessedImage {}, tinySettings(), ctx));
     }
 
     void cpuComputesInFloat32()
@@ -297,8 +299,8 @@ private Q_SLOTS:
         const auto backend = loadHunyuan3DBackend(o, ctx);
         RunContext run;
         const auto r = backend->generate(fixtureImage(), tinySettings(), run);
-        QVERIFY2(r.modelDescription.find("(fp16 weights, fp32 on cpu)") != std::string::npos,
-                 r.modelDescription.c_str());
+        QVERIFY2(
+            r.modelDescription.find("(fp16 weights, fp32 on cpu)") != std::string::npos, r.modelDescription.c_str());
         bool explained = false;
         for (const auto& m : logs)
             explained = explained || m.find("the CPU computes in fp32") != std::string::npos;
@@ -329,7 +331,8 @@ private Q_SLOTS:
         QTest::newRow("config without a field") << 5 << "field 'vae.params.width' is missing";
         QTest::newRow("pickle only") << 6 << "pickle";
         QTest::newRow("no config") << 7 << "has no config.yaml";
-        QTest::newRow("unexpected denoiser tensor") << 8 << "unexpected tensor(s) (config.yaml and weights disagree): model.guidance_in.in_layer.weight";
+        QTest::newRow("unexpected denoiser tensor")
+            << 8 << "unexpected tensor(s) (config.yaml and weights disagree): model.guidance_in.in_layer.weight";
         QTest::newRow("header not JSON") << 9 << "header is not valid JSON";
     }
     void badModelFolders()
@@ -362,20 +365,21 @@ private Q_SLOTS:
             break;
         }
         case 2:
-            makeModelFolder(dir, [](std::vector<EditableTensor>& t) { find(t, "model.latent_in.weight").dtype = TensorDType::I32; });
+            makeModelFolder(dir,
+                [](std::vector<EditableTensor>& t) { find(t, "model.latent_in.weight").dtype = TensorDType::I32; });
             break;
         case 3:
             makeModelFolder(dir, [](std::vector<EditableTensor>& t) {
                 auto& w = find(t, "model.cond_in.weight");
-                w.shape = {64, 40};
+                w.shape = { 64, 40 };
                 w.bytes.resize(64 * 40 * 4);
             });
             break;
         case 4:
             makeModelFolder(dir, [](std::vector<EditableTensor>& t) {
                 t.erase(std::remove_if(t.begin(), t.end(),
-                                       [](const EditableTensor& x) { return x.name == "vae.geo_decoder.output_proj.bias"; }),
-                        t.end());
+                            [](const EditableTensor& x) { return x.name == "vae.geo_decoder.output_proj.bias"; }),
+                    t.end());
             });
             break;
         case 5: {
@@ -394,7 +398,8 @@ private Q_SLOTS:
             break;
         case 8: // weights of a guidance-distilled model under a configuration without guidance_embed
             makeModelFolder(dir, [](std::vector<EditableTensor>& t) {
-                t.push_back({"model.guidance_in.in_layer.weight", TensorDType::F32, {64, 256}, std::vector<std::uint8_t>(64 * 256 * 4)});
+                t.push_back({ "model.guidance_in.in_layer.weight", TensorDType::F32, { 64, 256 },
+                    std::vector<std::uint8_t>(64 * 256 * 4) });
             });
             break;
         case 9: {
@@ -429,9 +434,9 @@ private Q_SLOTS:
             backend->generate(fixtureImage(), tinySettings(), ctx);
             QFAIL("NaN output was not reported");
         } catch (const ModelError& e) {
-            QVERIFY2(std::string(e.what()).find("the model produced NaN values during diffusion sampling") !=
-                         std::string::npos,
-                     e.what());
+            QVERIFY2(std::string(e.what()).find("the model produced NaN values during diffusion sampling")
+                    != std::string::npos,
+                e.what());
         }
     }
 };

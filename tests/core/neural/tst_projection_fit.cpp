@@ -16,9 +16,9 @@ Volume ellipsoid(int n, float a, float b, float c, Vec3f centre = {})
 {
     Volume v;
     v.nx = v.ny = v.nz = n;
-    v.origin = {-1.01f, -1.01f, -1.01f};
+    v.origin = { -1.01f, -1.01f, -1.01f };
     const float s = 2.02f / float(n - 1);
-    v.spacing = {s, s, s};
+    v.spacing = { s, s, s };
     v.values.resize(v.pointCount());
     for (int i = 0; i < n; ++i)
         for (int j = 0; j < n; ++j)
@@ -58,16 +58,16 @@ private Q_SLOTS:
     // [40, 60) of 100: the scale comes from the taller axis, rows map to y downwards, the centres line up.
     void fitsSilhouetteToMask()
     {
-        const Volume v = ellipsoid(203, 0.5f, 0.8f, 0.3f, {0.0f, 0.1f, 0.0f});
+        const Volume v = ellipsoid(203, 0.5f, 0.8f, 0.3f, { 0.0f, 0.1f, 0.0f });
         const Mask8 m = rectangle(100, 40, 60, 20, 80);
         const ProjectionFrame f = fitProjectionFrame(v, 0.0f, m, 0.15f);
         const auto xAt = [&](double s) { return f.xMin + s * (f.xMax - f.xMin); };
         const auto yAt = [&](double t) { return f.yMax - t * (f.yMax - f.yMin); };
         const double tol = 0.02; // a cell
         QVERIFY(std::abs((f.xMax - f.xMin) - (f.yMax - f.yMin)) < 1e-5); // square canvas, one scale
-        QVERIFY2(std::abs(yAt(0.2) - 0.9) < tol, qPrintable(QString::number(yAt(0.2))));  // top of the mask
-        QVERIFY2(std::abs(yAt(0.8) + 0.7) < tol, qPrintable(QString::number(yAt(0.8))));  // bottom
-        QVERIFY2(std::abs(xAt(0.5) - 0.0) < tol, qPrintable(QString::number(xAt(0.5))));  // centres aligned
+        QVERIFY2(std::abs(yAt(0.2) - 0.9) < tol, qPrintable(QString::number(yAt(0.2)))); // top of the mask
+        QVERIFY2(std::abs(yAt(0.8) + 0.7) < tol, qPrintable(QString::number(yAt(0.8)))); // bottom
+        QVERIFY2(std::abs(xAt(0.5) - 0.0) < tol, qPrintable(QString::number(xAt(0.5)))); // centres aligned
     }
 
     void fallsBackToNominal()
@@ -86,7 +86,7 @@ private Q_SLOTS:
         QCOMPARE(fitProjectionFrame(full, 0.0f, m, 0.15f).xMin, nominal.xMin);
         // Empty mask.
         QCOMPARE(fitProjectionFrame(ellipsoid(33, 0.5f, 0.5f, 0.5f), 0.0f, rectangle(64, 0, 0, 0, 0), 0.15f).yMax,
-                 nominal.yMax);
+            nominal.yMax);
         // A tiny silhouette against a large mask: an implausible scale.
         QCOMPARE(fitProjectionFrame(ellipsoid(101, 0.02f, 0.02f, 0.02f), 0.0f, m, 0.15f).xMax, nominal.xMax);
     }
