@@ -120,12 +120,20 @@ bool pngWriteScope(png_structp png, png_infop info, const std::uint8_t* pixels, 
 {
     if (setjmp(png_jmpbuf(png)))
         return false;
-    png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_NONE,
-        PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_set_compression_level(png, 6);
+    // Opaque images (every texture after colour bleeding) are stored as RGB: a quarter less data to compress.
+    bool opaque = true;
+    for (std::size_t i = 3, n = std::size_t(width) * height * 4; i < n && opaque; i += 4)
+        opaque = pixels[i] == 255;
+    png_set_IHDR(png, info, width, height, 8, opaque ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_RGB_ALPHA,
+        PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    // Fixed settings keep the bytes deterministic. One filter (Paeth) instead of libpng's adaptive choice among all
+    // five, and zlib level 4, cost about a third of the time for a few percent more bytes on our textures.
+    png_set_compression_level(png, 4);
     png_set_compression_strategy(png, 0 /* Z_DEFAULT_STRATEGY */);
-    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_ALL_FILTERS);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_PAETH);
     png_write_info(png, info);
+    if (opaque)
+        png_set_filler(png, 0, PNG_FILLER_AFTER); // rows are RGBA in memory; libpng drops the alpha byte
     for (png_uint_32 y = 0; y < height; ++y)
         png_write_row(png, pixels + std::size_t(y) * width * 4);
     png_write_end(png, nullptr);

@@ -357,8 +357,11 @@ void TestImageIo::probeReadsHeaders()
         int w, h, channels;
     };
     const ImageRGBA8 img = smoothImage(30, 20);
+    ImageRGBA8 translucent = img;
+    translucent.pixels[3] = 128;
     std::vector<Case> cases = {
-        { "a.png", encodePng(img), "png", 30, 20, 4 },
+        { "a.png", encodePng(img), "png", 30, 20, 3 }, // opaque images are stored as RGB
+        { "a2.png", encodePng(translucent), "png", 30, 20, 4 },
         { "b.jpg", testimg::encodeJpeg(img, 80), "jpeg", 30, 20, 3 },
         { "c.jpg", testimg::encodeJpeg(img, 80, true), "jpeg", 30, 20, 1 },
         { "d.bmp", testimg::encodeBmp(img), "bmp", 30, 20, 3 },
