@@ -38,6 +38,19 @@ std::vector<std::string> splitList(const std::string& s)
     return out;
 }
 
+// True when the request writes a per-image report and that report is not there.
+bool reportMissing(const JobRequest& r)
+{
+    if (!r.writeRunReport)
+        return false;
+    for (const auto& p : plannedOutputs(r)) {
+        std::error_code ec;
+        if (p.size() > 12 && p.compare(p.size() - 12, 12, ".report.json") == 0 && !fs::is_regular_file(p, ec))
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 int runGenerate(const GenerateOptions& opt, std::ostream& out, std::ostream& err, bool terminal)
@@ -90,7 +103,7 @@ int runGenerate(const GenerateOptions& opt, std::ostream& out, std::ostream& err
         r.outputDir = opt.outputDir;
         r.settings = opt.settings;
         r.overwrite = opt.overwrite;
-        if (!opt.overwrite && outputsComplete(r)) {
+        if (!opt.overwrite && outputsComplete(r) && !reportMissing(r)) {
             ++skippedCount;
             view->skipped(item.inputPath, plannedOutputs(r));
             RunReport rep;
@@ -99,6 +112,14 @@ int runGenerate(const GenerateOptions& opt, std::ostream& out, std::ostream& err
             rep.settings = opt.settings;
             reports.push_back(rep);
             continue;
+        }
+        if (!opt.overwrite && outputsComplete(r)) {
+            // Models without their report: the run was killed between the two renames (SIGKILL, node failure).
+            // Nothing recorded it, so it runs again and replaces the models, rather than leave a hole in the
+            // merged batch report.
+            view->message(LogLevel::Warning, "orfeas: " + item.inputPath +
+                                                 ": model files exist without their report; generating again");
+            r.overwrite = true;
         }
         requests.push_back(std::move(r));
     }
