@@ -109,6 +109,19 @@ CONF
     esac
 elif [ "$cmd" = stop ]; then
     [ -d "$dir" ] || exit 0
+    # Jobs of this cluster first, so that no job step outlives its slurmd.
+    if [ -f "$dir/slurmctld.pid" ] && kill -0 "$(cat "$dir/slurmctld.pid")" 2>/dev/null; then
+        export SLURM_CONF="$dir/slurm.conf"
+        jobs=$(squeue -h -o %A 2>/dev/null || true)
+        if [ -n "$jobs" ]; then
+            # shellcheck disable=SC2086 # one job id per word
+            scancel $jobs 2>/dev/null || true
+            for _ in $(seq 1 150); do
+                [ -z "$(squeue -h -o %A 2>/dev/null)" ] && break
+                sleep 0.2
+            done
+        fi
+    fi
     for p in slurmd slurmctld; do
         if [ -f "$dir/$p.pid" ]; then
             pid=$(cat "$dir/$p.pid")
