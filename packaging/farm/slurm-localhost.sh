@@ -10,6 +10,7 @@
 # already runs on the machine is left alone. munged is shared: an already running one is used, and only one started
 # here is stopped by `stop`.
 set -euo pipefail
+export PATH="$PATH:/usr/sbin:/sbin" # the daemons live there
 
 cmd=${1:-}
 dir=${2:-}

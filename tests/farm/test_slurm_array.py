@@ -396,6 +396,9 @@ def main():
     parser.add_argument("--source", required=True)
     a = parser.parse_args()
 
+    # The daemons live in /usr/sbin, which a CI environment's PATH may lack.
+    path = os.environ.get("PATH", "").split(os.pathsep)
+    os.environ["PATH"] = os.pathsep.join(path + [d for d in ("/usr/sbin", "/sbin") if d not in path])
     if os.geteuid() != 0:
         log("SKIP: needs root to start munged, slurmctld and slurmd")
         return SKIP
