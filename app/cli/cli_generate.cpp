@@ -38,19 +38,6 @@ std::vector<std::string> splitList(const std::string& s)
     return out;
 }
 
-// True when the request writes a per-image report and that report is not there.
-bool reportMissing(const JobRequest& r)
-{
-    if (!r.writeRunReport)
-        return false;
-    for (const auto& p : plannedOutputs(r)) {
-        std::error_code ec;
-        if (p.size() > 12 && p.compare(p.size() - 12, 12, ".report.json") == 0 && !fs::is_regular_file(p, ec))
-            return true;
-    }
-    return false;
-}
-
 } // namespace
 
 int runGenerate(const GenerateOptions& opt, std::ostream& out, std::ostream& err, bool terminal)
@@ -103,7 +90,8 @@ int runGenerate(const GenerateOptions& opt, std::ostream& out, std::ostream& err
         r.outputDir = opt.outputDir;
         r.settings = opt.settings;
         r.overwrite = opt.overwrite;
-        if (!opt.overwrite && outputsComplete(r) && !reportMissing(r)) {
+        const OutputState state = opt.overwrite ? OutputState::Missing : outputState(r);
+        if (state == OutputState::Complete) {
             ++skippedCount;
             view->skipped(item.inputPath, plannedOutputs(r));
             RunReport rep;
@@ -113,14 +101,14 @@ int runGenerate(const GenerateOptions& opt, std::ostream& out, std::ostream& err
             reports.push_back(rep);
             continue;
         }
-        if (!opt.overwrite && outputsComplete(r)) {
-            // Models without their report: the run was killed between the two renames (SIGKILL, node failure).
-            // Nothing recorded it, so it runs again and replaces the models, rather than leave a hole in the
-            // merged batch report.
-            view->message(LogLevel::Warning, "orfeas: " + item.inputPath +
-                                                 ": model files exist without their report; generating again");
+        if (state == OutputState::Interrupted) {
+            // An earlier run of ours was killed while moving its files into place (SIGKILL, node failure): its
+            // marker says the files are ours, so this run replaces them.
+            view->message(LogLevel::Warning,
+                          "orfeas: " + item.inputPath + ": finishing a run that was interrupted while writing");
             r.overwrite = true;
         }
+        // OutputState::Foreign: runJob refuses with a clear message (use --overwrite), nothing is touched.
         requests.push_back(std::move(r));
     }
     // One worker per GPU when GPUs are listed: jobs are assigned round-robin.

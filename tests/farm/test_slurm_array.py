@@ -307,10 +307,14 @@ def phase_complete(cluster, work, script, inputs_dir, inputs, deadline):
     log(f"A: {len(inputs)} inputs, {len(inputs)} outputs, one 'done' each, shards as planned, merge counts "
         f"{summary['runs']}")
 
-    # A model whose report is missing (a kill between the two renames) is generated again by the same array; every
-    # other input is skipped and left as it was.
+    # A run killed while moving its files into place (models renamed, report not yet) leaves its hidden marker
+    # ".<stem>.orfeas-writing" (pipeline.h, OutputState::Interrupted): the same array generates that input again;
+    # every other input is skipped and left as it was. (Models without report and without marker are not ours to
+    # replace: the CLI refuses them without --overwrite.)
     orphan = inputs[5]
     os.remove(os.path.join(outdir, stem(orphan) + ".report.json"))
+    with open(os.path.join(outdir, "." + stem(orphan) + ".orfeas-writing"), "w") as marker:
+        marker.write("orfeas run in progress (simulated kill)\n")
     again = submit_array(cluster, work, script, inputs_dir, outdir, logdir)
     summary, perf = merge(cluster, work, again, outdir, logdir, deadline)
     events = read_events(task_logs(logdir, again))
@@ -321,7 +325,8 @@ def phase_complete(cluster, work, script, inputs_dir, inputs, deadline):
     for s, before in finished.items():
         check(s == stem(orphan) or after[s] == before, f"{s} was redone")
     check_merged(summary, perf, inputs)
-    log(f"A: a model without its report is generated again by the same array, the other {len(inputs) - 1} skipped")
+    check(not os.path.exists(os.path.join(outdir, "." + stem(orphan) + ".orfeas-writing")), "marker left behind")
+    log(f"A: an interrupted input is generated again by the same array, the other {len(inputs) - 1} skipped")
 
 
 def phase_restart(cluster, work, script, inputs_dir, inputs, deadline, hard_kill):

@@ -41,7 +41,17 @@ JobResult runJob(const JobRequest& request, RunContext& ctx);
 
 // The final paths a request would write (models + report), for skip-existing checks and overwrite prompts.
 std::vector<std::string> plannedOutputs(const JobRequest& request);
-// True when every planned output exists and is complete (a non-empty file, report written last).
+
+// What is already on disk for a request. While a run moves its finished files into place it keeps a hidden marker
+// (".<stem>.orfeas-writing") in the output folder, so a run killed in that window is recognised later.
+enum class OutputState {
+    Missing,     // none of the planned files exists
+    Complete,    // every model file exists (non-empty) and, if requested, the report too
+    Interrupted, // files of ours from a run that was killed while moving them into place: safe to replace
+    Foreign,     // some planned files exist that no finished or interrupted run of ours accounts for
+};
+OutputState outputState(const JobRequest& request);
+// outputState(request) == OutputState::Complete.
 bool outputsComplete(const JobRequest& request);
 
 } // namespace orfeas

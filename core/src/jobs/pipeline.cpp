@@ -103,18 +103,73 @@ std::vector<std::string> plannedOutputs(const JobRequest& request)
     return out;
 }
 
-bool outputsComplete(const JobRequest& request)
+namespace {
+
+std::string markerPathFor(const JobRequest& r)
+{
+    return (fs::path(r.outputDir) / ("." + defaultStem(r) + ".orfeas-writing")).string();
+}
+
+bool nonEmptyFile(const std::string& p)
+{
+    std::error_code ec;
+    return fs::is_regular_file(p, ec) && fs::file_size(p, ec) > 0;
+}
+
+bool anyExists(const std::vector<std::string>& paths)
+{
+    std::error_code ec;
+    for (const auto& p : paths)
+        if (fs::exists(fs::symlink_status(p, ec)))
+            return true;
+    return false;
+}
+
+// Marks "this run is moving files into place"; removed once the report is in place.
+class WritingMarker {
+public:
+    explicit WritingMarker(std::string path)
+        : m_path(std::move(path))
+    {
+        const std::string text = "orfeas run in progress on " + hostName() + "\n";
+        detail::writeWholeFile(m_path, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+    }
+    ~WritingMarker()
+    {
+        if (!m_keep)
+            detail::removeQuietly(m_path);
+    }
+    // Leave the marker: files of this run are in place but the run did not finish.
+    void keep() { m_keep = true; }
+
+private:
+    std::string m_path;
+    bool m_keep = false;
+};
+
+} // namespace
+
+OutputState outputState(const JobRequest& request)
 {
     if (request.outputDir.empty())
-        return false;
-    // Model files appear only by atomic rename of finished files, so their presence means the export completed.
-    // The report is written last; a run killed in between still counts as done.
-    for (const auto& p : plannedExportPaths(exportRequestFor(request))) {
-        std::error_code ec;
-        if (!fs::is_regular_file(p, ec) || fs::file_size(p, ec) == 0)
-            return false;
-    }
-    return true;
+        return OutputState::Missing;
+    const auto models = plannedExportPaths(exportRequestFor(request));
+    bool allModels = true;
+    for (const auto& p : models)
+        allModels = allModels && nonEmptyFile(p);
+    // Model files only appear by rename of finished files; the report is moved last.
+    if (allModels && (!request.writeRunReport || nonEmptyFile(reportPathFor(request))))
+        return OutputState::Complete;
+    std::error_code ec;
+    const bool marker = fs::exists(markerPathFor(request), ec);
+    if (!anyExists(plannedOutputs(request)))
+        return OutputState::Missing;
+    return marker ? OutputState::Interrupted : OutputState::Foreign;
+}
+
+bool outputsComplete(const JobRequest& request)
+{
+    return outputState(request) == OutputState::Complete;
 }
 
 JobResult runJob(const JobRequest& request, RunContext& ctx)
@@ -206,10 +261,21 @@ JobResult runJob(const JobRequest& request, RunContext& ctx)
     report.vertices = std::int64_t(mesh.vertexCount());
     report.faces = std::int64_t(mesh.faceCount());
 
+    std::optional<WritingMarker> marker;
     if (!request.outputDir.empty()) {
-        result.outputs = runStage(ctx, Stage::MeshExport, request.inputPath, [&] {
-            return exportMesh(mesh, exportRequestFor(request), &ctx);
-        });
+        const auto modelPaths = plannedExportPaths(exportRequestFor(request));
+        const bool hadFiles = anyExists(modelPaths);
+        try {
+            result.outputs = runStage(ctx, Stage::MeshExport, request.inputPath, [&] {
+                marker.emplace(markerPathFor(request));
+                return exportMesh(mesh, exportRequestFor(request), &ctx);
+            });
+        } catch (...) {
+            // Keep the marker only if this run left files of its own under final names.
+            if (marker && !hadFiles && anyExists(modelPaths))
+                marker->keep();
+            throw;
+        }
         report.outputs = result.outputs;
     }
     report.status = "done";
@@ -223,6 +289,8 @@ JobResult runJob(const JobRequest& request, RunContext& ctx)
             detail::writeFileAtomically(path, {reinterpret_cast<const std::uint8_t*>(json.data()), json.size()},
                                         request.overwrite);
         } catch (Error& e) {
+            if (marker)
+                marker->keep(); // the models are in place without their report: a rerun may replace them
             e.addContext(Stage::MeshExport, path);
             throw;
         }
