@@ -231,18 +231,18 @@
         <translation>Bilder oder Ordner hier ablegen, zum Öffnen von Dateien klicken oder ein Bild mit Strg+V einfügen</translation>
     </message>
     <message>
-        <source>Drop images or folders here
-or click to choose files · Ctrl+V pastes an image</source>
-        <translation>Bilder oder Ordner hier ablegen
-oder klicken, um Dateien zu wählen · Strg+V fügt ein Bild ein</translation>
-    </message>
-    <message>
         <source>Only local files can be opened; skipped: %1</source>
         <translation>Nur lokale Dateien können geöffnet werden; übersprungen: %1</translation>
     </message>
     <message>
         <source>Dropped image</source>
         <translation>Abgelegtes Bild</translation>
+    </message>
+    <message>
+        <source>Drop images or folders here
+click to browse · Ctrl+V to paste</source>
+        <translation>Bilder oder Ordner hier ablegen
+klicken zum Auswählen · Strg+V zum Einfügen</translation>
     </message>
 </context>
 <context>
@@ -366,10 +366,6 @@ oder klicken, um Dateien zu wählen · Strg+V fügt ein Bild ein</translation>
         <translation>Maske</translation>
     </message>
     <message>
-        <source>No images yet: they appear when the job has finished its preprocessing.</source>
-        <translation>Noch keine Bilder: Sie erscheinen, sobald die Vorverarbeitung des Auftrags abgeschlossen ist.</translation>
-    </message>
-    <message>
         <source>Preprocessing did not finish for this job.</source>
         <translation>Die Vorverarbeitung wurde für diesen Auftrag nicht abgeschlossen.</translation>
     </message>
@@ -380,6 +376,10 @@ oder klicken, um Dateien zu wählen · Strg+V fügt ein Bild ein</translation>
     <message>
         <source>The mask comes from background removal: check that it covers the subject and nothing else.</source>
         <translation>Die Maske stammt aus der Hintergrundentfernung: Prüfen Sie, dass sie das Motiv abdeckt und sonst nichts.</translation>
+    </message>
+    <message>
+        <source>The input, the image the shape stage sees and the mask appear here when the job ends.</source>
+        <translation>Eingabe, das Bild, das die Formstufe sieht, und die Maske erscheinen hier, wenn der Auftrag endet.</translation>
     </message>
 </context>
 <context>

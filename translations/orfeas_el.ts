@@ -231,18 +231,18 @@
         <translation>Αφήστε εδώ εικόνες ή φακέλους, κάντε κλικ για να ανοίξετε αρχεία ή επικολλήστε μια εικόνα με Ctrl+V</translation>
     </message>
     <message>
-        <source>Drop images or folders here
-or click to choose files · Ctrl+V pastes an image</source>
-        <translation>Αφήστε εδώ εικόνες ή φακέλους
-ή κάντε κλικ για επιλογή αρχείων · Ctrl+V: επικόλληση εικόνας</translation>
-    </message>
-    <message>
         <source>Only local files can be opened; skipped: %1</source>
         <translation>Ανοίγουν μόνο τοπικά αρχεία. Παραλείφθηκαν: %1</translation>
     </message>
     <message>
         <source>Dropped image</source>
         <translation>Εικόνα από μεταφορά</translation>
+    </message>
+    <message>
+        <source>Drop images or folders here
+click to browse · Ctrl+V to paste</source>
+        <translation>Αφήστε εδώ εικόνες ή φακέλους
+κλικ για αναζήτηση · Ctrl+V για επικόλληση</translation>
     </message>
 </context>
 <context>
@@ -366,10 +366,6 @@ or click to choose files · Ctrl+V pastes an image</source>
         <translation>Μάσκα</translation>
     </message>
     <message>
-        <source>No images yet: they appear when the job has finished its preprocessing.</source>
-        <translation>Δεν υπάρχουν ακόμη εικόνες: εμφανίζονται όταν ολοκληρωθεί η προεπεξεργασία της εργασίας.</translation>
-    </message>
-    <message>
         <source>Preprocessing did not finish for this job.</source>
         <translation>Η προεπεξεργασία δεν ολοκληρώθηκε για αυτή την εργασία.</translation>
     </message>
@@ -380,6 +376,10 @@ or click to choose files · Ctrl+V pastes an image</source>
     <message>
         <source>The mask comes from background removal: check that it covers the subject and nothing else.</source>
         <translation>Η μάσκα προέρχεται από την αφαίρεση φόντου: ελέγξτε ότι καλύπτει το θέμα και τίποτε άλλο.</translation>
+    </message>
+    <message>
+        <source>The input, the image the shape stage sees and the mask appear here when the job ends.</source>
+        <translation>Η είσοδος, η εικόνα που βλέπει το στάδιο σχήματος και η μάσκα εμφανίζονται εδώ όταν τελειώσει η εργασία.</translation>
     </message>
 </context>
 <context>

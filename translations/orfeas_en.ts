@@ -231,16 +231,16 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Drop images or folders here
-or click to choose files · Ctrl+V pastes an image</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Only local files can be opened; skipped: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Dropped image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drop images or folders here
+click to browse · Ctrl+V to paste</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -365,10 +365,6 @@ or click to choose files · Ctrl+V pastes an image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>No images yet: they appear when the job has finished its preprocessing.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Preprocessing did not finish for this job.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -378,6 +374,10 @@ or click to choose files · Ctrl+V pastes an image</source>
     </message>
     <message>
         <source>The mask comes from background removal: check that it covers the subject and nothing else.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The input, the image the shape stage sees and the mask appear here when the job ends.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

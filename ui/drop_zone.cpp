@@ -24,7 +24,7 @@ DropZone::DropZone(QWidget* parent)
     setCursor(Qt::PointingHandCursor);
     setToolTip(tr("Drop images or folders here, click to open files, or paste an image with Ctrl+V"));
     auto* layout = new QVBoxLayout(this);
-    m_hint = new QLabel(tr("Drop images or folders here\nor click to choose files · Ctrl+V pastes an image"), this);
+    m_hint = new QLabel(tr("Drop images or folders here\nclick to browse · Ctrl+V to paste"), this);
     m_hint->setAlignment(Qt::AlignCenter);
     m_hint->setWordWrap(true);
     QFont f = m_hint->font();

@@ -57,7 +57,7 @@ void ImagePreviewPanel::showImages(const QImage& input, const QImage& preprocess
     m_slots[1].image = preprocessed;
     m_slots[2].image = mask;
     if (input.isNull() && preprocessed.isNull())
-        m_note->setText(tr("No images yet: they appear when the job has finished its preprocessing."));
+        m_note->setText(tr("The input, the image the shape stage sees and the mask appear here when the job ends."));
     else if (preprocessed.isNull())
         m_note->setText(tr("Preprocessing did not finish for this job."));
     else

@@ -95,9 +95,14 @@ void JobDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, const Q
         const double fraction = index.data(JobModel::FractionRole).toDouble();
         const QRect bar(textLeft, r.bottom() - 5, r.right() - textLeft, 5);
         p->setPen(Qt::NoPen);
-        p->setBrush(option.palette.color(QPalette::Mid));
+        // On a selected row the highlight colour is the background: draw the bar in the row's text colours.
+        QColor track = selected ? option.palette.color(QPalette::HighlightedText) : option.palette.color(QPalette::Mid);
+        if (selected)
+            track.setAlphaF(0.35f);
+        p->setBrush(track);
         p->drawRoundedRect(bar, 2, 2);
-        p->setBrush(stateColor(orfeas::JobState::Running, option.palette));
+        p->setBrush(selected ? option.palette.color(QPalette::HighlightedText)
+                             : stateColor(orfeas::JobState::Running, option.palette));
         p->drawRoundedRect(QRect(bar.left(), bar.top(), int(bar.width() * fraction), bar.height()), 2, 2);
     }
     p->restore();

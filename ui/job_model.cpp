@@ -52,6 +52,17 @@ std::shared_ptr<const JobOutcome> makeOutcome(orfeas::JobResult&& result)
     return outcome;
 }
 
+// The settings that decide how much work each stage does: earlier jobs predict later ones only when these match.
+std::string historyKey(const orfeas::JobSettings& s)
+{
+    std::string key(orfeas::backendName(s.backend));
+    for (int v : {s.resolution, s.steps, s.octreeResolution, s.imageSize, s.faceBudget, s.textureSize})
+        key += '/' + std::to_string(v);
+    for (auto f : s.formats)
+        key += '/' + std::string(orfeas::formatExtension(f));
+    return key;
+}
+
 // Jobs run below the interface's priority, so that on a machine with few cores the event loop still gets the CPU
 // when it needs it (the GUI stays responsive while two jobs use every core). Called on the job's worker thread;
 // each worker thread is lowered once.
@@ -412,12 +423,12 @@ void JobModel::applyFinished(JobRecord& r, const orfeas::JobEvent& e, qint64 atM
             st.endMs = atMs; // frozen where it stopped
         }
     if (r.state == orfeas::JobState::Done && r.outcome) {
-        const int choice = int(r.request.settings.backend);
+        const std::string settingsKey = historyKey(r.request.settings);
         for (const auto& t : r.outcome->report.timings) {
             const auto stage = orfeas::stageFromName(t.path);
             if (!stage)
                 continue; // sub-stages ("a/b") are not stage rows
-            const auto key = std::make_pair(choice, int(*stage));
+            const auto key = std::make_pair(settingsKey, int(*stage));
             int& n = m_stageHistoryCount[key];
             double& mean = m_stageHistory[key];
             mean = (mean * n + t.seconds) / (n + 1);
@@ -440,7 +451,7 @@ void JobModel::onTick()
 
 double JobModel::typicalStageSeconds(const orfeas::JobSettings& settings, int stage) const
 {
-    const auto it = m_stageHistory.find({int(settings.backend), stage});
+    const auto it = m_stageHistory.find({historyKey(settings), stage});
     return it == m_stageHistory.end() ? -1.0 : it->second;
 }
 
@@ -455,11 +466,12 @@ double JobModel::stageEtaSeconds(JobId id, int stage) const
     if (!st.started)
         return typicalStageSeconds(r->request.settings, stage);
     const double elapsed = st.elapsedSeconds(nowMs());
-    // Extrapolate from the stage's own progress once there is enough of it; before that, use earlier runs.
-    if (st.fraction >= 0.03 && elapsed >= 0.25)
+    // Extrapolate from the stage's own progress once there is enough of it; before that, use earlier runs, and
+    // say nothing rather than "0 s" once the stage has outlasted them.
+    if (st.fraction >= 0.03 && elapsed >= 0.1)
         return elapsed * (1.0 - st.fraction) / st.fraction;
     const double typical = typicalStageSeconds(r->request.settings, stage);
-    return typical < 0 ? -1.0 : std::max(0.0, typical - elapsed);
+    return typical > elapsed ? typical - elapsed : -1.0;
 }
 
 double JobModel::etaSeconds(JobId id) const

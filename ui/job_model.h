@@ -15,6 +15,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace orfeas::ui {
@@ -64,7 +65,7 @@ public:
     // Seconds left for the whole job and for its current stage; -1 when there is nothing to go on yet.
     double etaSeconds(JobId id) const;
     double stageEtaSeconds(JobId id, int stage) const;
-    // Mean seconds of a stage over finished jobs with the same backend choice, -1 if none finished yet.
+    // Mean seconds of a stage over finished jobs with the same work-deciding settings, -1 if none finished yet.
     double typicalStageSeconds(const orfeas::JobSettings& settings, int stage) const;
 
     // Translated status line for a record ("Running: Shape generation", "Failed: …").
@@ -94,8 +95,9 @@ private:
     const Clock::time_point m_epoch = Clock::now();
     std::vector<JobRecord> m_rows;
     EventMailbox m_mailbox;
-    std::map<std::pair<int, int>, double> m_stageHistory; // (backend choice, stage) -> mean seconds
-    std::map<std::pair<int, int>, int> m_stageHistoryCount;
+    // Mean seconds per (settings that decide a stage's work, stage) over finished jobs, for time-left estimates.
+    std::map<std::pair<std::string, int>, double> m_stageHistory;
+    std::map<std::pair<std::string, int>, int> m_stageHistoryCount;
     std::map<JobId, std::shared_ptr<const JobOutcome>> m_pendingOutcomes;
     QTimer m_tick;
     // Last so that it is destroyed first: its destructor waits for the workers, which post into the mailbox.

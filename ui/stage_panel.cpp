@@ -7,12 +7,32 @@
 #include <QGridLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QPainter>
 #include <QProgressBar>
 #include <QVBoxLayout>
 
 #include <cmath>
 
 namespace orfeas::ui {
+
+namespace {
+
+// A label that shortens its text with "…" to the width it gets (the full text stays in the tooltip).
+class ElidingLabel : public QLabel {
+public:
+    using QLabel::QLabel;
+
+protected:
+    void paintEvent(QPaintEvent*) override
+    {
+        QPainter p(this);
+        p.setPen(palette().color(isEnabled() ? QPalette::WindowText : QPalette::PlaceholderText));
+        const QRect r = contentsRect();
+        p.drawText(r, int(alignment()), fontMetrics().elidedText(text(), Qt::ElideRight, r.width()));
+    }
+};
+
+} // namespace
 
 StagePanel::StagePanel(QWidget* parent)
     : QWidget(parent)
@@ -48,8 +68,8 @@ StagePanel::StagePanel(QWidget* parent)
         row.bar->setMinimumWidth(110);
         row.elapsed = new QLabel(this);
         row.left = new QLabel(this);
-        row.detail = new QLabel(this);
-        row.detail->setTextFormat(Qt::PlainText);
+        row.detail = new ElidingLabel(this);
+        row.detail->setAlignment(Qt::AlignLeft | Qt::AlignVCenter);
         row.detail->setMinimumWidth(120);
         row.detail->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
         for (QLabel* l : {row.elapsed, row.left})

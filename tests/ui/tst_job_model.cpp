@@ -122,7 +122,10 @@ private Q_SLOTS:
         for (const QString& f : r->outcome->outputs)
             QVERIFY2(QFile::exists(f), qPrintable(f));
         QCOMPARE(model.data(model.index(0), JobModel::FractionRole).toDouble(), 1.0);
+        // Time-left estimates learn from finished jobs with the same work-deciding settings only.
         QVERIFY(model.typicalStageSeconds(test::fastSettings(), int(orfeas::Stage::ShapeGeneration)) >= 0);
+        QCOMPARE(model.typicalStageSeconds(test::slowSettings(), int(orfeas::Stage::ShapeGeneration)), -1.0);
+        QCOMPARE(model.etaSeconds(id), -1.0); // nothing left to estimate for a finished job
         QCOMPARE(guiThreadViolations(), violations);
     }
 
