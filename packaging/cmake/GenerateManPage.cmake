@@ -2,10 +2,11 @@
 # template holding the hand-written sections. Runs at build time (cmake -P), after the program is built.
 #
 #   cmake -DPROGRAM=<exe> -DTITLE=<name> -DTEMPLATE=<page.in> -DOUTPUT=<page> -DVERSION=<x.y.z>
-#         [-DRUN_ENV=VAR=value|VAR=value...] -P GenerateManPage.cmake
+#         [-DRUN_ENV=VAR=value|VAR=value...] [-DSEE_ALSO=program|program...] -P GenerateManPage.cmake
 #
 # The template sees @TITLE_UPPER@, @VERSION@, @DATE@ (SOURCE_DATE_EPOCH when set, for reproducible builds),
-# @DESCRIPTION@ (first line of the program's help) and @COMMANDS@ (the options, and a subsection per subcommand).
+# @DESCRIPTION@ (first line of the program's help), @COMMANDS@ (the options, and a subsection per subcommand) and
+# @SEE_ALSO@ (a SEE ALSO section naming the pages of SEE_ALSO, section 1; empty without).
 # Understands CLI11's help layout (Positionals:/Options:/Subcommands:) and QCommandLineParser's (Options:/Arguments:).
 cmake_minimum_required(VERSION 3.22)
 foreach(v PROGRAM TITLE TEMPLATE OUTPUT VERSION)
@@ -240,6 +241,17 @@ endif()
 roff_text("${TOP_DESCRIPTION}" DESCRIPTION)
 string(TOUPPER "${TITLE}" TITLE_UPPER)
 string(TIMESTAMP DATE "%Y-%m-%d" UTC)
+if(DEFINED SEE_ALSO AND NOT SEE_ALSO STREQUAL "")
+  string(REPLACE "|" ";" SEE_ALSO "${SEE_ALSO}")
+  set(refs "")
+  foreach(page IN LISTS SEE_ALSO)
+    list(APPEND refs ".BR ${page} (1)")
+  endforeach()
+  string(JOIN ",\n" SEE_ALSO ${refs})
+  set(SEE_ALSO ".SH SEE ALSO\n${SEE_ALSO}")
+else()
+  set(SEE_ALSO "")
+endif()
 string(STRIP "${SYNOPSIS}" SYNOPSIS)
 string(REGEX REPLACE "\n\\.br$" "" SYNOPSIS "${SYNOPSIS}")
 string(STRIP "${COMMANDS}" COMMANDS)

@@ -11,7 +11,7 @@ pkgs=(build-essential cmake ninja-build pkg-config git
       libtorch-dev libassimp-dev libyaml-cpp-dev nlohmann-json3-dev libstb-dev libmeshoptimizer-dev
       libpng-dev libjpeg-dev libwebp-dev libcli11-dev libxkbcommon-dev libgl1-mesa-dri)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(xvfb xauth nodejs npm assimp-utils slurm-wlm munge dpkg-dev lintian appstream desktop-file-utils file)
+  pkgs+=(xvfb xauth nodejs npm assimp-utils slurm-wlm munge dpkg-dev lintian appstream desktop-file-utils file nsis)
 fi
 
 missing=()
