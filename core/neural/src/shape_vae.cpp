@@ -177,9 +177,10 @@ std::int64_t chooseChunkSize(const GeometryDecoder& decoder, int requested)
         }
         return 65536;
     }
-    // The CPU: a fixed 256 MB of intermediates; larger chunks gain nothing there.
-    const std::int64_t n = (std::int64_t(256) << 20) / perPoint;
-    return std::clamp<std::int64_t>(n / 1024 * 1024, 2048, 262144);
+    // The CPU: about 64 MB of intermediates per chunk; larger chunks fall out of the caches and are slower there
+    // (measured on the tiny model: 8-16 K points per chunk beat 50 K by 15-25 %).
+    const std::int64_t n = (std::int64_t(64) << 20) / perPoint;
+    return std::clamp<std::int64_t>(n / 1024 * 1024, 1024, 65536);
 }
 
 std::vector<float> decodeDenseGrid(const GeometryDecoder& decoder, const GeometryKeys& keys,
