@@ -63,8 +63,10 @@ void CameraController::apply()
     m_camera->setUpVector(QVector3D(0, 1, 0));
     m_camera->setViewCenter(m_target);
     m_camera->setPosition(m_target + dir * m_distance);
-    m_camera->setNearPlane(std::max(1e-4f, m_distance - 4.0f * m_radius) * 0.5f);
-    m_camera->setFarPlane(m_distance + 8.0f * m_radius);
+    // Keep the near plane as far out as the model allows: depth precision (and so the wireframe overlay, lifted
+    // just above the surface) depends on it. The grid reaches about 2.9 radii from the centre.
+    m_camera->setNearPlane(std::max(0.01f * m_radius, 0.5f * (m_distance - 1.2f * m_radius)));
+    m_camera->setFarPlane(m_distance + 4.0f * m_radius);
 }
 
 bool CameraController::eventFilter(QObject* watched, QEvent* event)

@@ -68,6 +68,7 @@ ExportBar::ExportBar(QWidget* parent)
 void ExportBar::setOutputDir(const QString& dir)
 {
     m_dir->setText(dir);
+    m_dir->setCursorPosition(0); // a long path shows its beginning
 }
 
 QString ExportBar::outputDir() const

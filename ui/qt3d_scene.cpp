@@ -7,6 +7,7 @@
 #include <Qt3DExtras/QDiffuseMapMaterial>
 #include <Qt3DExtras/QPerVertexColorMaterial>
 #include <Qt3DExtras/QPhongMaterial>
+#include <Qt3DExtras/QTextureMaterial>
 #include <Qt3DRender/QAbstractTextureImage>
 #include <Qt3DRender/QDirectionalLight>
 #include <Qt3DRender/QGeometryRenderer>
@@ -92,16 +93,21 @@ Qt3DCore::QEntity* createLines(const QByteArray& data, int vertexCount, const QC
     auto* pos = attribute(geometry, buffer, QAttribute::defaultPositionAttributeName(), 3, 0, ViewMesh::kLineStride,
                           vertexCount);
     attribute(geometry, buffer, QAttribute::defaultNormalAttributeName(), 3, 3, ViewMesh::kLineStride, vertexCount);
+    // The texture is a single texel, so any coordinate samples the line colour; the normal's first two floats do.
+    attribute(geometry, buffer, QAttribute::defaultTextureCoordinateAttributeName(), 2, 3, ViewMesh::kLineStride,
+              vertexCount);
     geometry->setBoundingVolumePositionAttribute(pos);
     auto* renderer = new Qt3DRender::QGeometryRenderer(entity);
     renderer->setGeometry(geometry);
     renderer->setPrimitiveType(Qt3DRender::QGeometryRenderer::Lines);
     renderer->setVertexCount(vertexCount);
-    // Lit only by the ambient term: a flat colour whatever the lights do.
-    auto* material = new Qt3DExtras::QPhongMaterial(entity);
-    material->setAmbient(color);
-    material->setDiffuse(Qt::black);
-    material->setSpecular(Qt::black);
+    // Unlit: lines keep their colour whatever the lights do (Qt 3D's Phong material has no flat-colour mode).
+    auto* material = new Qt3DExtras::QTextureMaterial(entity);
+    QImage texel(1, 1, QImage::Format_RGBA8888);
+    texel.fill(color);
+    auto* texture = new Qt3DRender::QTexture2D(material);
+    texture->addTextureImage(new ImageTextureImage(texel, texture));
+    material->setTexture(texture);
     entity->addComponent(renderer);
     entity->addComponent(material);
     return entity;
@@ -200,7 +206,7 @@ Qt3DCore::QEntity* createGridEntity(float x, float z, float height, float halfSi
         add(x - halfSize, z + o, x + halfSize, z + o);
     }
     const QByteArray data(reinterpret_cast<const char*>(v.data()), qsizetype(v.size() * sizeof(float)));
-    return createLines(data, int(v.size() / ViewMesh::kLineFloatsPerVertex), QColor(92, 97, 105), parent);
+    return createLines(data, int(v.size() / ViewMesh::kLineFloatsPerVertex), QColor(72, 76, 83), parent);
 }
 
 Qt3DCore::QEntity* createShaderWarmUp(Qt3DCore::QEntity* parent)

@@ -231,7 +231,10 @@ void StagePanel::onStageProgress(JobId id, int stage, double fraction, const QSt
                 setRow(s, 1.0, subStepText(st));
         }
     }
+    const bool newRow = m_rows[std::size_t(stage)].fraction < 0;
     setRow(stage, fraction, detail);
+    if (newRow)
+        refreshTimes(); // a stage began: times and estimates move now, not at the next tick
 }
 
 void StagePanel::onJobFinished(JobId id, int)

@@ -16,6 +16,7 @@
 #include <QPainter>
 #include <QPainterPath>
 #include <QScreen>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -156,10 +157,15 @@ int main(int argc, char** argv)
         window.controller()->addPaths({mushroomPath});
         waitFor([&] {
             const JobRecord* r = model->rowCount() == 2 ? model->jobAt(1) : nullptr;
-            return r && r->currentStage >= int(orfeas::Stage::SurfaceExtraction) &&
-                   r->stages[std::size_t(r->currentStage)].fraction > 0.2;
+            if (!r || r->currentStage < int(orfeas::Stage::ShapeGeneration))
+                return false;
+            const StageState& st = r->stages[std::size_t(r->currentStage)];
+            // Far enough into a stage for its time-left estimate to show.
+            return !st.finished && st.fraction > 0.3 && st.elapsedSeconds(model->nowMs()) > 0.15;
         }, 120000);
-        QCoreApplication::processEvents(); // the panels show the latest progress
+        QSignalSpy tick(model, &JobModel::clockTick);
+        tick.wait(400); // the stage panel refreshes its times and estimates on the model's clock
+        QTest::qWait(60); // and repaints
         grab(window).save(outDir + QStringLiteral("/studio-running.png"));
         model->cancelAll();
         waitFor([&] { return model->activeCount() == 0; }, 60000);
