@@ -1,6 +1,7 @@
 // The studio window as a user drives it: drops, the stage panel during a real run, the mesh in the viewport,
 // cancel, inline messages instead of dialogs, settings across restarts, and no GUI access off the GUI thread.
 
+#include "about_dialog.h"
 #include "drop_zone.h"
 #include "export_bar.h"
 #include "gui_thread.h"
@@ -10,9 +11,12 @@
 #include "job_model.h"
 #include "log_panel.h"
 #include "main_window.h"
+#include "model_manager_dialog.h"
 #include "settings_dialog.h"
 #include "stage_panel.h"
 #include "test_support.h"
+
+#include "orfeas/version.h"
 
 #include <QAction>
 #include <QApplication>
@@ -370,6 +374,24 @@ private Q_SLOTS:
         QCOMPARE(matchingPreset(orfeas::JobSettings{}), std::optional<Preset>(Preset::Balanced));
         s.steps = 17;
         QCOMPARE(matchingPreset(s), std::nullopt);
+    }
+
+    void aboutAndModelDialogs()
+    {
+        AboutDialog about(QStringLiteral("none (test)"));
+        QStringList texts;
+        for (QLabel* l : about.findChildren<QLabel*>())
+            texts << l->text();
+        QVERIFY(texts.join(' ').contains(QString::fromLatin1(orfeas::versionString())));
+        QVERIFY(texts.join(' ').contains("inflate")); // the classic backend is listed
+
+        QVERIFY(QDir(m_dir.path()).mkpath("models"));
+        ModelManagerDialog models({m_dir.filePath("models")}, QString());
+        QSignalSpy scanned(&models, &ModelManagerDialog::scanFinished);
+        QVERIFY(scanned.wait(20000));
+        QCOMPARE(models.folderCount(), scanned.first().first().toInt());
+        QVERIFY(models.modelRoots().contains(m_dir.filePath("models")));
+        QVERIFY(models.chosenFolder().isEmpty());
     }
 
     void noGuiAccessOffTheGuiThread()
