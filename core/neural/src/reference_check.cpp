@@ -134,9 +134,10 @@ ReferenceCheckReport checkAgainstReference(const ReferenceCheckOptions& options,
             ctx.throwIfCancelled(Stage::ShapeGeneration);
             return true;
         };
+        // Until the result is on the host, so that asynchronous GPU work is counted.
         const auto timed = [](const auto& fn, double& seconds) {
             const auto start = Clock::now();
-            auto out = fn();
+            at::Tensor out = fn().to(at::kCPU);
             seconds = secondsSince(start);
             return out;
         };

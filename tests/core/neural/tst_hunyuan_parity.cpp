@@ -83,6 +83,7 @@ private Q_SLOTS:
             QVERIFY2(s.passed, (s.stage + " differs from the reference").c_str());
         }
         QVERIFY(report.passed());
+        QVERIFY(report.skipped.empty());
         if (fp16) {
             // The float16 file really is different: an exact match would mean the wrong file was read.
             double worst = 0;
