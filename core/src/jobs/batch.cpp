@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -32,15 +34,21 @@ bool hasImageExtension(const fs::path& p)
     return std::find(exts.begin(), exts.end(), ext) != exts.end();
 }
 
+// Array-job indices and counts from the environment. Values outside +-1e9 are refused rather than wrapped: a
+// wrapped index would silently select another shard, and the arithmetic below must not overflow (found with the
+// fuzz harness, docs/reliability.md).
 std::optional<int> envInt(const char* name)
 {
     const char* v = std::getenv(name);
     if (!v || !*v)
         return std::nullopt;
     char* end = nullptr;
-    const long n = std::strtol(v, &end, 10);
-    if (*end != '\0')
+    errno = 0;
+    const long long n = std::strtoll(v, &end, 10);
+    if (*end != '\0' || end == v)
         throw ConfigError(std::string("environment variable ") + name + "='" + v + "' is not an integer");
+    if (errno == ERANGE || n < -1'000'000'000LL || n > 1'000'000'000LL)
+        throw ConfigError(std::string("environment variable ") + name + "='" + v + "' is out of range");
     return int(n);
 }
 
@@ -73,13 +81,14 @@ std::string sanitizeStem(const std::string& stem)
         else
             out.push_back(char(c));
     }
-    // No hidden names, no "." or "..", no trailing dots or spaces (Windows).
+    // No hidden names, no "." or "..", no trailing dots or spaces (Windows). Shortened before the trailing dots
+    // are removed, so that the cut cannot expose a new one (found by fuzzing, docs/reliability.md).
     while (!out.empty() && (out.front() == '.' || out.front() == ' '))
         out.erase(0, 1);
-    while (!out.empty() && (out.back() == '.' || out.back() == ' '))
-        out.pop_back();
     if (out.size() > 180)
         out.resize(180);
+    while (!out.empty() && (out.back() == '.' || out.back() == ' '))
+        out.pop_back();
     if (out.empty())
         out = "image";
     return out;
@@ -169,7 +178,7 @@ ShardSpec parseShard(const std::string& text)
         const auto step = envInt("SLURM_ARRAY_TASK_STEP").value_or(1);
         if (!count)
             throw ConfigError("--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not");
-        s.index = (*id - min) / std::max(1, step);
+        s.index = int((std::int64_t(*id) - min) / std::max(1, step)); // operands within +-1e9: no overflow
         s.count = *count;
         return checked(s, text);
     }
@@ -189,7 +198,9 @@ ShardSpec parseShard(const std::string& text)
         const int first = envInt("SGE_TASK_FIRST").value_or(1);
         const int last = envInt("SGE_TASK_LAST").value_or(*id);
         const int step = std::max(1, envInt("SGE_TASK_STEPSIZE").value_or(1));
-        return checked({(*id - first) / step, (last - first) / step + 1, "grid-engine"}, text);
+        return checked({int((std::int64_t(*id) - first) / step), int((std::int64_t(last) - first) / step + 1),
+                        "grid-engine"},
+                       text);
     }
     if (auto id = envInt("ORFEAS_SHARD_INDEX")) {
         if (!explicitCount)
