@@ -190,16 +190,36 @@ std::string className(const std::string& target)
         file);
 }
 
-void requirePositive(const Section& s, const std::string& key, int value)
+// Upper bounds far above every published model (widths up to 2048, 32 blocks, 518-pixel DINOv2 images), so that a
+// corrupt or hostile config.yaml can neither make the loader list an absurd number of tensors (memory) nor overflow
+// the int arithmetic of the derived sizes (hidden * mlp_ratio, grid * grid). Found by fuzzing (docs/reliability.md).
+constexpr int kMaxWidth = 1 << 16;    // channels, widths, heads, latents, timesteps
+constexpr int kMaxLayers = 1024;      // layer counts
+constexpr int kMaxImageSide = 4096;   // image sizes of the conditioner and the image processor
+constexpr double kMaxMlpRatio = 64.0;
+
+void requirePositive(const Section& s, const std::string& key, int value, int max = kMaxWidth)
 {
     if (value <= 0)
         s.fail(key, "must be positive (got " + std::to_string(value) + ")");
+    if (value > max)
+        s.fail(key, "must be at most " + std::to_string(max) + " (got " + std::to_string(value) + ")");
 }
 
-void requireNonNegative(const Section& s, const std::string& key, int value)
+void requireNonNegative(const Section& s, const std::string& key, int value, int max = kMaxLayers)
 {
     if (value < 0)
         s.fail(key, "must not be negative (got " + std::to_string(value) + ")");
+    if (value > max)
+        s.fail(key, "must be at most " + std::to_string(max) + " (got " + std::to_string(value) + ")");
+}
+
+void requireMlpRatio(const Section& s, double value)
+{
+    if (!(value > 0))
+        s.fail("mlp_ratio", "must be positive");
+    if (value > kMaxMlpRatio)
+        s.fail("mlp_ratio", "must be at most " + std::to_string(int(kMaxMlpRatio)));
 }
 
 DitConfig parseDit(const Section& root, const std::string& file)
@@ -229,13 +249,14 @@ DitConfig parseDit(const Section& root, const std::string& file)
     requirePositive(p, "num_heads", c.numHeads);
     requireNonNegative(p, "depth", c.depth);
     requireNonNegative(p, "depth_single_blocks", c.depthSingleBlocks);
-    if (!(c.mlpRatio > 0) || c.mlpHiddenDim() <= 0)
+    requireMlpRatio(p, c.mlpRatio);
+    if (c.mlpHiddenDim() <= 0)
         p.fail("mlp_ratio", "must be positive");
     if (c.hiddenSize % c.numHeads != 0)
         p.fail("hidden_size",
             "(" + std::to_string(c.hiddenSize) + ") must be divisible by num_heads (" + std::to_string(c.numHeads)
                 + ")");
-    int axes = 0;
+    long long axes = 0;
     for (int a : c.axesDim)
         axes += a;
     if (axes != c.headDim())
@@ -345,11 +366,13 @@ ConditionerConfig parseConditioner(const Section& root, const std::string& file)
     requirePositive(d, "hidden_size", dc.hiddenSize);
     requireNonNegative(d, "num_hidden_layers", dc.numHiddenLayers);
     requirePositive(d, "num_attention_heads", dc.numAttentionHeads);
-    requirePositive(d, "patch_size", dc.patchSize);
-    requirePositive(d, "image_size", dc.imageSize);
+    requirePositive(d, "patch_size", dc.patchSize, kMaxImageSide);
+    requirePositive(d, "image_size", dc.imageSize, kMaxImageSide);
+    requirePositive(kw, "image_size", c.imageSize, kMaxImageSide);
     if (dc.numChannels != 3)
         d.fail("num_channels", "must be 3 (got " + std::to_string(dc.numChannels) + ")");
-    if (!(dc.mlpRatio > 0) || dc.ffnHiddenDim() <= 0)
+    requireMlpRatio(d, dc.mlpRatio);
+    if (dc.ffnHiddenDim() <= 0)
         d.fail("mlp_ratio", "must be positive");
     if (!(dc.layerNormEps > 0))
         d.fail("layer_norm_eps", "must be positive");
@@ -413,7 +436,7 @@ ImageProcessorConfig parseImageProcessor(const Section& root, const std::string&
     ImageProcessorConfig c;
     c.size = p.integer("size", c.size);
     c.borderRatio = p.number("border_ratio", c.borderRatio);
-    requirePositive(p, "size", c.size);
+    requirePositive(p, "size", c.size, kMaxImageSide);
     if (!(c.borderRatio >= 0 && c.borderRatio < 1))
         p.fail("border_ratio", "must be in [0, 1)");
     return c;
