@@ -46,6 +46,11 @@ public:
     // The raw bytes of a tensor (little-endian, as stored). Throws ModelError for an unknown name.
     std::span<const std::uint8_t> data(const std::string& name) const;
     std::span<const std::uint8_t> data(const TensorInfo& info) const;
+    // Copies the raw bytes of a tensor of this file into `dst` (info.bytes of them) with read(2) rather than through
+    // the memory mapping, and checks that the file has not changed since it was opened: a weights file truncated or
+    // overwritten while a model loads gives a ModelError, where reading the mapping would end the process with
+    // SIGBUS or mix two files. Throws ModelError. Thread-safe.
+    void readInto(const TensorInfo& info, void* dst) const;
     // The tensor converted to float32 (F32/F16/BF16/F64 and integer types). Throws ModelError.
     std::vector<float> toFloat32(const std::string& name) const;
     // The optional "__metadata__" string map.

@@ -26,19 +26,16 @@ at::ScalarType fileScalarType(TensorDType t)
     throw InternalError("non-float tensor passed the weights check", Stage::ShapeGeneration);
 }
 
-// A CPU tensor over the file's bytes (aligned) or a copy of them (unaligned data offsets are legal in the format).
-at::Tensor viewOrCopy(const SafetensorsFile& file, const TensorInfo& info)
+// A CPU tensor of its own holding the tensor's bytes, read with read(2) rather than viewed through the file's
+// memory mapping: a weights file truncated or overwritten while it loads then gives a ModelError instead of
+// ending the process with SIGBUS (docs/reliability.md).
+at::Tensor readTensor(const SafetensorsFile& file, const TensorInfo& info)
 {
-    const auto bytes = file.data(info);
     const at::ScalarType type = fileScalarType(info.dtype);
     const auto options = at::TensorOptions().dtype(type).device(at::kCPU);
     const std::vector<std::int64_t> shape(info.shape.begin(), info.shape.end());
-    if (bytes.empty())
-        return at::empty(shape, options);
-    if (reinterpret_cast<std::uintptr_t>(bytes.data()) % dtypeSize(info.dtype) == 0)
-        return at::from_blob(const_cast<std::uint8_t*>(bytes.data()), shape, options);
     at::Tensor t = at::empty(shape, options);
-    std::memcpy(t.data_ptr(), bytes.data(), bytes.size());
+    file.readInto(info, t.data_ptr());
     return t;
 }
 
@@ -84,7 +81,8 @@ LoadedWeights loadWeights(
                 dtypes = dt;
             else if (dtypes != dt)
                 dtypes = "mixed";
-            at::Tensor t = viewOrCopy(file, info).to(spec.device, spec.dtype, /*non_blocking=*/false, /*copy=*/true);
+            // The read tensor is ours: no second copy when it already has the device and dtype.
+            at::Tensor t = readTensor(file, info).to(spec.device, spec.dtype, /*non_blocking=*/false, /*copy=*/false);
             out.store.insert(info.name, std::move(t));
             const int percent = int(100.0 * (i + 1) / total);
             if (percent != lastReported) {

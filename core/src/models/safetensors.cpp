@@ -81,6 +81,8 @@ struct SafetensorsFile::Impl {
     const std::uint8_t* base = nullptr; // whole file
     std::size_t size = 0;
     void* mapping = nullptr;            // mmap'ed region, or null when `owned` holds the bytes
+    int fd = -1;                        // kept open for readInto (pread)
+    struct stat opened {};              // the file as it was when opened: size and modification time
     std::vector<std::uint8_t> owned;
     const std::uint8_t* dataStart = nullptr;
     std::size_t dataSize = 0;
@@ -92,6 +94,29 @@ struct SafetensorsFile::Impl {
     {
         if (mapping)
             ::munmap(mapping, size);
+        if (fd >= 0)
+            ::close(fd);
+    }
+
+    [[noreturn]] void changed(const std::string& how) const
+    {
+        throw ModelError("the weights file changed while it was being read (" + how +
+                             "); wait until it is completely written, then load it again",
+                         path, std::nullopt);
+    }
+
+    // Truncation and rewrites change the size or the modification time (unlinking the file changes neither: its
+    // bytes stay readable until it is closed).
+    void checkUnchanged() const
+    {
+        struct stat now {};
+        if (::fstat(fd, &now) != 0)
+            fail(path, std::string("cannot check the file: ") + std::strerror(errno));
+        if (now.st_size != opened.st_size)
+            changed("its size went from " + std::to_string(opened.st_size) + " to " + std::to_string(now.st_size) +
+                    " bytes: truncated or overwritten?");
+        if (now.st_mtim.tv_sec != opened.st_mtim.tv_sec || now.st_mtim.tv_nsec != opened.st_mtim.tv_nsec)
+            changed("it was modified: overwritten?");
     }
 
     void parse()
@@ -152,11 +177,15 @@ struct SafetensorsFile::Impl {
             if (!js.is_array() || js.size() > 8)
                 fail(path, "tensor '" + name + "' has an invalid shape");
             std::uint64_t count = 1;
+            // Every running product of the dimensions (zero or not) must fit an int64, as elementCount() and
+            // LibTorch compute them: [2^61, 4, 0] holds no element but overflows on the way (found with the
+            // fuzz harness, docs/reliability.md).
+            constexpr auto kMaxDim = std::uint64_t(std::numeric_limits<std::int64_t>::max());
             for (const auto& d : js) {
                 if (!d.is_number_unsigned() && !(d.is_number_integer() && d.get<std::int64_t>() >= 0))
                     fail(path, "tensor '" + name + "' has a negative or non-integer dimension");
                 const std::uint64_t dim = d.get<std::uint64_t>();
-                if (dim != 0 && count > std::numeric_limits<std::uint64_t>::max() / dim)
+                if (dim > kMaxDim || (dim != 0 && count > kMaxDim / dim))
                     fail(path, "tensor '" + name + "' has a shape whose size overflows");
                 count *= dim;
                 info.shape.push_back(std::int64_t(dim));
@@ -168,7 +197,7 @@ struct SafetensorsFile::Impl {
             if (begin > end || end > dataSize)
                 fail(path, "tensor '" + name + "' has data offsets [" + std::to_string(begin) + ", " +
                                std::to_string(end) + "] outside the data area of " + std::to_string(dataSize) +
-                               " bytes");
+                               " bytes (is the file truncated?)");
             if (count > std::numeric_limits<std::uint64_t>::max() / entry->size || count * entry->size != end - begin)
                 fail(path, "tensor '" + name + "' has " + std::to_string(end - begin) + " bytes but its shape and " +
                                dt + " need " + std::to_string(count * entry->size));
@@ -179,9 +208,16 @@ struct SafetensorsFile::Impl {
         std::sort(tensors.begin(), tensors.end(), [](const TensorInfo& a, const TensorInfo& b) {
             return a.offset != b.offset ? a.offset < b.offset : a.name < b.name;
         });
+        // Compared with the furthest end so far, not only with the previous tensor: an empty tensor sorted between
+        // two others must not hide their overlap (found with the fuzz harness, docs/reliability.md).
+        std::size_t furthestEnd = 0, furthest = 0;
         for (std::size_t i = 0; i < tensors.size(); ++i) {
-            if (i > 0 && tensors[i].bytes > 0 && tensors[i - 1].offset + tensors[i - 1].bytes > tensors[i].offset)
-                fail(path, "tensors '" + tensors[i - 1].name + "' and '" + tensors[i].name + "' overlap");
+            if (tensors[i].bytes > 0) {
+                if (furthestEnd > tensors[i].offset)
+                    fail(path, "tensors '" + tensors[furthest].name + "' and '" + tensors[i].name + "' overlap");
+                furthestEnd = tensors[i].offset + tensors[i].bytes;
+                furthest = i;
+            }
             byName[tensors[i].name] = i;
         }
     }
@@ -215,7 +251,8 @@ SafetensorsFile::SafetensorsFile(const std::string& path)
         m_impl->mapping = p;
         m_impl->base = static_cast<const std::uint8_t*>(p);
     }
-    ::close(fd);
+    m_impl->fd = fd;
+    m_impl->opened = st;
     m_impl->parse();
 }
 
@@ -261,6 +298,33 @@ std::span<const std::uint8_t> SafetensorsFile::data(const std::string& name) con
 std::span<const std::uint8_t> SafetensorsFile::data(const TensorInfo& info) const
 {
     return {m_impl->dataStart + info.offset, info.bytes};
+}
+
+void SafetensorsFile::readInto(const TensorInfo& info, void* dst) const
+{
+    if (info.offset > m_impl->dataSize || info.bytes > m_impl->dataSize - info.offset)
+        throw ModelError("tensor '" + info.name + "' does not lie inside the weights file", m_impl->path, std::nullopt);
+    if (info.bytes == 0)
+        return;
+    if (m_impl->fd < 0) { // in memory (fromBytes)
+        std::memcpy(dst, m_impl->dataStart + info.offset, info.bytes);
+        return;
+    }
+    auto* out = static_cast<std::uint8_t*>(dst);
+    const off_t start = off_t(std::size_t(m_impl->dataStart - m_impl->base) + info.offset);
+    std::size_t done = 0;
+    while (done < info.bytes) {
+        const ssize_t n = ::pread(m_impl->fd, out + done, info.bytes - done, start + off_t(done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            throw ModelError(std::string("cannot read the weights file: ") + std::strerror(errno), m_impl->path,
+                             std::nullopt);
+        if (n == 0)
+            m_impl->changed("it ends before tensor '" + info.name + "': truncated?");
+        done += std::size_t(n);
+    }
+    m_impl->checkUnchanged();
 }
 
 std::vector<float> SafetensorsFile::toFloat32(const std::string& name) const
