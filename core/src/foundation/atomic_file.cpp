@@ -4,9 +4,11 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <random>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -31,7 +33,16 @@ std::string errnoText(int err)
 
 std::string temporaryPathFor(const std::string& finalPath)
 {
-    static std::atomic<unsigned long> counter{0};
+    // Starts at a random value: names another process (or a stale file of a killed run with the same pid, as in
+    // containers) cannot predict or collide with.
+    static std::atomic<unsigned long> counter{[] {
+        unsigned long seed = (unsigned long)std::chrono::steady_clock::now().time_since_epoch().count();
+        try {
+            seed ^= (unsigned long)(std::random_device{}()) << 16;
+        } catch (...) { // no entropy source: the clock alone
+        }
+        return seed & 0xffffffffffffUL;
+    }()};
     const fs::path p(finalPath);
     const std::string name = "." + p.filename().string() + kTmpMarker + std::to_string(::getpid()) + "-" +
                              std::to_string(counter.fetch_add(1));
@@ -51,7 +62,12 @@ void removeQuietly(const std::string& path) noexcept
 
 void writeWholeFile(const std::string& path, std::span<const std::uint8_t> bytes)
 {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    // Never through a symlink; a temporary is always a new file (O_EXCL), so that nothing planted under its name in a
+    // shared output folder (symlink or hard link) can redirect the write (docs/reliability.md).
+    int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
+    if (isTemporaryName(fs::path(path).filename().string()))
+        flags |= O_EXCL;
+    const int fd = ::open(path.c_str(), flags, 0644);
     if (fd < 0)
         throw ExportError("cannot create file: " + errnoText(errno), path);
     std::size_t done = 0;

@@ -21,7 +21,8 @@ bool isTemporaryName(const std::string& fileName);
 // temporary is removed on failure.
 void commitTemporary(const std::string& tmpPath, const std::string& finalPath, bool overwrite);
 
-// Writes and fsyncs `bytes` to `path` (created or truncated). Throws ExportError (with the path).
+// Writes and fsyncs `bytes` to `path` (created or truncated; never through a symlink, and a temporary's name must not
+// exist yet). Throws ExportError (with the path).
 void writeWholeFile(const std::string& path, std::span<const std::uint8_t> bytes);
 
 // writeWholeFile to a temporary, then commitTemporary. Throws ExportError.
