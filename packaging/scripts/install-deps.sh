@@ -9,7 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs=(build-essential cmake ninja-build pkg-config git
       qt6-base-dev qt6-3d-dev libqt6opengl6-dev qt6-charts-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
       libtorch-dev libassimp-dev libyaml-cpp-dev nlohmann-json3-dev libstb-dev libmeshoptimizer-dev
-      libpng-dev libjpeg-dev libwebp-dev libcli11-dev libxkbcommon-dev libgl1-mesa-dri libqt6svg6)
+      libpng-dev libjpeg-dev libwebp-dev libcli11-dev libxkbcommon-dev libgl1-mesa-dri libqt6svg6 libopenblas0-pthread)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(xvfb xauth nodejs npm assimp-utils slurm-wlm munge dpkg-dev lintian appstream desktop-file-utils file nsis)
 fi
