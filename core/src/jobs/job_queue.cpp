@@ -34,12 +34,16 @@ struct JobQueue::Impl {
     std::condition_variable idle;
     std::deque<Pending> queue;
     std::map<JobId, CancelToken> running;
+    int delivering = 0; // dropped jobs whose result and Finished event are being handed over by cancel()
     std::vector<std::thread> workers;
     int maxConcurrent = 1;
     bool stopping = false;
     JobId nextId = 1;
     EventFn onEvent;
     ResultFn onResult;
+
+    // Nothing queued, running, or still being handed over (callers hold the mutex).
+    bool isIdle() const { return queue.empty() && running.empty() && delivering == 0; }
 
     void emit(const JobEvent& e)
     {
@@ -69,7 +73,7 @@ struct JobQueue::Impl {
             execute(job);
             lock.lock();
             running.erase(job.id);
-            if (queue.empty() && running.empty())
+            if (isIdle())
                 idle.notify_all();
             workAvailable.notify_all();
         }
@@ -161,7 +165,7 @@ JobQueue::~JobQueue()
     cancelAll();
     {
         std::unique_lock lock(m_impl->mutex);
-        m_impl->idle.wait(lock, [this] { return m_impl->running.empty(); });
+        m_impl->idle.wait(lock, [this] { return m_impl->running.empty() && m_impl->delivering == 0; });
         m_impl->stopping = true;
     }
     m_impl->workAvailable.notify_all();
@@ -233,11 +237,12 @@ void JobQueue::cancel(JobId id)
             if (it->id == id) {
                 dropped = std::move(*it);
                 m_impl->queue.erase(it);
+                // Counted until its result is delivered below, so that waitAll() does not return before (a bug
+                // found by tst_job_runner_stress: waitAll returned while another thread was still delivering).
+                ++m_impl->delivering;
                 break;
             }
         }
-        if (m_impl->queue.empty() && m_impl->running.empty())
-            m_impl->idle.notify_all();
     }
     if (dropped) {
         JobResult result;
@@ -257,6 +262,10 @@ void JobQueue::cancel(JobId id)
         e.errorKind = ErrorKind::Cancelled;
         e.text = "cancelled before it started";
         m_impl->emit(e);
+        std::lock_guard lock(m_impl->mutex);
+        --m_impl->delivering;
+        if (m_impl->isIdle())
+            m_impl->idle.notify_all();
     }
 }
 
@@ -277,7 +286,7 @@ void JobQueue::cancelAll()
 void JobQueue::waitAll()
 {
     std::unique_lock lock(m_impl->mutex);
-    m_impl->idle.wait(lock, [this] { return m_impl->queue.empty() && m_impl->running.empty(); });
+    m_impl->idle.wait(lock, [this] { return m_impl->isIdle(); });
 }
 
 int JobQueue::pendingCount() const
