@@ -130,8 +130,16 @@ class TestJobRunnerStress : public QObject {
 private Q_SLOTS:
     // Many jobs on four workers; one thread cancels ids at random (queued or running), another changes the
     // concurrency, the submitter cancels some right after submitting them; a cancelAll in the middle.
+    void concurrentJobsWithCancellations_data()
+    {
+        QTest::addColumn<unsigned>("seed");
+        for (unsigned seed : {7u, 11u, 23u, 42u})
+            QTest::newRow(("seed " + std::to_string(seed)).c_str()) << seed;
+    }
+
     void concurrentJobsWithCancellations()
     {
+        QFETCH(unsigned, seed);
         QTemporaryDir tmp;
         const fs::path out = tmp.path().toStdString();
         Recorder rec;
@@ -145,7 +153,7 @@ private Q_SLOTS:
             std::atomic<bool> submitting{true};
 
             std::thread canceller([&] {
-                std::mt19937 rng(7);
+                std::mt19937 rng(seed);
                 while (submitting.load()) {
                     std::this_thread::sleep_for(std::chrono::microseconds(300 + rng() % 3000));
                     JobId victim = 0;
@@ -175,7 +183,7 @@ private Q_SLOTS:
                     std::lock_guard lock(idsMutex);
                     ids.push_back(id);
                 }
-                if (i % 7 == 3)
+                if (i % 7 == int(seed % 7))
                     q.cancel(id);
                 if (i == kJobs / 2)
                     q.cancelAll();
@@ -208,7 +216,7 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         const fs::path out = tmp.path().toStdString();
         std::map<std::string, int> tally;
-        for (int round = 0; round < 6; ++round) {
+        for (int round = 0; round < 8; ++round) {
             Recorder rec;
             {
                 JobQueue q(3);
@@ -218,7 +226,7 @@ private Q_SLOTS:
                     const JobId id = q.submit(makeRequest(n, out, true));
                     rec.expect(id, "job" + std::to_string(n), true);
                 }
-                std::this_thread::sleep_for(std::chrono::milliseconds(round * 7));
+                std::this_thread::sleep_for(std::chrono::milliseconds(round * round * 5));
             }
             const auto snapshot = rec.snapshot();
             QCOMPARE(int(snapshot.size()), 9);
@@ -227,6 +235,42 @@ private Q_SLOTS:
         }
         qInfo("done %d, cancelled %d", tally["done"], tally["cancelled"]);
         QVERIFY(tally["cancelled"] > 0);
+    }
+
+    // cancelAll() from another thread drops the queued jobs and hands their results over on that thread; waitAll()
+    // must not return before they were delivered (the CLI counts its report after waitAll).
+    void waitAllWaitsForTheResultsOfDroppedJobs()
+    {
+        QTemporaryDir tmp;
+        const fs::path out = tmp.path().toStdString();
+        std::mutex m;
+        std::map<JobId, std::string> results;
+        std::atomic<bool> running{false};
+        JobQueue q(1);
+        q.setEventCallback([&](const JobEvent& e) {
+            if (e.type == JobEvent::Type::Progress && e.progress.stage == Stage::ShapeGeneration)
+                running = true;
+        });
+        q.setResultCallback([&](JobId id, JobResult&& r) {
+            if (r.report.errorMessage == "cancelled before it started")
+                std::this_thread::sleep_for(std::chrono::milliseconds(300)); // a slow consumer (a GUI, a report)
+            std::lock_guard lock(m);
+            results[id] = r.report.status;
+        });
+        JobRequest longJob = makeRequest(1, out, false);
+        longJob.settings.resolution = 160;
+        q.submit(longJob);
+        q.submit(makeRequest(2, out, false));
+        QTRY_VERIFY_WITH_TIMEOUT(running.load(), 20000);
+        std::thread canceller([&] { q.cancelAll(); });
+        q.waitAll();
+        std::size_t seen = 0;
+        {
+            std::lock_guard lock(m);
+            seen = results.size();
+        }
+        canceller.join();
+        QCOMPARE(int(seen), 2);
     }
 
     // Two queues (the GUI and a batch in one process) share the process-wide backend provider.
