@@ -11,7 +11,12 @@ pkgs=(build-essential cmake ninja-build pkg-config git
       libtorch-dev libassimp-dev libyaml-cpp-dev nlohmann-json3-dev libstb-dev libmeshoptimizer-dev
       libpng-dev libjpeg-dev libwebp-dev libcli11-dev libxkbcommon-dev libgl1-mesa-dri libqt6svg6 libopenblas0-pthread)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(xvfb xauth nodejs npm assimp-utils slurm-wlm munge dpkg-dev lintian appstream desktop-file-utils file nsis)
+  pkgs+=(xvfb xauth assimp-utils slurm-wlm munge dpkg-dev lintian appstream desktop-file-utils file nsis)
+  # Node.js from another source (NodeSource, nvm) ships its own npm and conflicts with Debian's npm package:
+  # only ask apt for Node.js when no working npm is on the PATH.
+  if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+    pkgs+=(nodejs npm)
+  fi
 fi
 
 missing=()
