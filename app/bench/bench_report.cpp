@@ -276,10 +276,14 @@ Json caseToJson(const CaseRun& run, const ModelInfo& model)
     Json inputs = Json::array();
     for (const auto& in : run.inputs)
         inputs.push_back(in);
+    std::size_t cancelled = 0;
+    for (const auto& r : run.measured)
+        cancelled += r.status == "cancelled" ? 1 : 0;
     j["images"] = {{"requested", c.images},
                    {"warmup", c.warmup},
                    {"succeeded", done.size()},
-                   {"failed", run.measured.size() - done.size()},
+                   {"failed", run.measured.size() - done.size() - cancelled},
+                   {"cancelled", cancelled},
                    {"inputs", inputs}};
 
     std::vector<double> totals;
@@ -492,7 +496,10 @@ std::string caseTable(const Json& c)
     if (at(c, "peak_gpu_memory_mb").is_object())
         s += "   peak GPU memory: " + num(at(c, "peak_gpu_memory_mb", "max"), "%.0f") + " MB\n";
     for (const auto& f : at(c, "failures"))
-        s += "   FAILED " + at(f, "input").get<std::string>() + ": " + at(f, "message").get<std::string>() + "\n";
+        if (at(f, "status") == "failed")
+            s += "   FAILED " + at(f, "input").get<std::string>() + ": " + at(f, "message").get<std::string>() + "\n";
+    if (at(c, "images", "cancelled").is_number() && at(c, "images", "cancelled").get<double>() > 0)
+        s += "   cancelled: " + num(at(c, "images", "cancelled"), "%.0f") + " run(s) (stop requested)\n";
     return s;
 }
 

@@ -4,8 +4,10 @@
 
 #include "cli_generate.h"
 #include "cli_info.h"
+#include "cli_model.h"
 
 #include "orfeas/errors.h"
+#include "orfeas/neural.h"
 #include "orfeas/settings.h"
 #include "orfeas/version.h"
 
@@ -125,6 +127,49 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     bool listJson = false;
     CLI::App* list = model->add_subcommand("list", "List the model folders found");
     list->add_flag("--json", listJson, "JSON output");
+    ModelCheckOptions checkOpts;
+    CLI::App* check = model->add_subcommand(
+        "check", "Check a model folder; with --reference, every stage against the reference's recorded outputs");
+    check->add_option("folder", checkOpts.model, "Model folder (or repo/subfolder, variant name)")->required();
+    check->add_option("--reference", checkOpts.reference, "Reference inputs/outputs (io.safetensors of the fixtures)");
+    check->add_option("--device", checkOpts.device, "cpu, cuda or cuda:N")->default_val("cpu");
+    check->add_option("--precision", checkOpts.precision, "fp32, fp16 or bf16 (compute precision on CUDA)")
+        ->check(engineValidator(parsePrecision, "PRECISION"))
+        ->default_val("fp32");
+    check->add_option("--weights", checkOpts.weights, "Weights file: auto, fp16 or fp32 (default fp32 with --reference)")
+        ->check(CLI::IsMember({ "auto", "fp16", "fp32" }));
+    check->add_option("--chunk", checkOpts.chunk, "Points per decoding chunk (0 = automatic)")->default_val(0);
+    check->add_option("--tolerance", checkOpts.tolerance, "Relative tolerance per stage (default by precision)");
+    check->add_option("--loop-tolerance", checkOpts.loopTolerance, "Relative tolerance of the sampling loop and pipeline");
+    check->add_flag("--json", checkOpts.json, "JSON output");
+    ModelInitOptions initOpts;
+    CLI::App* initRandom
+        = model->add_subcommand("init-random", "Write a model folder with random weights (for benchmarks)");
+    initRandom->add_option("--config", initOpts.config, "config.yaml of the model")->required();
+    initRandom->add_option("--out", initOpts.out, "Output folder (created if missing)")->required();
+    initRandom->add_option("--seed", initOpts.seed, "Random seed")->default_val(0);
+    initRandom->add_option("--dtype", initOpts.dtype, "fp16 (model.fp16.safetensors), fp32 or bf16")
+        ->check(engineValidator(parsePrecision, "DTYPE"))
+        ->default_val("fp16");
+    initRandom->add_flag("--with-encoder", initOpts.withEncoder, "Also the VAE's point-cloud encoder and mask_token");
+    initRandom->add_option("--threads", initOpts.threads, "Threads (0 = all cores)")->default_val(0);
+    initRandom->add_flag("--overwrite", initOpts.overwrite, "Replace existing files");
+    initRandom->add_flag("--json", initOpts.json, "JSON output");
+    ModelFitOptions fitOpts;
+    CLI::App* fitField = model->add_subcommand(
+        "fit-field", "Fit a model's geometry decoder to an analytic shape (a realistic field for benchmarks)");
+    fitField->add_option("--model", fitOpts.model, "Source model folder")->required();
+    fitField->add_option("--out", fitOpts.out, "Output model folder (created if missing)")->required();
+    fitField->add_option("--steps", fitOpts.steps, "Adam steps")->check(CLI::Range(1, 1000000))->default_val(600);
+    fitField->add_option("--points", fitOpts.points, "Points per step")->check(CLI::Range(64, 10000000))->default_val(48000);
+    fitField->add_option("--lr", fitOpts.learningRate, "Learning rate")->default_val(3e-4);
+    fitField->add_option("--shape", fitOpts.shape, "figurine, sphere or torus")
+        ->check(engineValidator(parseFitShape, "SHAPE"))
+        ->default_val("figurine");
+    fitField->add_option("--device", fitOpts.device, "auto, cpu, cuda or cuda:N")->default_val("auto");
+    fitField->add_option("--seed", fitOpts.seed, "Random seed")->default_val(0);
+    fitField->add_flag("--overwrite", fitOpts.overwrite, "Replace existing files");
+    fitField->add_flag("--json", fitOpts.json, "JSON output");
 
     try {
         app.parse(argc, argv);
@@ -152,6 +197,12 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
         return runReportMerge(mergeDirs, mergeOut, mergeJson, out, err);
     if (*list)
         return runModelList(listJson, out);
+    if (*check)
+        return runModelCheck(checkOpts, out, err);
+    if (*initRandom)
+        return runModelInitRandom(initOpts, out, err);
+    if (*fitField)
+        return runModelFitField(fitOpts, out, err);
     return kExitUsage;
 }
 

@@ -178,7 +178,7 @@ if want single && [ -x "$BENCH" ]; then
     --case "default-dense: --decoder dense --images $SINGLE_IMAGES --warmup $SINGLE_WARMUP" \
     --case "default-hier: --decoder hierarchical --images $SINGLE_IMAGES --warmup $SINGLE_WARMUP" \
     --case "steps5-hier: --steps 5 --decoder hierarchical --images $SINGLE_IMAGES --warmup $SINGLE_WARMUP"
-  tail -n 40 "$OUT/single.log" >>"$LOG"
+  tail -n 40 "$OUT/single.log" >>"$LOG" 2>/dev/null
 fi
 
 # --- d. the reference in the same run
@@ -212,7 +212,7 @@ fi
 if want batch && [ -x "$BENCH" ]; then
   run_step batch 40 "$BENCH" resources/samples "${common[@]}" "${extra[@]}" --images "$BATCH_IMAGES" --warmup 1 \
     --jobs "$BATCH_JOBS" --json "$OUT/bench_batch.json"
-  tail -n 25 "$OUT/batch.log" >>"$LOG"
+  tail -n 25 "$OUT/batch.log" >>"$LOG" 2>/dev/null
 fi
 
 # --- optional: GPU tests
@@ -274,12 +274,19 @@ for run, c, j in rows:
     print("%-7s %-14s %4s %8s %7s %8s %8s %8s %8s %9s %8s %7s %7s %6s" % (
         run, c["name"], g(c, "images", "succeeded"), f(g(c, "batch", "per_image_seconds", "median")),
         f(g(c, "batch", "p95_over_median"), "{:.2f}"), f(g(c, "batch", "images_per_minute"), "{:.1f}"),
-        f(stage(c, "shape_generation/diffusion_sampling")), f(d.get("achieved_tflops"), "{:.0f}"),
+        f(stage(c, "shape_generation/diffusion_sampling")), f(d.get("achieved_tflops"), "{:.3g}"),
         f(stage(c, "shape_generation/volume_decoding")), f(g(v, "points_evaluated", "median"), "{:.3g}"),
         f(stage(c, "surface_extraction")), f(post), f(g(c, "peak_gpu_memory_mb", "max"), "{:.0f}"),
         f(util, "{:.0f}")))
+    for w in c.get("warnings", [])[:2]:
+        print("        warning: %s" % w[:150])
+    if c.get("interrupted"):
+        print("        interrupted: %s run(s) cancelled" % g(c, "images", "cancelled"))
     for fl in c.get("failures", [])[:3]:
-        print("        FAILED %s: %s" % (fl.get("input"), (fl.get("message") or "")[:150]))
+        if fl.get("status") == "failed":
+            print("        FAILED %s: %s" % (fl.get("input"), (fl.get("message") or "")[:150]))
+print("(diffus., vol.dec: GPU-event seconds where the profiler has them, else wall; TFLOP/s: see each JSON's basis; "
+      "post: post-processing + texture + export)")
 cold = load("bench_cold.json")
 if cold and cold.get("cold_start"):
     cs = cold["cold_start"]

@@ -513,7 +513,10 @@ private Q_SLOTS:
         qInfo("CLI: exit %d: %s", r.exitCode, qPrintable(said.trimmed()));
         QVERIFY(r.exitCode == 1 || r.exitCode == 2);
         QVERIFY2(said.contains("pickle") || said.contains("LibTorch"), qPrintable(said));
+        // The watch itself works: a file this test opens is seen.
+        std::ifstream(model / "config.yaml").get();
         const auto opened = watch.opened();
+        QVERIFY2(opened.count("config.yaml"), "inotify saw nothing: the check below would prove nothing");
         QVERIFY2(!opened.count("model.fp16.ckpt"), "the pickle checkpoint was opened");
     }
 

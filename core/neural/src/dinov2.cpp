@@ -87,19 +87,20 @@ at::Tensor Dinov2Conditioner::preprocess(const at::Tensor& image) const
     return (x - mean) / stdev;
 }
 
-at::Tensor Dinov2Conditioner::positionEmbeddings(std::int64_t gridH, std::int64_t gridW) const
+at::Tensor Dinov2Conditioner::positionEmbeddings(
+    const at::Tensor& positions, std::int64_t gridH, std::int64_t gridW) const
 {
-    const std::int64_t stored = m_positions.size(1) - 1;
+    const std::int64_t stored = positions.size(1) - 1;
     if (gridH * gridW == stored && gridH == gridW)
-        return m_positions;
+        return positions;
     // The patch part is laid out on its square grid and resized bicubically (align_corners false, no antialias)
     // in float32; the CLS position is kept.
     const auto side = static_cast<std::int64_t>(std::llround(std::sqrt(double(stored))));
-    const std::int64_t dim = m_positions.size(2);
-    const at::Tensor cls = m_positions.narrow(1, 0, 1);
-    at::Tensor grid = m_positions.narrow(1, 1, stored).reshape({ 1, side, side, dim }).permute({ 0, 3, 1, 2 });
+    const std::int64_t dim = positions.size(2);
+    const at::Tensor cls = positions.narrow(1, 0, 1);
+    at::Tensor grid = positions.narrow(1, 1, stored).reshape({ 1, side, side, dim }).permute({ 0, 3, 1, 2 });
     grid = at::upsample_bicubic2d(grid.to(at::kFloat), { gridH, gridW }, /*align_corners=*/false);
-    grid = grid.to(m_positions.scalar_type()).permute({ 0, 2, 3, 1 }).reshape({ 1, gridH * gridW, dim });
+    grid = grid.to(positions.scalar_type()).permute({ 0, 2, 3, 1 }).reshape({ 1, gridH * gridW, dim });
     return at::cat({ cls, grid }, 1);
 }
 
@@ -125,23 +126,88 @@ at::Tensor Dinov2Conditioner::forward(const at::Tensor& pixels) const
                                    .reshape({ batch, pixels.size(1), gh, patch, gw, patch })
                                    .permute({ 0, 2, 4, 1, 3, 5 })
                                    .reshape({ batch, gh * gw, pixels.size(1) * patch * patch });
-    at::Tensor x
-        = at::linear(patches.to(m_spec.dtype), m_patchWeight.reshape({ m_patchWeight.size(0), -1 }), m_patchBias);
-    x = at::cat({ m_clsToken.expand({ batch, -1, -1 }), x }, 1);
-    x = x + positionEmbeddings(gh, gw);
+    const at::Tensor patchWeight = onDevice(m_patchWeight);
+    at::Tensor x = at::linear(
+        patches.to(m_spec.dtype), patchWeight.reshape({ patchWeight.size(0), -1 }), onDevice(m_patchBias));
+    x = at::cat({ onDevice(m_clsToken).expand({ batch, -1, -1 }), x }, 1);
+    x = x + positionEmbeddings(onDevice(m_positions), gh, gw);
 
     const std::int64_t tokens = x.size(1);
     const std::int64_t width = x.size(2);
     const auto splitHeads = [&](const at::Tensor& t) {
         return t.view({ batch, tokens, heads, width / heads }).transpose(1, 2);
     };
-    for (const Layer& l : m_layers) {
+    for (const Layer& stored : m_layers) {
+        // Offloaded: this layer's weights are uploaded now and freed after it (asynchronous copies from pinned
+        // memory, ordered on the run's stream).
+        const Layer l = m_offloaded ? layerOnDevice(stored) : stored;
         const at::Tensor h = l.norm1(x);
         const at::Tensor a = attention(splitHeads(l.query(h)), splitHeads(l.key(h)), splitHeads(l.value(h)));
         x = x + l.dense(mergeHeads(a)) * l.scale1;
         x = x + ffn(l, l.norm2(x)) * l.scale2;
     }
-    return m_finalNorm(x);
+    if (!m_offloaded)
+        return m_finalNorm(x);
+    return LayerNorm { onDevice(m_finalNorm.weight), onDevice(m_finalNorm.bias), m_finalNorm.eps }(x);
+}
+
+at::Tensor Dinov2Conditioner::onDevice(const at::Tensor& t) const
+{
+    if (!m_offloaded || !t.defined())
+        return t;
+    return t.to(m_spec.device, /*non_blocking=*/true);
+}
+
+Dinov2Conditioner::Layer Dinov2Conditioner::layerOnDevice(const Layer& l) const
+{
+    const auto lin = [&](const Linear& x) { return Linear { onDevice(x.weight), onDevice(x.bias) }; };
+    const auto norm = [&](const LayerNorm& x) { return LayerNorm { onDevice(x.weight), onDevice(x.bias), x.eps }; };
+    return Layer { norm(l.norm1), norm(l.norm2), lin(l.query), lin(l.key), lin(l.value), lin(l.dense),
+        onDevice(l.scale1), onDevice(l.scale2), lin(l.ffnIn), lin(l.ffnOut) };
+}
+
+Dinov2Conditioner Dinov2Conditioner::mapped(
+    const std::function<at::Tensor(const at::Tensor&)>& f, bool offloaded) const
+{
+    const auto t = [&](const at::Tensor& x) { return x.defined() ? f(x) : x; };
+    const auto lin = [&](const Linear& x) { return Linear { t(x.weight), t(x.bias) }; };
+    const auto norm = [&](const LayerNorm& x) { return LayerNorm { t(x.weight), t(x.bias), x.eps }; };
+    Dinov2Conditioner c = *this;
+    c.m_patchWeight = t(m_patchWeight);
+    c.m_patchBias = t(m_patchBias);
+    c.m_clsToken = t(m_clsToken);
+    c.m_positions = t(m_positions);
+    for (Layer& l : c.m_layers)
+        l = Layer { norm(l.norm1), norm(l.norm2), lin(l.query), lin(l.key), lin(l.value), lin(l.dense), t(l.scale1),
+            t(l.scale2), lin(l.ffnIn), lin(l.ffnOut) };
+    c.m_finalNorm = norm(m_finalNorm);
+    c.m_offloaded = offloaded;
+    return c;
+}
+
+Dinov2Conditioner Dinov2Conditioner::offloaded() const
+{
+    if (m_offloaded)
+        return *this;
+    // On the CPU the "host copies" share the weights' storage: the offloaded path then costs nothing and runs
+    // in the CPU tests too.
+    return mapped(
+        [](const at::Tensor& x) {
+            const at::Tensor host = x.to(at::kCPU);
+            try {
+                return host.pin_memory();
+            } catch (const c10::Error&) {
+                return host; // pageable: the uploads are then synchronous, still correct
+            }
+        },
+        true);
+}
+
+Dinov2Conditioner Dinov2Conditioner::resident() const
+{
+    if (!m_offloaded)
+        return *this;
+    return mapped([&](const at::Tensor& x) { return x.to(m_spec.device); }, false);
 }
 
 at::Tensor Dinov2Conditioner::encode(const at::Tensor& image) const

@@ -5,6 +5,7 @@
 
 #include "neural_common.h"
 
+#include <functional>
 #include <vector>
 
 namespace orfeas::neural {
@@ -24,6 +25,13 @@ public:
     // Dinov2Model on normalised pixels -> last_hidden_state (CLS included).
     at::Tensor forward(const at::Tensor& pixels) const;
 
+    // The same conditioner with its weights in pinned host memory (pageable if pinning fails), streamed to the
+    // compute device one layer at a time while it runs: the low-VRAM mode keeps only one layer on the GPU.
+    Dinov2Conditioner offloaded() const;
+    // The same conditioner with its weights on the compute device again.
+    Dinov2Conditioner resident() const;
+    bool isOffloaded() const { return m_offloaded; }
+
 private:
     struct Layer {
         LayerNorm norm1, norm2;
@@ -31,7 +39,12 @@ private:
         at::Tensor scale1, scale2;
         Linear ffnIn, ffnOut; // weights_in/out (SwiGLU) or fc1/fc2 (MLP)
     };
-    at::Tensor positionEmbeddings(std::int64_t gridH, std::int64_t gridW) const;
+    at::Tensor positionEmbeddings(const at::Tensor& positions, std::int64_t gridH, std::int64_t gridW) const;
+    // Every weight through f (a copy of the conditioner).
+    Dinov2Conditioner mapped(const std::function<at::Tensor(const at::Tensor&)>& f, bool offloaded) const;
+    // The weight on the compute device: itself, or its upload when offloaded.
+    at::Tensor onDevice(const at::Tensor& t) const;
+    Layer layerOnDevice(const Layer& l) const;
     at::Tensor ffn(const Layer& layer, const at::Tensor& x) const;
 
     ConditionerConfig m_config;
@@ -39,6 +52,7 @@ private:
     at::Tensor m_patchWeight, m_patchBias, m_clsToken, m_positions;
     std::vector<Layer> m_layers;
     LayerNorm m_finalNorm;
+    bool m_offloaded = false;
 };
 
 } // namespace orfeas::neural

@@ -1,16 +1,23 @@
-// The `hunyuan3d` shape backend: image -> conditioner -> flow-matching sampling -> ShapeVAE -> dense volume.
+// The `hunyuan3d` shape backend: image -> conditioner -> flow-matching sampling -> ShapeVAE -> volume (dense or
+// hierarchical), kept on the GPU for CUDA runs.
 
 #include "orfeas/errors.h"
 #include "orfeas/neural.h"
 #include "orfeas/profiler.h"
 
+#include "gpu_runtime.h"
 #include "hunyuan_model.h"
 #include "projection_fit.h"
+#include "volume_decoding.h"
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <torch/version.h>
+#include <utility>
 
 namespace orfeas {
 
@@ -25,6 +32,40 @@ constexpr double kSamplingEnd = 0.62;
 constexpr double kVaeEnd = 0.64;
 
 // The preprocessed image as the reference's array_to_tensor makes it: [1, 3, H, W], p / 255 * 2 - 1 in float32.
+bool hostVolumeRequested()
+{
+    // ORFEAS_HOST_VOLUME=1: return the volume in host memory from CUDA runs too (for comparisons and tests).
+    const char* text = std::getenv("ORFEAS_HOST_VOLUME");
+    return text && std::string(text) == "1";
+}
+
+int envInt(const char* name, int fallback)
+{
+    const char* text = std::getenv(name);
+    if (!text || !*text)
+        return fallback;
+    char* end = nullptr;
+    const long v = std::strtol(text, &end, 10);
+    return end && *end == '\0' ? int(v) : fallback;
+}
+
+// Hierarchical decoding's safety margins (volume_decoding.h), adjustable for benchmarks and experiments through
+// ORFEAS_HIERARCHICAL_THRESHOLD (factor, > 0) and ORFEAS_HIERARCHICAL_BAND (cells, 0..4).
+HierarchicalOptions hierarchicalOptions()
+{
+    HierarchicalOptions o;
+    if (const char* t = std::getenv("ORFEAS_HIERARCHICAL_THRESHOLD")) {
+        char* end = nullptr;
+        const double f = std::strtod(t, &end);
+        if (end && *end == '\0' && f > 0 && f < 100)
+            o.thresholdFactor = f;
+    }
+    const int band = envInt("ORFEAS_HIERARCHICAL_BAND", o.band);
+    if (band >= 0 && band <= 4)
+        o.band = band;
+    return o;
+}
+
 at::Tensor imageTensor(const ImageRGBA8& image)
 {
     at::Tensor t = at::empty({ 1, 3, image.height, image.width }, at::kFloat);
@@ -37,10 +78,131 @@ at::Tensor imageTensor(const ImageRGBA8& image)
     return t;
 }
 
+// Admission of runs to a CUDA device. Each run queues its work on a stream of its own (gpu::RunStream), so
+// several runs can share the GPU; `capacity` of them at once (ORFEAS_GPU_CONCURRENT_RUNS, else 2 on devices of
+// 40 GB or more and 1 below, 1 without per-run streams). A low-VRAM run takes the device alone. Waiting keeps
+// polling the caller's cancel flag.
+class DeviceSlots {
+public:
+    explicit DeviceSlots(int capacity)
+        : m_capacity(std::max(capacity, 1))
+    {
+    }
+    int capacity() const { return m_capacity; }
+
+    class Slot {
+    public:
+        Slot() = default;
+        Slot(DeviceSlots* owner, int units)
+            : m_owner(owner)
+            , m_units(units)
+        {
+        }
+        Slot(Slot&& o) noexcept
+            : m_owner(std::exchange(o.m_owner, nullptr))
+            , m_units(o.m_units)
+        {
+        }
+        Slot& operator=(Slot&&) = delete;
+        ~Slot()
+        {
+            if (m_owner)
+                m_owner->release(m_units);
+        }
+
+    private:
+        DeviceSlots* m_owner = nullptr;
+        int m_units = 0;
+    };
+
+    Slot acquire(bool exclusive, const std::string& deviceName, RunContext& ctx)
+    {
+        const int units = exclusive ? m_capacity : 1;
+        std::unique_lock<std::mutex> lock(m_mutex);
+        bool logged = false;
+        while (m_used + units > m_capacity) {
+            m_changed.wait_for(lock, std::chrono::milliseconds(100));
+            if (ctx.isCancelled())
+                throw CancelledError(Stage::ShapeGeneration);
+            if (!logged && m_used + units > m_capacity) {
+                ctx.log(LogLevel::Info, "waiting for " + deviceName + " (other runs are using it)");
+                logged = true;
+            }
+        }
+        m_used += units;
+        return Slot(this, units);
+    }
+
+private:
+    void release(int units)
+    {
+        {
+            const std::lock_guard<std::mutex> lock(m_mutex);
+            m_used -= units;
+        }
+        m_changed.notify_all();
+    }
+
+    const int m_capacity;
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    int m_used = 0;
+};
+
+int concurrentRunsFor(const ComputeSpec& spec)
+{
+    if (!spec.isCuda())
+        return 1 << 20; // the CPU: runs are independent
+    if (!gpu::features().streams)
+        return 1; // one shared stream: a second run would only interleave with the first
+    const int configured = envInt("ORFEAS_GPU_CONCURRENT_RUNS", 0);
+    if (configured > 0)
+        return std::min(configured, 8);
+    std::size_t freeBytes = 0, totalBytes = 0;
+    const int index = spec.device.has_index() ? spec.device.index() : 0;
+    if (cudaMemoryInfo(index, freeBytes, totalBytes) && totalBytes >= (std::size_t(40) << 30))
+        return 2;
+    return 1;
+}
+
+// A sub-stage of shape_generation: wall time, and GPU time between two CUDA events on the run's stream; both are
+// added to the profiler when the scope ends (also during unwinding).
+class SubStage {
+public:
+    SubStage(Profiler& profiler, const char* name, const at::Device& device, gpu::PeakMemory& peak)
+        : m_profiler(profiler)
+        , m_path(std::string("shape_generation/") + name)
+        , m_start(std::chrono::steady_clock::now())
+        , m_events(device)
+        , m_peak(peak)
+    {
+    }
+    ~SubStage()
+    {
+        m_events.stop();
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+        m_profiler.add(m_path, wall, m_events.seconds());
+        m_peak.sample();
+    }
+    SubStage(const SubStage&) = delete;
+    SubStage& operator=(const SubStage&) = delete;
+
+private:
+    Profiler& m_profiler;
+    std::string m_path;
+    std::chrono::steady_clock::time_point m_start;
+    gpu::EventTimer m_events;
+    gpu::PeakMemory& m_peak;
+};
+
+// Low-VRAM mode: decoding chunks of at most this many points (about 0.25 GB of intermediates at full size in fp16).
+constexpr std::int64_t kLowVramChunk = 8192;
+
 class Hunyuan3DBackend final : public ShapeBackend {
 public:
     explicit Hunyuan3DBackend(std::shared_ptr<const HunyuanModel> model)
         : m_model(std::move(model))
+        , m_slots(concurrentRunsFor(m_model->spec()))
     {
     }
 
@@ -49,28 +211,9 @@ public:
     ShapeResult generate(const PreprocessedImage& image, const JobSettings& settings, RunContext& ctx) override;
 
 private:
-    // On a GPU, runs take turns: concurrent runs would only compete for the same device and double the memory.
-    std::unique_lock<std::timed_mutex> acquireDevice(RunContext& ctx);
-
     std::shared_ptr<const HunyuanModel> m_model;
-    std::timed_mutex m_deviceMutex;
+    DeviceSlots m_slots;
 };
-
-std::unique_lock<std::timed_mutex> Hunyuan3DBackend::acquireDevice(RunContext& ctx)
-{
-    std::unique_lock<std::timed_mutex> lock(m_deviceMutex, std::defer_lock);
-    if (!m_model->spec().isCuda())
-        return lock;
-    bool logged = false;
-    while (!lock.try_lock_for(std::chrono::milliseconds(100))) {
-        ctx.throwIfCancelled(Stage::ShapeGeneration);
-        if (!logged) {
-            ctx.log(LogLevel::Info, "waiting for " + m_model->spec().deviceName + " (another run is using it)");
-            logged = true;
-        }
-    }
-    return lock;
-}
 
 ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const JobSettings& settings, RunContext& ctx)
 {
@@ -85,30 +228,30 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
     if (settings.chunkSize < 0)
         throw ConfigError("the chunk size must not be negative");
     const HunyuanModel& model = *m_model;
+    const ComputeSpec& spec = model.spec();
+    const at::Device device = spec.device;
     const SamplingSchedule schedule = computeSamplingSchedule(model.config().scheduler, settings.steps);
     std::vector<std::string> warnings;
-    if (settings.decoder == DecoderMode::Hierarchical) {
-        warnings.push_back("hierarchical volume decoding is not available in the neural backend yet: the dense grid "
-                           "was decoded");
-        ctx.log(LogLevel::Info, warnings.back());
-    }
-    if (model.spec().isCuda() && scalarTypeOf(settings.precision) != model.spec().dtype)
+    if (spec.isCuda() && scalarTypeOf(settings.precision) != spec.dtype)
         ctx.log(LogLevel::Debug,
-            "the model was loaded for " + std::string(scalarTypeName(model.spec().dtype))
+            "the model was loaded for " + std::string(scalarTypeName(spec.dtype))
                 + "; the precision setting applies when a model is loaded");
 
-    const auto lock = acquireDevice(ctx);
+    const auto slot = m_slots.acquire(settings.lowVram, spec.deviceName, ctx);
     const InferenceScope inference;
+    const gpu::RunStream stream(device);
+    gpu::PeakMemory peak(device);
     const Stage stage = Stage::ShapeGeneration;
     Profiler& profiler = ctx.profiler();
     std::string during = "conditioning";
     ShapeResult result;
+    const float level = 0.0f;
     try {
         ctx.progressStep(stage, "conditioning", 0, 0, 0.0, "encoding the image");
         at::Tensor cond;
         {
-            const ScopedTimer timer(profiler, "shape_generation/conditioning");
-            cond = model.condition(imageTensor(image.image));
+            const SubStage timer(profiler, "conditioning", device, peak);
+            cond = model.condition(imageTensor(image.image), settings.lowVram);
             requireFinite(cond, during);
         }
         ctx.throwIfCancelled(stage);
@@ -116,7 +259,7 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
         during = "diffusion sampling";
         at::Tensor latents;
         {
-            const ScopedTimer timer(profiler, "shape_generation/diffusion_sampling");
+            const SubStage timer(profiler, "diffusion_sampling", device, peak);
             const int steps = settings.steps;
             ctx.progressStep(
                 stage, "diffusion_sampling", 0, steps, kConditioningEnd, "diffusion step 0/" + std::to_string(steps));
@@ -128,11 +271,12 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
                 });
             requireFinite(latents, during);
         }
+        cond = at::Tensor();
 
         during = "VAE decoding";
         at::Tensor decoded;
         {
-            const ScopedTimer timer(profiler, "shape_generation/vae_decoding");
+            const SubStage timer(profiler, "vae_decoding", device, peak);
             ctx.progressStep(stage, "vae_decoding", 0, 0, kSamplingEnd, "decoding the latents");
             decoded = model.decodeLatents(latents);
             requireFinite(decoded, during);
@@ -140,30 +284,84 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
         ctx.throwIfCancelled(stage);
 
         during = "volume decoding";
+        at::Tensor volume;
         {
-            const ScopedTimer timer(profiler, "shape_generation/volume_decoding");
-            DenseGridRequest request;
-            request.resolution = settings.octreeResolution;
-            request.bounds = kBounds;
-            request.chunkSize = settings.chunkSize;
+            const SubStage timer(profiler, "volume_decoding", device, peak);
+            const GridSpec grid { settings.octreeResolution, kBounds };
             const GeometryKeys keys = model.geometry().prepare(decoded);
-            Volume& v = result.volume;
-            v.values = decodeDenseGrid(model.geometry(), keys, request, ctx, [&](int done, int total) {
-                ctx.progressStep(stage, "volume_decoding", done, total, kVaeEnd + (1.0 - kVaeEnd) * done / total,
-                    "volume decoding chunk " + std::to_string(done) + "/" + std::to_string(total));
-            });
-            v.nx = v.ny = v.nz = settings.octreeResolution + 1;
-            v.origin = { float(-kBounds), float(-kBounds), float(-kBounds) };
-            const float spacing = float(2.0 * kBounds / settings.octreeResolution);
-            v.spacing = { spacing, spacing, spacing };
-            v.pointsEvaluated = std::int64_t(v.pointCount());
+            decoded = at::Tensor();
+            std::int64_t chunk = chooseChunkSize(model.geometry(), settings.chunkSize);
+            if (settings.lowVram && settings.chunkSize == 0 && spec.isCuda())
+                chunk = std::min(chunk, kLowVramChunk);
+            ChunkedEvaluator evaluator(geometryField(model.geometry(), keys), device, chunk, ctx);
+            if (settings.decoder == DecoderMode::Hierarchical) {
+                HierarchicalStats stats;
+                const HierarchicalOptions options = hierarchicalOptions();
+                volume = decodeHierarchicalVolume(evaluator, grid, options, ctx,
+                    [&](int lvl, int levels, int done, int total) {
+                        const double fraction = double(lvl) / (levels + 1)
+                            + (total > 0 ? double(done) / total / (levels + 1) : 0.0);
+                        ctx.progressStep(stage, "volume_decoding", lvl + 1, levels + 1,
+                            kVaeEnd + (1.0 - kVaeEnd) * fraction,
+                            "volume decoding level " + std::to_string(lvl + 1) + "/" + std::to_string(levels + 1)
+                                + ", chunk " + std::to_string(done) + "/" + std::to_string(total));
+                    },
+                    &stats);
+                std::string perLevel, thresholds;
+                for (const auto p : stats.pointsPerLevel)
+                    perLevel += (perLevel.empty() ? "" : " + ") + std::to_string(p);
+                for (const auto t : stats.thresholds)
+                    thresholds += (thresholds.empty() ? "" : ", ") + std::to_string(t);
+                ctx.log(LogLevel::Debug,
+                    "hierarchical volume decoding: " + std::to_string(stats.levels) + " refinement levels, points "
+                        + perLevel + " of " + std::to_string(grid.points()) + ", thresholds " + thresholds
+                        + (stats.denseFallback ? " (no surface on the coarse grid: dense)" : ""));
+            } else {
+                volume = decodeDenseVolume(evaluator, grid, ctx, [&](int done, int total) {
+                    ctx.progressStep(stage, "volume_decoding", done, total, kVaeEnd + (1.0 - kVaeEnd) * done / total,
+                        "volume decoding chunk " + std::to_string(done) + "/" + std::to_string(total));
+                });
+            }
+            requireFinite(volume, during);
+            for (const auto& w : evaluator.warnings())
+                warnings.push_back(w);
+            result.volume.pointsEvaluated = evaluator.pointsEvaluated();
         }
+
+        Volume& v = result.volume;
+        v.nx = v.ny = v.nz = settings.octreeResolution + 1;
+        v.origin = { float(-kBounds), float(-kBounds), float(-kBounds) };
+        const float spacing = float(2.0 * kBounds / settings.octreeResolution);
+        v.spacing = { spacing, spacing, spacing };
+        during = "volume transfer";
+        if (spec.isCuda() && !hostVolumeRequested()) {
+            // The volume stays on the GPU for marching cubes there; only the silhouette for the projection frame
+            // comes to the host.
+            const at::Tensor column = volume.gt(level).any(2).to(at::kByte).to(at::kCPU).contiguous();
+            const std::uint8_t* p = column.data_ptr<std::uint8_t>();
+            const std::vector<std::uint8_t> silhouette(p, p + column.numel());
+            result.frame
+                = fitProjectionFrame(silhouette, v.nx, v.ny, v.origin, v.spacing, image.mask, settings.borderRatio);
+            gpu::synchronize(device);
+            v.device = gpu::makeDeviceVolume(volume.contiguous(), v.origin, v.spacing);
+        } else {
+            const at::Tensor host = volume.to(at::kCPU).contiguous();
+            const float* p = host.data_ptr<float>();
+            v.values.assign(p, p + host.numel());
+            result.frame = fitProjectionFrame(v, level, image.mask, settings.borderRatio);
+        }
+        volume = at::Tensor();
+        result.peakGpuMemoryMB = peak.peakMB();
+        if (spec.isCuda())
+            ctx.log(LogLevel::Debug,
+                "peak device memory of the run: " + std::to_string(int(result.peakGpuMemoryMB)) + " MB"
+                    + (peak.fromAllocator() ? " allocated, " + std::to_string(int(peak.peakReservedMB())) + " MB reserved"
+                                            : " in use on the device (cudaMemGetInfo)"));
     } catch (...) {
         rethrowAsEngineError(during);
     }
     // The volume's axes are already the engine's (+X right, +Y up, +Z towards the viewer): no conversion.
-    result.level = 0.0f;
-    result.frame = fitProjectionFrame(result.volume, result.level, image.mask, settings.borderRatio);
+    result.level = level;
     result.backendName = "hunyuan3d";
     result.modelDescription = model.description();
     result.warnings = std::move(warnings);
@@ -181,6 +379,8 @@ std::shared_ptr<ShapeBackend> loadHunyuan3DBackend(const HunyuanLoadOptions& opt
         model = HunyuanModel::load(options, ctx);
     }
     ctx.log(LogLevel::Info, "loaded " + model->description() + " from " + model->weightsPath());
+    if (model->spec().isCuda())
+        ctx.log(LogLevel::Debug, "GPU features: " + gpu::describeFeatures());
     return std::make_shared<Hunyuan3DBackend>(std::move(model));
 }
 

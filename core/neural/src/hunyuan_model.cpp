@@ -2,6 +2,7 @@
 
 #include "orfeas/errors.h"
 
+#include "gpu_runtime.h"
 #include "weight_loading.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -54,12 +55,14 @@ std::shared_ptr<const HunyuanModel> HunyuanModel::load(const HunyuanLoadOptions&
             spec.dtype = at::kFloat;
         }
         LoadedWeights loaded = loadWeights(model->m_weightsPath, hunyuanParameterManifest(model->m_config), spec, ctx);
-        model->m_weights = std::move(loaded.store);
+        // The modules hold the tensors; the store goes when loading ends, so that a module's weights can move
+        // (the conditioner's in low-VRAM mode) without a second reference keeping them on the device.
+        const WeightStore& weights = loaded.store;
         const HunyuanModelConfig& c = model->m_config;
-        model->m_conditioner.emplace(c.conditioner, model->m_weights, spec);
-        model->m_dit.emplace(c.dit, model->m_weights, spec);
-        model->m_vae.emplace(c.vae, model->m_weights, spec);
-        model->m_geometry.emplace(c.vae, model->m_weights, spec);
+        model->m_conditioner.emplace(c.conditioner, weights, spec);
+        model->m_dit.emplace(c.dit, weights, spec);
+        model->m_vae.emplace(c.vae, weights, spec);
+        model->m_geometry.emplace(c.vae, weights, spec);
         const std::string fileDtype = loaded.fileDtype == "F16" ? "fp16"
             : loaded.fileDtype == "F32"                         ? "fp32"
             : loaded.fileDtype == "BF16"                        ? "bf16"
@@ -72,9 +75,22 @@ std::shared_ptr<const HunyuanModel> HunyuanModel::load(const HunyuanLoadOptions&
     return model;
 }
 
-at::Tensor HunyuanModel::condition(const at::Tensor& image) const
+at::Tensor HunyuanModel::condition(const at::Tensor& image, bool lowVram) const
 {
+    const std::lock_guard<std::mutex> lock(m_conditionerMutex);
+    if (lowVram && !m_conditioner->isOffloaded()) {
+        m_conditioner = m_conditioner->offloaded();
+        gpu::releaseCachedMemory(m_spec.device); // the device copies are free now: give them back
+    } else if (!lowVram && m_conditioner->isOffloaded()) {
+        m_conditioner = m_conditioner->resident();
+    }
     return m_conditioner->encode(image);
+}
+
+bool HunyuanModel::conditionerOffloaded() const
+{
+    const std::lock_guard<std::mutex> lock(m_conditionerMutex);
+    return m_conditioner->isOffloaded();
 }
 
 at::Tensor HunyuanModel::denoise(

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -33,8 +34,13 @@ public:
     // The stages. Tensors may live anywhere; results are on the model's device. Callers hold an InferenceScope
     // and translate LibTorch errors (rethrowAsEngineError).
 
-    // [B, 3, H, W] in [-1, 1] -> conditioning [B, tokens, hidden] (compute dtype).
-    at::Tensor condition(const at::Tensor& image) const;
+    // [B, 3, H, W] in [-1, 1] -> conditioning [B, tokens, hidden] (compute dtype). With `lowVram` the
+    // conditioner's weights are moved to (pinned) host memory first if they are on the device, and streamed to the
+    // device one layer at a time; without it they are moved back to the device first if a low-VRAM run left them
+    // on the host. Runs of the conditioner take turns (a mutex): the weights may move between runs.
+    at::Tensor condition(const at::Tensor& image, bool lowVram = false) const;
+    // Whether the conditioner's weights are on the host at the moment (low-VRAM mode).
+    bool conditionerOffloaded() const;
     // One denoiser call (see HunyuanDit::forward).
     at::Tensor denoise(
         const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond, const at::Tensor& guidance = {}) const;
@@ -60,8 +66,8 @@ private:
     ComputeSpec m_spec;
     std::string m_weightsPath;
     std::string m_description;
-    WeightStore m_weights;
-    std::optional<Dinov2Conditioner> m_conditioner;
+    mutable std::mutex m_conditionerMutex;
+    mutable std::optional<Dinov2Conditioner> m_conditioner;
     std::optional<HunyuanDit> m_dit;
     std::optional<ShapeVaeDecoder> m_vae;
     std::optional<GeometryDecoder> m_geometry;

@@ -203,6 +203,23 @@ void rethrowAsEngineError(const std::string& during)
     }
 }
 
+bool isOutOfMemory(const std::exception_ptr& error) noexcept
+{
+    try {
+        std::rethrow_exception(error);
+    } catch (const c10::OutOfMemoryError&) {
+        return true;
+    } catch (const c10::Error& e) {
+        return mentionsOutOfMemory(firstLine(e.what_without_backtrace()));
+    } catch (const std::bad_alloc&) {
+        return true;
+    } catch (const DeviceError& e) {
+        return e.isOutOfMemory();
+    } catch (...) {
+        return false;
+    }
+}
+
 void requireFinite(const at::Tensor& t, const std::string& stage)
 {
     if (!t.defined() || t.numel() == 0)

@@ -6,6 +6,7 @@
 
 #include <ATen/ATen.h>
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <unordered_map>
 
@@ -79,6 +80,10 @@ std::string cudaDeviceName(int deviceIndex);
 // orfeas errors pass through, out-of-memory becomes DeviceError(isOutOfMemory), CUDA failures DeviceError, other
 // LibTorch errors ModelError. `during` says what was running ("diffusion sampling").
 [[noreturn]] void rethrowAsEngineError(const std::string& during);
+
+// Whether an exception is an out-of-memory failure of the device or the host: LibTorch's OutOfMemoryError, a
+// LibTorch error whose message says so, std::bad_alloc, or our DeviceError(isOutOfMemory).
+bool isOutOfMemory(const std::exception_ptr& error) noexcept;
 
 // Throws ModelError("the model produced NaN values during <stage> ...") when `t` holds a NaN or an infinity.
 void requireFinite(const at::Tensor& t, const std::string& stage);

@@ -13,8 +13,24 @@ ProjectionFrame nominalProjectionFrame(float borderRatio)
 
 ProjectionFrame fitProjectionFrame(const Volume& volume, float level, const Mask8& mask, float borderRatio)
 {
-    const ProjectionFrame nominal = nominalProjectionFrame(borderRatio);
     if (!mask.isValid() || volume.values.size() != volume.pointCount() || volume.values.empty())
+        return nominalProjectionFrame(borderRatio);
+    std::vector<std::uint8_t> silhouette(std::size_t(volume.nx) * std::size_t(volume.ny), 0);
+    for (int ix = 0; ix < volume.nx; ++ix) {
+        for (int iy = 0; iy < volume.ny; ++iy) {
+            const float* column = volume.values.data() + volume.index(ix, iy, 0);
+            if (std::any_of(column, column + volume.nz, [level](float x) { return x > level; }))
+                silhouette[std::size_t(ix) * std::size_t(volume.ny) + std::size_t(iy)] = 1;
+        }
+    }
+    return fitProjectionFrame(silhouette, volume.nx, volume.ny, volume.origin, volume.spacing, mask, borderRatio);
+}
+
+ProjectionFrame fitProjectionFrame(const std::vector<std::uint8_t>& silhouette, int nx, int ny, Vec3f origin,
+    Vec3f spacing, const Mask8& mask, float borderRatio)
+{
+    const ProjectionFrame nominal = nominalProjectionFrame(borderRatio);
+    if (!mask.isValid() || nx < 1 || ny < 1 || silhouette.size() != std::size_t(nx) * std::size_t(ny))
         return nominal;
 
     int u0 = mask.width, u1 = -1, v0 = mask.height, v1 = -1;
@@ -28,11 +44,10 @@ ProjectionFrame fitProjectionFrame(const Volume& volume, float level, const Mask
             }
         }
     }
-    int ix0 = volume.nx, ix1 = -1, iy0 = volume.ny, iy1 = -1;
-    for (int ix = 0; ix < volume.nx; ++ix) {
-        for (int iy = 0; iy < volume.ny; ++iy) {
-            const float* column = volume.values.data() + volume.index(ix, iy, 0);
-            if (std::any_of(column, column + volume.nz, [level](float x) { return x > level; })) {
+    int ix0 = nx, ix1 = -1, iy0 = ny, iy1 = -1;
+    for (int ix = 0; ix < nx; ++ix) {
+        for (int iy = 0; iy < ny; ++iy) {
+            if (silhouette[std::size_t(ix) * std::size_t(ny) + std::size_t(iy)] != 0) {
                 ix0 = std::min(ix0, ix);
                 ix1 = std::max(ix1, ix);
                 iy0 = std::min(iy0, iy);
@@ -42,16 +57,16 @@ ProjectionFrame fitProjectionFrame(const Volume& volume, float level, const Mask
     }
     if (u1 < 0 || ix1 < 0)
         return nominal;
-    if (ix0 == 0 && iy0 == 0 && ix1 == volume.nx - 1 && iy1 == volume.ny - 1)
+    if (ix0 == 0 && iy0 == 0 && ix1 == nx - 1 && iy1 == ny - 1)
         return nominal; // no silhouette edge inside the grid
 
     // Extents: mask in normalised canvas coordinates (pixel edges), silhouette in world units (half a cell out).
     const double s0 = double(u0) / mask.width, s1 = double(u1 + 1) / mask.width;
     const double t0 = double(v0) / mask.height, t1 = double(v1 + 1) / mask.height;
-    const double x0 = volume.origin.x + (ix0 - 0.5) * volume.spacing.x;
-    const double x1 = volume.origin.x + (ix1 + 0.5) * volume.spacing.x;
-    const double y0 = volume.origin.y + (iy0 - 0.5) * volume.spacing.y;
-    const double y1 = volume.origin.y + (iy1 + 0.5) * volume.spacing.y;
+    const double x0 = origin.x + (ix0 - 0.5) * spacing.x;
+    const double x1 = origin.x + (ix1 + 0.5) * spacing.x;
+    const double y0 = origin.y + (iy0 - 0.5) * spacing.y;
+    const double y1 = origin.y + (iy1 + 0.5) * spacing.y;
     // One scale for both axes (the canvas is square), taken from the axis where the subject is larger.
     const double k = (s1 - s0) >= (t1 - t0) ? (x1 - x0) / (s1 - s0) : (y1 - y0) / (t1 - t0);
     const double nominalK = double(nominal.xMax - nominal.xMin);

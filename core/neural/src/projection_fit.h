@@ -8,6 +8,9 @@
 #include "orfeas/shape_backend.h"
 #include "orfeas/types.h"
 
+#include <cstdint>
+#include <vector>
+
 namespace orfeas::neural {
 
 // The frame when nothing better is known: the subject's longer image extent, (1 - borderRatio) of the canvas,
@@ -18,5 +21,10 @@ ProjectionFrame nominalProjectionFrame(float borderRatio);
 // box (values >= 128). Falls back to the nominal frame when either is empty, the silhouette fills the whole grid,
 // or the fitted scale is implausible (outside 1/4 .. 4 times the nominal one).
 ProjectionFrame fitProjectionFrame(const Volume& volume, float level, const Mask8& mask, float borderRatio);
+
+// The same from the silhouette alone: silhouette[ix * ny + iy] != 0 where some point of the column (ix, iy) is
+// inside (a volume on the GPU computes it there and downloads only this). Grid geometry as the volume's.
+ProjectionFrame fitProjectionFrame(const std::vector<std::uint8_t>& silhouette, int nx, int ny, Vec3f origin,
+    Vec3f spacing, const Mask8& mask, float borderRatio);
 
 } // namespace orfeas::neural

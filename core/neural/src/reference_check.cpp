@@ -6,6 +6,7 @@
 #include "orfeas/safetensors.h"
 
 #include "hunyuan_model.h"
+#include "volume_decoding.h"
 
 #include <chrono>
 #include <cmath>
@@ -207,21 +208,25 @@ ReferenceCheckReport checkAgainstReference(const ReferenceCheckOptions& options,
                 compare("geometry", logits, ref.get("geo.logits"), options.stageTolerance, seconds));
         }
 
-        DenseGridRequest grid;
+        GridSpec grid;
         if (ref.has("grid.logits")) {
             const at::Tensor refGrid = ref.get("grid.logits", 4);
             grid.resolution = int(refGrid.size(1)) - 1;
             grid.bounds = bounds;
-            grid.chunkSize = options.chunkSize;
             if (refGrid.size(2) != refGrid.size(1) || refGrid.size(3) != refGrid.size(1) || grid.resolution < 1)
                 throw ModelError("the reference tensor 'grid.logits' is not a cube of at least 2^3 points", ref.path());
         }
+        const auto decodeGrid = [&](const GeometryKeys& keys) {
+            ChunkedEvaluator evaluator(geometryField(model->geometry(), keys), model->spec().device,
+                chooseChunkSize(model->geometry(), options.chunkSize), ctx);
+            return decodeDenseVolume(evaluator, grid, ctx);
+        };
         if (available("grid", { "vae.decoded", "grid.logits" })) {
             during = "volume decoding";
             const at::Tensor ours = timed(
                 [&] {
                     const GeometryKeys keys = model->geometry().prepare(ref.get("vae.decoded", 3));
-                    return at::tensor(decodeDenseGrid(model->geometry(), keys, grid, ctx), at::kFloat);
+                    return decodeGrid(keys);
                 },
                 seconds);
             report.stages.push_back(compare("grid", ours, ref.get("grid.logits"), options.stageTolerance, seconds));
@@ -237,7 +242,7 @@ ReferenceCheckReport checkAgainstReference(const ReferenceCheckOptions& options,
                     const at::Tensor latents
                         = model->sample(ref.get("sample.init", 3), cond, *schedule, guidanceScale(), ctx);
                     const GeometryKeys keys = model->geometry().prepare(model->decodeLatents(latents));
-                    return at::tensor(decodeDenseGrid(model->geometry(), keys, grid, ctx), at::kFloat);
+                    return decodeGrid(keys);
                 },
                 seconds);
             report.stages.push_back(

@@ -127,10 +127,12 @@ at::Tensor GeometryDecoder::query(const GeometryKeys& keys, const at::Tensor& po
     const std::int64_t batch = points.size(0);
     const std::int64_t count = points.size(1);
     at::Tensor x = m_queryProj(fourier(points).to(m_spec.dtype));
-    const at::Tensor q = applyNorm(m_qNorm, m_q(m_ln1(x)).view({ batch, count, m_config.geoHeads(), -1 }));
-    const at::Tensor k = keys.k.size(0) == batch ? keys.k : keys.k.expand({ batch, -1, -1, -1 });
-    const at::Tensor v = keys.v.size(0) == batch ? keys.v : keys.v.expand({ batch, -1, -1, -1 });
-    x = x + m_proj(mergeHeads(attention(q.transpose(1, 2), k, v)));
+    if (keys.k.defined()) {
+        const at::Tensor q = applyNorm(m_qNorm, m_q(m_ln1(x)).view({ batch, count, m_config.geoHeads(), -1 }));
+        const at::Tensor k = keys.k.size(0) == batch ? keys.k : keys.k.expand({ batch, -1, -1, -1 });
+        const at::Tensor v = keys.v.size(0) == batch ? keys.v : keys.v.expand({ batch, -1, -1, -1 });
+        x = x + m_proj(mergeHeads(attention(q.transpose(1, 2), k, v)));
+    }
     x = x + m_fcOut(at::gelu(m_fc(m_ln3(x))));
     if (m_lnPost.weight.defined())
         x = m_lnPost(x);
@@ -148,18 +150,6 @@ std::int64_t GeometryDecoder::bytesPerPoint() const
     bytes += element * 2 * std::int64_t(m_config.geoHeads()) * m_config.numLatents;
 #endif
     return bytes;
-}
-
-std::vector<float> gridAxis(int resolution, double bounds)
-{
-    const int n = resolution + 1;
-    const double start = -bounds, stop = bounds;
-    const double step = (stop - start) / resolution;
-    std::vector<float> axis(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i)
-        axis[std::size_t(i)] = static_cast<float>(double(i) * step + start);
-    axis.back() = static_cast<float>(stop);
-    return axis;
 }
 
 std::int64_t chooseChunkSize(const GeometryDecoder& decoder, int requested)
@@ -181,45 +171,6 @@ std::int64_t chooseChunkSize(const GeometryDecoder& decoder, int requested)
     // (measured on the tiny model: 8-16 K points per chunk beat 50 K by 15-25 %).
     const std::int64_t n = (std::int64_t(64) << 20) / perPoint;
     return std::clamp<std::int64_t>(n / 1024 * 1024, 1024, 65536);
-}
-
-std::vector<float> decodeDenseGrid(const GeometryDecoder& decoder, const GeometryKeys& keys,
-    const DenseGridRequest& request, RunContext& ctx, const std::function<void(int, int)>& onChunk)
-{
-    if (request.resolution < 1)
-        throw ConfigError("the octree resolution must be at least 1");
-    const ComputeSpec& spec = decoder.spec();
-    const std::int64_t n = request.resolution + 1;
-    const std::int64_t total = n * n * n;
-    const std::int64_t chunk = chooseChunkSize(decoder, request.chunkSize);
-    const int chunks = int((total + chunk - 1) / chunk);
-
-    const at::Tensor axis = at::tensor(gridAxis(request.resolution, request.bounds), at::kFloat).to(spec.device);
-    const GeometryKeys first { keys.k.narrow(0, 0, 1), keys.v.narrow(0, 0, 1) };
-    std::vector<float> host(std::size_t(total), 0.0f);
-    const at::Tensor hostView = at::from_blob(host.data(), { total }, at::kFloat);
-    // On a GPU the logits stay there until the end (one transfer, one finiteness check).
-    const at::Tensor out = spec.isCuda() ? at::empty({ total }, axis.options()) : hostView;
-    const auto indexOptions = at::TensorOptions().dtype(at::kLong).device(spec.device);
-    for (int c = 0; c < chunks; ++c) {
-        if (ctx.isCancelled())
-            throw CancelledError(Stage::ShapeGeneration);
-        const std::int64_t start = std::int64_t(c) * chunk;
-        const std::int64_t count = std::min(chunk, total - start);
-        const at::Tensor index = at::arange(start, start + count, indexOptions);
-        const at::Tensor ix = at::div(index, n * n, "floor");
-        const at::Tensor iy = at::remainder(at::div(index, n, "floor"), n);
-        const at::Tensor iz = at::remainder(index, n);
-        const at::Tensor points
-            = at::stack({ axis.index_select(0, ix), axis.index_select(0, iy), axis.index_select(0, iz) }, -1);
-        out.narrow(0, start, count).copy_(decoder.query(first, points.unsqueeze(0)).view({ count }));
-        if (onChunk)
-            onChunk(c + 1, chunks);
-    }
-    requireFinite(out, "volume decoding");
-    if (spec.isCuda())
-        hostView.copy_(out);
-    return host;
 }
 
 } // namespace orfeas::neural

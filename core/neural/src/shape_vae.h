@@ -2,7 +2,7 @@
 // The ShapeVAE's decoding side: the latent transformer, the geometry decoder (an occupancy logit per query point)
 // and dense volume decoding. The latents' cross-attention keys and values are computed once per shape
 // (GeometryKeys) and reused for every batch of query points, so a decoder can be asked for arbitrary point sets
-// (dense grids now, hierarchical refinement later).
+// (dense grids and hierarchical refinement, volume_decoding.h).
 
 #include "orfeas/model_config.h"
 #include "orfeas/run_context.h"
@@ -44,7 +44,9 @@ public:
     // From decoded latents [B, N, width]: (latents_proj,) ln_2, c_kv, per-head split, k LayerNorm.
     GeometryKeys prepare(const at::Tensor& decodedLatents) const;
     // Occupancy logits (inside > 0) of points [B, P, 3] (float32, any device) -> [B, P] float32 on the device.
-    // The Fourier features are computed in float32 whatever the compute dtype.
+    // The Fourier features are computed in float32 whatever the compute dtype. Keys without tensors (k undefined)
+    // leave the cross-attention branch out: the field without the latents, exactly the decoder's own when the
+    // branch's output projection is zero (a fitted field, field_fit.cpp).
     at::Tensor query(const GeometryKeys& keys, const at::Tensor& points) const;
     // Rough bytes of intermediate tensors per query point, for sizing chunks.
     std::int64_t bytesPerPoint() const;
@@ -60,21 +62,8 @@ private:
     LayerNorm m_ln1, m_ln2, m_ln3, m_qNorm, m_kNorm, m_lnPost;
 };
 
-struct DenseGridRequest {
-    int resolution = 384; // cells per axis: (resolution + 1)^3 points
-    double bounds = 1.01; // the box [-bounds, bounds]^3
-    int chunkSize = 0; // points per chunk; 0 = choose (free device memory on CUDA, a fixed budget on the CPU)
-};
-
-// The coordinates of one grid axis, as numpy.linspace(-bounds, bounds, resolution + 1) in float64 cast to float32.
-std::vector<float> gridAxis(int resolution, double bounds);
-// Points per chunk for a request on this decoder.
+// Points per volume-decoding chunk for this decoder: `requested` when > 0; on CUDA sized from the free device
+// memory, on the CPU a cache-friendly fixed budget.
 std::int64_t chooseChunkSize(const GeometryDecoder& decoder, int requested);
-
-// Evaluates the dense grid, x-major ('ij' indexing: index = (ix * n + iy) * n + iz), for batch element 0 of
-// `keys`. Calls `onChunk(done, total)` after each chunk and throws CancelledError(ShapeGeneration) between chunks
-// when `ctx` is cancelled; throws ModelError when a logit is NaN or infinite.
-std::vector<float> decodeDenseGrid(const GeometryDecoder& decoder, const GeometryKeys& keys,
-    const DenseGridRequest& request, RunContext& ctx, const std::function<void(int, int)>& onChunk = {});
 
 } // namespace orfeas::neural

@@ -22,10 +22,14 @@ struct ProviderState {
     std::mutex loadMutex;
 };
 
+// Never destroyed: a cached model may hold GPU memory, and static destructors run in an order that can put LibTorch's
+// CUDA allocator (a static of its own, constructed later, so destroyed earlier) before ours. Releasing a tensor
+// into a destroyed allocator crashed every orfeas-bench run on an H100 at exit (SIGSEGV after all results were
+// written). The process's end returns the memory; releaseModels() frees it earlier where a program wants that.
 ProviderState& state()
 {
-    static ProviderState s;
-    return s;
+    static ProviderState* s = new ProviderState;
+    return *s;
 }
 
 std::shared_ptr<ShapeBackend> inflateBackend()

@@ -28,4 +28,9 @@ ReferenceCheckReport checkAgainstReference(const ReferenceCheckOptions& options,
     throw ModelError(kWhy, options.modelPath);
 }
 
+FieldFitReport fitGeometryField(const FieldFitOptions& options, RunContext&)
+{
+    throw ModelError(kWhy, options.modelPath);
+}
+
 } // namespace orfeas

@@ -1,0 +1,353 @@
+#include "gpu_runtime.h"
+
+#include "orfeas/errors.h"
+
+#include <c10/core/DeviceGuard.h>
+#include <exception>
+
+#if ORFEAS_NEURAL_CUDA
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#include <cuda_runtime_api.h>
+#if ORFEAS_HAVE_CUDA_ALLOCATOR_STATS || ORFEAS_HAVE_CUDA_EMPTY_CACHE
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
+#include <optional>
+#endif
+
+#if ORFEAS_NEURAL_MC_CUDA
+#include "mc_cuda.h"
+#endif
+
+namespace orfeas::neural::gpu {
+
+namespace {
+
+int indexOf(const at::Device& d)
+{
+    return d.has_index() ? int(d.index()) : 0;
+}
+
+#if ORFEAS_NEURAL_CUDA
+cudaStream_t currentStream(const at::Device& d)
+{
+    return c10::cuda::getCurrentCUDAStream(static_cast<c10::DeviceIndex>(indexOf(d))).stream();
+}
+#endif
+
+} // namespace
+
+Features features() noexcept
+{
+    Features f;
+#if ORFEAS_NEURAL_CUDA
+    f.compiled = true;
+    f.streams = true;
+#if ORFEAS_HAVE_CUDA_ALLOCATOR_STATS
+    f.allocatorStats = true;
+#endif
+#if ORFEAS_HAVE_CUDA_EMPTY_CACHE
+    f.emptyCache = true;
+#endif
+#endif
+#if ORFEAS_NEURAL_MC_CUDA
+    f.marchingCubes = true;
+#endif
+    return f;
+}
+
+std::string describeFeatures()
+{
+    const Features f = features();
+    std::string s;
+    const auto add = [&](bool on, const char* name) {
+        if (on)
+            s += (s.empty() ? "" : ", ") + std::string(name);
+    };
+    add(f.streams, "a stream per run");
+    add(f.compiled, "CUDA event timing");
+    add(f.allocatorStats, "allocator statistics");
+    add(f.emptyCache, "cache release");
+    add(f.marchingCubes, "CUDA marching cubes");
+    return s.empty() ? "none (built without ORFEAS_WITH_CUDA or without a CUDA LibTorch)" : s;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+struct RunStream::Impl {
+#if ORFEAS_NEURAL_CUDA
+    std::optional<c10::cuda::CUDAStreamGuard> guard;
+#endif
+};
+
+RunStream::RunStream(const at::Device& device) noexcept
+    : m_impl(std::make_unique<Impl>())
+{
+#if ORFEAS_NEURAL_CUDA
+    if (!device.is_cuda())
+        return;
+    try {
+        const auto index = static_cast<c10::DeviceIndex>(indexOf(device));
+        m_impl->guard.emplace(c10::cuda::getStreamFromPool(/*isHighPriority=*/false, index));
+    } catch (...) {
+        m_impl->guard.reset(); // the run uses the current stream instead
+    }
+#else
+    (void)device;
+#endif
+}
+
+RunStream::~RunStream() = default;
+
+bool RunStream::active() const noexcept
+{
+#if ORFEAS_NEURAL_CUDA
+    return m_impl->guard.has_value();
+#else
+    return false;
+#endif
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+struct EventTimer::Impl {
+#if ORFEAS_NEURAL_CUDA
+    at::Device device = at::kCPU;
+    cudaEvent_t start = nullptr;
+    cudaEvent_t end = nullptr;
+    bool ok = false;
+    bool stopped = false;
+#endif
+};
+
+EventTimer::EventTimer(const at::Device& device) noexcept
+    : m_impl(std::make_unique<Impl>())
+{
+#if ORFEAS_NEURAL_CUDA
+    if (!device.is_cuda())
+        return;
+    try {
+        const c10::DeviceGuard guard(device);
+        m_impl->device = device;
+        if (cudaEventCreate(&m_impl->start) != cudaSuccess || cudaEventCreate(&m_impl->end) != cudaSuccess
+            || cudaEventRecord(m_impl->start, currentStream(device)) != cudaSuccess) {
+            cudaGetLastError(); // not sticky: clear it so that LibTorch does not report it later
+            return;
+        }
+        m_impl->ok = true;
+    } catch (...) {
+        m_impl->ok = false;
+    }
+#else
+    (void)device;
+#endif
+}
+
+EventTimer::~EventTimer()
+{
+#if ORFEAS_NEURAL_CUDA
+    if (m_impl->start)
+        cudaEventDestroy(m_impl->start);
+    if (m_impl->end)
+        cudaEventDestroy(m_impl->end);
+#endif
+}
+
+void EventTimer::stop() noexcept
+{
+#if ORFEAS_NEURAL_CUDA
+    if (!m_impl->ok || m_impl->stopped)
+        return;
+    try {
+        const c10::DeviceGuard guard(m_impl->device);
+        if (cudaEventRecord(m_impl->end, currentStream(m_impl->device)) != cudaSuccess) {
+            cudaGetLastError();
+            m_impl->ok = false;
+            return;
+        }
+        m_impl->stopped = true;
+    } catch (...) {
+        m_impl->ok = false;
+    }
+#endif
+}
+
+double EventTimer::seconds() noexcept
+{
+#if ORFEAS_NEURAL_CUDA
+    stop();
+    if (!m_impl->ok || !m_impl->stopped)
+        return -1;
+    float ms = 0;
+    if (cudaEventSynchronize(m_impl->end) != cudaSuccess
+        || cudaEventElapsedTime(&ms, m_impl->start, m_impl->end) != cudaSuccess) {
+        cudaGetLastError();
+        return -1;
+    }
+    return double(ms) / 1000.0;
+#else
+    return -1;
+#endif
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+PeakMemory::PeakMemory(const at::Device& device) noexcept
+    : m_device(device)
+    , m_cuda(device.is_cuda())
+{
+    if (!m_cuda)
+        return;
+#if ORFEAS_NEURAL_CUDA && ORFEAS_HAVE_CUDA_ALLOCATOR_STATS
+    try {
+        c10::cuda::CUDACachingAllocator::resetPeakStats(static_cast<c10::DeviceIndex>(indexOf(device)));
+        m_allocator = true;
+    } catch (...) {
+        m_allocator = false;
+    }
+#endif
+    sample();
+}
+
+void PeakMemory::sample() noexcept
+{
+    if (!m_cuda || m_allocator)
+        return;
+    std::size_t freeBytes = 0, totalBytes = 0;
+    try {
+        if (cudaMemoryInfo(indexOf(m_device), freeBytes, totalBytes) && totalBytes >= freeBytes) {
+            const double used = double(totalBytes - freeBytes) / (1024.0 * 1024.0);
+            m_sampledMB = std::max(m_sampledMB, used);
+        }
+    } catch (...) {
+    }
+}
+
+double PeakMemory::peakMB() noexcept
+{
+    if (!m_cuda)
+        return -1;
+#if ORFEAS_NEURAL_CUDA && ORFEAS_HAVE_CUDA_ALLOCATOR_STATS
+    if (m_allocator) {
+        try {
+            const auto stats
+                = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(indexOf(m_device)));
+            return double(stats.allocated_bytes[0].peak) / (1024.0 * 1024.0); // [0]: the aggregate pool
+        } catch (...) {
+            return -1;
+        }
+    }
+#endif
+    sample();
+    return m_sampledMB;
+}
+
+double PeakMemory::peakReservedMB() noexcept
+{
+#if ORFEAS_NEURAL_CUDA && ORFEAS_HAVE_CUDA_ALLOCATOR_STATS
+    if (m_cuda && m_allocator) {
+        try {
+            const auto stats
+                = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(indexOf(m_device)));
+            return double(stats.reserved_bytes[0].peak) / (1024.0 * 1024.0);
+        } catch (...) {
+            return -1;
+        }
+    }
+#endif
+    return -1;
+}
+
+void releaseCachedMemory(const at::Device& device) noexcept
+{
+#if ORFEAS_NEURAL_CUDA && ORFEAS_HAVE_CUDA_EMPTY_CACHE
+    if (!device.is_cuda())
+        return;
+    try {
+        const c10::DeviceGuard guard(device);
+        c10::cuda::CUDACachingAllocator::emptyCache();
+    } catch (...) {
+    }
+#else
+    (void)device;
+#endif
+}
+
+void synchronize(const at::Device& device)
+{
+#if ORFEAS_NEURAL_CUDA
+    if (!device.is_cuda())
+        return;
+    const c10::DeviceGuard guard(device);
+    if (cudaStreamSynchronize(currentStream(device)) != cudaSuccess) {
+        const cudaError_t err = cudaGetLastError();
+        throw DeviceError(std::string("CUDA stream synchronisation failed: ") + cudaGetErrorString(err));
+    }
+#else
+    (void)device;
+#endif
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+namespace {
+
+class TorchDeviceVolume final : public DeviceVolume {
+public:
+    TorchDeviceVolume(at::Tensor values, Vec3f origin, Vec3f spacing)
+        : m_values(std::move(values))
+        , m_origin(origin)
+        , m_spacing(spacing)
+    {
+    }
+
+    std::vector<float> download() const override
+    {
+        try {
+            const at::Tensor host = m_values.to(at::kCPU, at::kFloat).contiguous();
+            const float* p = host.data_ptr<float>();
+            return std::vector<float>(p, p + host.numel());
+        } catch (...) {
+            rethrowAsEngineError("downloading the volume");
+        }
+    }
+
+    bool extractSurface(float level, Mesh& out) const override
+    {
+#if ORFEAS_NEURAL_MC_CUDA
+        try {
+            const c10::DeviceGuard guard(m_values.device());
+            // The volume was completed before the backend returned: this thread's current stream may read it.
+#if ORFEAS_NEURAL_CUDA
+            void* stream = currentStream(m_values.device());
+#else
+            void* stream = nullptr; // the legacy default stream
+#endif
+            return extractSurfaceCuda(m_values.data_ptr<float>(), int(m_values.size(0)), int(m_values.size(1)),
+                int(m_values.size(2)), m_origin, m_spacing, level, stream, out, nullptr, nullptr);
+        } catch (...) {
+            return false; // the caller downloads and extracts on the CPU
+        }
+#else
+        (void)level;
+        (void)out;
+        return false;
+#endif
+    }
+
+private:
+    at::Tensor m_values;
+    Vec3f m_origin;
+    Vec3f m_spacing;
+};
+
+} // namespace
+
+std::shared_ptr<const DeviceVolume> makeDeviceVolume(at::Tensor values, Vec3f origin, Vec3f spacing)
+{
+    if (values.dim() != 3 || values.scalar_type() != at::kFloat || !values.is_contiguous())
+        throw InternalError("a device volume needs a contiguous float32 [nx, ny, nz] tensor", Stage::ShapeGeneration);
+    return std::make_shared<TorchDeviceVolume>(std::move(values), origin, spacing);
+}
+
+} // namespace orfeas::neural::gpu

@@ -1,0 +1,93 @@
+#pragma once
+// What the neural backend does with a CUDA device besides LibTorch's operators: a stream of its own per run,
+// GPU time from CUDA events, peak memory, giving cached memory back, device-resident volumes.
+//
+// The CUDA parts are compiled when ORFEAS_NEURAL_CUDA is set (ORFEAS_WITH_CUDA=ON and a CUDA build of LibTorch;
+// core/neural/CMakeLists.txt probes each LibTorch API at configure time and sets ORFEAS_HAVE_* for the ones that
+// compile and link). Without them every function here still works: runs share LibTorch's current stream, GPU
+// times are unknown (-1), peak memory is the largest device memory in use seen by cudaMemGetInfo at the
+// sub-stage boundaries, and volumes are downloaded to the host. No function throws.
+
+#include "orfeas/types.h"
+
+#include "neural_common.h"
+
+#include <memory>
+#include <string>
+
+namespace orfeas::neural::gpu {
+
+struct Features {
+    bool compiled = false; // the CUDA parts were built in (ORFEAS_NEURAL_CUDA)
+    bool streams = false; // a stream per run
+    bool allocatorStats = false; // peak memory from LibTorch's caching allocator
+    bool emptyCache = false; // cached blocks can be given back
+    bool marchingCubes = false; // orfeas_cuda's extractSurfaceCuda is linked
+};
+Features features() noexcept;
+// e.g. "streams, allocator statistics, empty cache, CUDA marching cubes" or "none (built without ...)".
+std::string describeFeatures();
+
+// Makes a stream from LibTorch's pool the current stream of `device` on this thread for the object's lifetime, so
+// that concurrent runs queue their work independently. Inactive on the CPU or without stream support.
+class RunStream {
+public:
+    explicit RunStream(const at::Device& device) noexcept;
+    ~RunStream();
+    RunStream(const RunStream&) = delete;
+    RunStream& operator=(const RunStream&) = delete;
+    bool active() const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+// GPU time between construction and stop() on the device's current stream (CUDA events). seconds() waits for
+// the end event; -1 when not measured (CPU, no CUDA parts, or a CUDA call failed).
+class EventTimer {
+public:
+    explicit EventTimer(const at::Device& device) noexcept;
+    ~EventTimer();
+    EventTimer(const EventTimer&) = delete;
+    EventTimer& operator=(const EventTimer&) = delete;
+    void stop() noexcept;
+    double seconds() noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+// Peak device memory of one run. With allocator statistics: the caching allocator's peak of allocated bytes since
+// construction (device-wide: concurrent runs on the device are included). Without: the largest
+// (total - free) that sample() saw, which includes other processes and the allocator's cache.
+class PeakMemory {
+public:
+    explicit PeakMemory(const at::Device& device) noexcept;
+    void sample() noexcept;
+    // MB, or -1 on the CPU / when unknown.
+    double peakMB() noexcept;
+    // Reserved (allocated + cached) peak in MB, -1 when unknown.
+    double peakReservedMB() noexcept;
+    bool fromAllocator() const noexcept { return m_allocator; }
+
+private:
+    at::Device m_device;
+    bool m_cuda = false;
+    bool m_allocator = false;
+    double m_sampledMB = -1;
+};
+
+// Gives the caching allocator's unused blocks back to the driver (no-op on the CPU or without support).
+void releaseCachedMemory(const at::Device& device) noexcept;
+
+// Waits for the device's current stream (no-op on the CPU).
+void synchronize(const at::Device& device);
+
+// A float32 volume [nx, ny, nz] that stays on its CUDA device: extractSurface runs orfeas_cuda's marching cubes
+// when it is linked, download() copies to the host. `values` must be a contiguous float32 CUDA tensor whose work
+// has completed (the backend synchronises before returning).
+std::shared_ptr<const DeviceVolume> makeDeviceVolume(at::Tensor values, Vec3f origin, Vec3f spacing);
+
+} // namespace orfeas::neural::gpu

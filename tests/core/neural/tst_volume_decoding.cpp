@@ -1,0 +1,278 @@
+// Volume decoding on analytic fields (internal API of orfeas_neural, CPU): hierarchical decoding gives the dense
+// surface exactly, on several shapes and resolutions (also ones the level structure does not divide); out of
+// memory shrinks the chunks; the field-fit shapes agree between their tensor and scalar forms.
+
+#include "orfeas/errors.h"
+#include "orfeas/marching_cubes.h"
+#include "orfeas/neural.h"
+
+#include "field_fit.h"
+#include "volume_decoding.h"
+
+#include <QtTest>
+
+#include <cmath>
+#include <cstdlib>
+
+using namespace orfeas;
+using namespace orfeas::neural;
+
+namespace {
+
+// Analytic fields: a scaled negated signed distance (inside > 0), the form a fitted decoder approximates.
+PointField shapeField(FitShape shape, float scale = 20.0f)
+{
+    return [shape, scale](const at::Tensor& p) { return shapeSignedDistance(shape, p) * -scale; };
+}
+
+// Two blobs joined by a thin rod (radius 0.012: a fifth of a coarse cell at octree 128): the rod is found from
+// the blobs' surface and by the threshold, not by sign changes on the coarse grid.
+PointField dumbbellField()
+{
+    return [](const at::Tensor& p) {
+        const at::Tensor x = p.select(1, 0), y = p.select(1, 1), z = p.select(1, 2);
+        const at::Tensor a = at::sqrt((x + 0.5) * (x + 0.5) + y * y + z * z) - 0.25;
+        const at::Tensor b = at::sqrt((x - 0.5) * (x - 0.5) + y * y + z * z) - 0.25;
+        const at::Tensor rod = at::maximum(at::sqrt(y * y + z * z) - 0.012, x.abs() - 0.5);
+        return at::minimum(at::minimum(a, b), rod) * -20.0;
+    };
+}
+
+// A sphere far smaller than a coarse cell: the coarse grid sees no surface at all.
+PointField speckField()
+{
+    return [](const at::Tensor& p) {
+        const at::Tensor x = p.select(1, 0) - 0.31, y = p.select(1, 1) + 0.17, z = p.select(1, 2) - 0.05;
+        return (0.03 - at::sqrt(x * x + y * y + z * z)) * 20.0;
+    };
+}
+
+Volume toVolume(const at::Tensor& values, int resolution)
+{
+    Volume v;
+    v.nx = v.ny = v.nz = resolution + 1;
+    v.origin = { -1.01f, -1.01f, -1.01f };
+    const float s = float(2.02 / resolution);
+    v.spacing = { s, s, s };
+    const at::Tensor flat = values.contiguous().view({ -1 });
+    v.values.assign(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
+    return v;
+}
+
+struct Comparison {
+    std::int64_t signDifferences = 0;
+    std::int64_t points = 0;
+    std::int64_t evaluated = 0;
+    bool meshesEqual = false;
+    std::size_t faces = 0;
+};
+
+Comparison compare(const PointField& field, int resolution, int chunk = 4096)
+{
+    RunContext ctx;
+    const GridSpec grid { resolution, 1.01 };
+    ChunkedEvaluator denseEval(field, at::kCPU, chunk, ctx);
+    const at::Tensor dense = decodeDenseVolume(denseEval, grid, ctx);
+    ChunkedEvaluator hierEval(field, at::kCPU, chunk, ctx);
+    HierarchicalStats stats;
+    const at::Tensor hier = decodeHierarchicalVolume(hierEval, grid, HierarchicalOptions {}, ctx, {}, &stats);
+    Comparison c;
+    c.points = grid.points();
+    c.evaluated = hierEval.pointsEvaluated();
+    c.signDifferences = dense.gt(0).ne(hier.gt(0)).sum().item<std::int64_t>();
+    const Mesh a = marchingCubes(toVolume(dense, resolution), 0.0f);
+    const Mesh b = marchingCubes(toVolume(hier, resolution), 0.0f);
+    c.faces = a.faceCount();
+    c.meshesEqual = a.indices == b.indices && a.positions.size() == b.positions.size();
+    for (std::size_t i = 0; c.meshesEqual && i < a.positions.size(); ++i)
+        c.meshesEqual = a.positions[i].x == b.positions[i].x && a.positions[i].y == b.positions[i].y
+            && a.positions[i].z == b.positions[i].z;
+    return c;
+}
+
+} // namespace
+
+class TestVolumeDecoding : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void levels()
+    {
+        const HierarchicalOptions o;
+        QCOMPARE(hierarchicalLevels(384, o), 3); // 48^3 coarse cells
+        QCOMPARE(hierarchicalLevels(256, o), 3);
+        QCOMPARE(hierarchicalLevels(128, o), 3);
+        QCOMPARE(hierarchicalLevels(64, o), 2);
+        QCOMPARE(hierarchicalLevels(33, o), 1);
+        QCOMPARE(hierarchicalLevels(31, o), 0);
+        QCOMPARE(hierarchicalLevels(16, o), 0);
+    }
+
+    // Hierarchical decoding reproduces the dense grid's surface bit for bit (the evaluated points are the same
+    // computations, the others have the dense sign): identical signs everywhere and identical meshes.
+    void sameSurfaceAsDense_data()
+    {
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<int>("resolution");
+        QTest::addColumn<double>("maxEvaluatedShare");
+        QTest::newRow("sphere 128") << 0 << 128 << 0.25;
+        QTest::newRow("figurine 128") << 1 << 128 << 0.35;
+        QTest::newRow("figurine 200") << 1 << 200 << 0.20;
+        QTest::newRow("torus 90 (irregular last cell)") << 2 << 90 << 0.5;
+        QTest::newRow("figurine 99 (odd)") << 1 << 99 << 0.6;
+        QTest::newRow("dumbbell with thin rod 128") << 3 << 128 << 0.25;
+        QTest::newRow("speck below the coarse grid 64") << 4 << 64 << 1.1;
+        QTest::newRow("dense fallback size 24") << 0 << 24 << 1.0;
+    }
+    void sameSurfaceAsDense()
+    {
+        QFETCH(int, kind);
+        QFETCH(int, resolution);
+        QFETCH(double, maxEvaluatedShare);
+        const PointField field = kind == 0 ? shapeField(FitShape::Sphere)
+            : kind == 1                    ? shapeField(FitShape::Figurine)
+            : kind == 2                    ? shapeField(FitShape::Torus)
+            : kind == 3                    ? dumbbellField()
+                                           : speckField();
+        const Comparison c = compare(field, resolution);
+        QVERIFY(c.faces > 0);
+        QCOMPARE(c.signDifferences, std::int64_t(0));
+        QVERIFY(c.meshesEqual);
+        const double share = double(c.evaluated) / double(c.points);
+        qInfo("%d^3 cells: %lld of %lld points evaluated (%.2f %%), %zu faces", resolution,
+            static_cast<long long>(c.evaluated), static_cast<long long>(c.points), 100.0 * share, c.faces);
+        QVERIFY2(share <= maxEvaluatedShare, QByteArray::number(share));
+    }
+
+    // The design target: at octree 384 a figurine-sized surface needs only a few percent of the points.
+    void fewPointsAtFullResolution()
+    {
+        RunContext ctx;
+        ChunkedEvaluator evaluator(shapeField(FitShape::Figurine), at::kCPU, 1 << 16, ctx);
+        HierarchicalStats stats;
+        const GridSpec grid { 384, 1.01 };
+        const at::Tensor v = decodeHierarchicalVolume(evaluator, grid, HierarchicalOptions {}, ctx, {}, &stats);
+        QCOMPARE(v.size(0), std::int64_t(385));
+        QCOMPARE(stats.levels, 3);
+        QVERIFY(!stats.denseFallback);
+        const double share = double(evaluator.pointsEvaluated()) / double(grid.points());
+        qInfo("octree 384, figurine: %.2f %% of the points evaluated (levels: %lld %lld %lld %lld)", 100.0 * share,
+            static_cast<long long>(stats.pointsPerLevel[0]), static_cast<long long>(stats.pointsPerLevel[1]),
+            static_cast<long long>(stats.pointsPerLevel[2]), static_cast<long long>(stats.pointsPerLevel[3]));
+        QVERIFY2(share < 0.06, QByteArray::number(share));
+        // Spot check against the field itself: every point within two cells of the surface is the field's value.
+        const at::Tensor field = shapeField(FitShape::Figurine)(
+            at::stack({ at::full({ 1 }, 0.0), at::full({ 1 }, 0.67), at::full({ 1 }, 0.0) }, -1));
+        QVERIFY(field.item<float>() > 0); // inside the head
+    }
+
+    // Out of memory: the chunk halves and the chunk is retried; the result is the same.
+    void retriesWithSmallerChunks()
+    {
+        std::vector<std::string> logs;
+        RunContext ctx({}, [&](LogLevel, const std::string& m) { logs.push_back(m); });
+        const PointField base = shapeField(FitShape::Sphere);
+        int failures = 0;
+        const PointField failing = [&](const at::Tensor& p) {
+            if (p.size(0) > 1000) {
+                ++failures;
+                TORCH_CHECK_WITH(OutOfMemoryError, false, "CUDA out of memory. Tried to allocate 2.00 GiB");
+            }
+            return base(p);
+        };
+        const GridSpec grid { 32, 1.01 };
+        ChunkedEvaluator reference(base, at::kCPU, 4096, ctx);
+        const at::Tensor expected = decodeDenseVolume(reference, grid, ctx);
+        ChunkedEvaluator evaluator(failing, at::kCPU, 4096, ctx);
+        const at::Tensor got = decodeDenseVolume(evaluator, grid, ctx);
+        QVERIFY(at::equal(got, expected));
+        QCOMPARE(failures, 3); // 4096, 2048, 1024 refused; 512 ... fine afterwards
+        QCOMPARE(evaluator.chunk(), std::int64_t(512));
+        QCOMPARE(evaluator.pointsEvaluated(), grid.points());
+        QCOMPARE(int(evaluator.warnings().size()), 1);
+        QVERIFY(evaluator.warnings()[0].find("512") != std::string::npos);
+        QCOMPARE(int(logs.size()), 3);
+
+        // A host allocation failure counts too; other errors do not retry.
+        int calls = 0;
+        ChunkedEvaluator badAlloc(
+            [&](const at::Tensor& p) {
+                if (++calls == 1)
+                    throw std::bad_alloc();
+                return base(p);
+            },
+            at::kCPU, 4096, ctx);
+        QVERIFY(at::equal(decodeDenseVolume(badAlloc, grid, ctx), expected));
+        ChunkedEvaluator broken([](const at::Tensor&) -> at::Tensor { TORCH_CHECK(false, "shape mismatch"); },
+            at::kCPU, 4096, ctx);
+        QVERIFY_THROWS_EXCEPTION(c10::Error, decodeDenseVolume(broken, grid, ctx));
+    }
+
+    // Below the smallest chunk the error propagates (the backend reports DeviceError(isOutOfMemory)).
+    void givesUpAtTheSmallestChunk()
+    {
+        RunContext ctx;
+        ChunkedEvaluator evaluator(
+            [](const at::Tensor&) -> at::Tensor {
+                TORCH_CHECK_WITH(OutOfMemoryError, false, "CUDA out of memory");
+            },
+            at::kCPU, 2048, ctx);
+        QVERIFY_THROWS_EXCEPTION(c10::OutOfMemoryError, decodeDenseVolume(evaluator, GridSpec { 16, 1.01 }, ctx));
+        QCOMPARE(evaluator.chunk(), ChunkedEvaluator::kMinChunk);
+    }
+
+    // The testing hook: ORFEAS_SIMULATE_DECODE_OOM_ABOVE fails every larger chunk before it runs.
+    void simulatedOutOfMemory()
+    {
+        qputenv("ORFEAS_SIMULATE_DECODE_OOM_ABOVE", "700");
+        RunContext ctx;
+        ChunkedEvaluator evaluator(shapeField(FitShape::Torus), at::kCPU, 3000, ctx);
+        qunsetenv("ORFEAS_SIMULATE_DECODE_OOM_ABOVE");
+        const at::Tensor got = decodeDenseVolume(evaluator, GridSpec { 24, 1.01 }, ctx);
+        ChunkedEvaluator plain(shapeField(FitShape::Torus), at::kCPU, 3000, ctx);
+        QVERIFY(at::equal(got, decodeDenseVolume(plain, GridSpec { 24, 1.01 }, ctx)));
+        QCOMPARE(evaluator.chunk(), std::int64_t(512)); // 3000 -> 1500 -> 750 -> 512 (the floor)
+    }
+
+    void cancels()
+    {
+        CancelToken token;
+        RunContext ctx({}, {}, token);
+        int chunks = 0;
+        ChunkedEvaluator evaluator(
+            [&](const at::Tensor& p) {
+                if (++chunks == 3)
+                    token.cancel();
+                return shapeSignedDistance(FitShape::Sphere, p);
+            },
+            at::kCPU, 1000, ctx);
+        QVERIFY_THROWS_EXCEPTION(
+            CancelledError, decodeHierarchicalVolume(evaluator, GridSpec { 128, 1.01 }, HierarchicalOptions {}, ctx));
+        QCOMPARE(chunks, 3);
+    }
+
+    // The tensor form of the fit shapes (training labels) is the scalar form (tests, docs).
+    void shapesAgree()
+    {
+        at::manual_seed(3);
+        const at::Tensor p = at::rand({ 5000, 3 }) * 2.02 - 1.01;
+        for (const FitShape shape : { FitShape::Figurine, FitShape::Sphere, FitShape::Torus }) {
+            const at::Tensor d = shapeSignedDistance(shape, p);
+            double worst = 0;
+            int inside = 0;
+            for (int i = 0; i < 5000; ++i) {
+                const Vec3f q { p[i][0].item<float>(), p[i][1].item<float>(), p[i][2].item<float>() };
+                const float s = analyticShapeValue(shape, q);
+                worst = std::max(worst, double(std::abs(s + d[i].item<float>())));
+                inside += s > 0;
+            }
+            QVERIFY2(worst < 1e-5, QByteArray::number(worst));
+            qInfo("%s: %.1f %% of the box inside", std::string(fitShapeName(shape)).c_str(), inside / 50.0);
+            QVERIFY(inside > 50 && inside < 2500);
+        }
+        QCOMPARE(parseFitShape("torus"), FitShape::Torus);
+        QVERIFY_THROWS_EXCEPTION(ConfigError, parseFitShape("cube"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestVolumeDecoding)
+#include "tst_volume_decoding.moc"
