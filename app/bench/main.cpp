@@ -9,12 +9,39 @@
 #include "orfeas/errors.h"
 #include "orfeas/report.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
+#ifndef _WIN32
+#include <ftw.h>
+#include <unistd.h>
+#endif
+
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
+
+namespace {
+
+// Removes the bench's temporary folder. Not std::filesystem::remove_all on POSIX: PyTorch's wheel LibTorch (the
+// CUDA build on the GPU machine) exports a symbol of that name which the dynamic linker binds our call to, and
+// calling it jumped to address 0 (every orfeas-bench run there ended in SIGSEGV, after its results were written;
+// found with a signal handler that printed the faulting frame). libc's nftw cannot be interposed that way.
+void removeTree(const std::string& path)
+{
+#ifdef _WIN32
+    std::error_code ec;
+    fs::remove_all(path, ec);
+#else
+    ::nftw(
+        path.c_str(),
+        [](const char* p, const struct stat*, int, struct FTW*) { ::remove(p); return 0; }, 16,
+        FTW_DEPTH | FTW_PHYS);
+#endif
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
@@ -127,8 +154,7 @@ int main(int argc, char** argv)
     if (jsonToStdout)
         std::cout << bench.dump(2) << "\n";
     if (temporary && !opt.keepOutputs) {
-        std::error_code ec;
-        fs::remove_all(outRoot, ec);
+        removeTree(outRoot);
     } else if (temporary) {
         human << "models kept in " << outRoot << "\n";
     }
