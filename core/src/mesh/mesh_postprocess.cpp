@@ -4,6 +4,8 @@
 
 #include "orfeas/errors.h"
 #include "orfeas/mesh_processing.h"
+#include "orfeas/profiler.h"
+#include "orfeas/run_context.h"
 
 #include <meshoptimizer.h>
 
@@ -11,6 +13,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -268,36 +271,42 @@ PostprocessStats postprocessMesh(Mesh& m, const PostprocessOptions& options, Run
 
     PostprocessStats stats;
     stats.facesIn = m.faceCount();
-    auto step = [ctx](double fraction, const char* message) {
+    // Each step is a sub-stage of the profile (mesh_postprocess/<name>), so that reports say where the time goes.
+    std::optional<ScopedTimer> timer;
+    auto step = [ctx, &timer](double fraction, const char* message, const char* sub) {
+        timer.reset();
         if (!ctx)
             return;
         ctx->throwIfCancelled(kStage);
         ctx->progress(kStage, fraction, message);
+        if (sub)
+            timer.emplace(ctx->profiler(), std::string("mesh_postprocess/") + sub);
     };
 
-    step(0.0, "merging duplicate vertices");
+    step(0.0, "merging duplicate vertices", "merge_vertices");
     stats.duplicatesMerged = mergeDuplicateVertices(m, !options.computeNormals);
-    step(0.1, "removing degenerate faces");
+    step(0.1, "removing degenerate faces", "degenerate_faces");
     stats.degenerateRemoved = removeDegenerateFaces(m);
     if (m.empty())
         throw MeshingError("mesh post-processing: only degenerate faces", kStage);
-    step(0.2, "removing small components");
+    step(0.2, "removing small components", "components");
     stats.componentsRemoved = removeSmallComponents(m, options.minComponentRatio);
     compactVertices(m);
 
     if (options.faceBudget > 0 && m.faceCount() > std::size_t(options.faceBudget)) {
-        step(0.3, "reducing faces");
+        step(0.3, "reducing faces", "reduce");
         stats.budgetExceeded = mesh::reduceToBudget(m, std::size_t(options.faceBudget), options.keepClosed, ctx);
-        step(0.8, "repairing folds");
+        step(0.8, "repairing folds", "repair_folds");
         stats.foldsRepaired = mesh::repairFolds(m);
         compactVertices(m);
     }
     if (m.empty())
         throw MeshingError("mesh post-processing: nothing left", kStage);
     if (options.computeNormals) {
-        step(0.9, "computing normals");
+        step(0.9, "computing normals", "normals");
         computeVertexNormals(m);
     }
+    timer.reset();
     stats.facesOut = m.faceCount();
     if (ctx) {
         ctx->progress(kStage, 1.0, "post-processing done");
