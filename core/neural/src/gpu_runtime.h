@@ -3,8 +3,8 @@
 // GPU time from CUDA events, peak memory, giving cached memory back, device-resident volumes.
 //
 // The CUDA parts are compiled when ORFEAS_NEURAL_CUDA is set (ORFEAS_WITH_CUDA=ON and a CUDA build of LibTorch;
-// core/neural/CMakeLists.txt probes each LibTorch API at configure time and sets ORFEAS_HAVE_* for the ones that
-// compile and link). Without them every function here still works: runs share LibTorch's current stream, GPU
+// core/neural/CMakeLists.txt probes each LibTorch API at configure time, compile-only, and sets ORFEAS_HAVE_* for
+// the ones that compile). Without them every function here still works: runs share LibTorch's current stream, GPU
 // times are unknown (-1), peak memory is the largest device memory in use seen by cudaMemGetInfo at the
 // sub-stage boundaries, and volumes are downloaded to the host. No function throws.
 

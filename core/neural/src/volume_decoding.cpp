@@ -181,7 +181,6 @@ struct LevelMap {
 
 LevelMap levelMap(const std::vector<std::int64_t>& coarse, const std::vector<std::int64_t>& fine, at::Device device)
 {
-    const auto n = std::int64_t(coarse.size());
     std::vector<std::int64_t> low, high, other, coarseIndex;
     std::vector<float> weight;
     std::vector<std::uint8_t> isCoarse;
@@ -198,7 +197,6 @@ LevelMap levelMap(const std::vector<std::int64_t>& coarse, const std::vector<std
         coarseIndex.push_back(onLow ? std::int64_t(c) : onHigh ? std::int64_t(c) + 1 : 0);
         other.push_back(onLow && c > 0 ? std::int64_t(c) - 1 : std::int64_t(c));
     }
-    (void)n;
     LevelMap m;
     m.cellLow = longTensor(low, device);
     m.cellHigh = longTensor(high, device);
