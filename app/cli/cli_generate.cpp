@@ -92,6 +92,7 @@ int runGenerate(const GenerateOptions& opt, std::ostream& out, std::ostream& err
         r.overwrite = opt.overwrite;
         const OutputState state = opt.overwrite ? OutputState::Missing : outputState(r);
         if (state == OutputState::Complete) {
+            removeStaleWritingMarker(r);
             ++skippedCount;
             view->skipped(item.inputPath, plannedOutputs(r));
             RunReport rep;

@@ -53,5 +53,8 @@ enum class OutputState {
 OutputState outputState(const JobRequest& request);
 // outputState(request) == OutputState::Complete.
 bool outputsComplete(const JobRequest& request);
+// A run killed after its report was renamed into place but before it removed its marker leaves complete outputs
+// and a stale marker. When the outputs are complete, removes such a marker; returns whether there was one.
+bool removeStaleWritingMarker(const JobRequest& request);
 
 } // namespace orfeas

@@ -167,6 +167,14 @@ OutputState outputState(const JobRequest& request)
     return marker ? OutputState::Interrupted : OutputState::Foreign;
 }
 
+bool removeStaleWritingMarker(const JobRequest& request)
+{
+    if (request.outputDir.empty() || outputState(request) != OutputState::Complete)
+        return false;
+    std::error_code ec;
+    return fs::remove(markerPathFor(request), ec);
+}
+
 bool outputsComplete(const JobRequest& request)
 {
     return outputState(request) == OutputState::Complete;

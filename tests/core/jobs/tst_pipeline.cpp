@@ -239,8 +239,15 @@ private Q_SLOTS:
         QCOMPARE(outputState(req), OutputState::Foreign); // models without report or marker: not provably ours
         testimg::writeFile(out + "/.disc.orfeas-writing", {'x'});
         QCOMPARE(outputState(req), OutputState::Interrupted);
+        QVERIFY(!removeStaleWritingMarker(req)); // incomplete: the marker is what makes the files ours
+        QVERIFY(fs::exists(out + "/.disc.orfeas-writing"));
         req.writeRunReport = false;
         QCOMPARE(outputState(req), OutputState::Complete);
+        // Complete outputs with a marker (killed after the report's rename, before the marker's removal): stale.
+        QVERIFY(removeStaleWritingMarker(req));
+        QVERIFY(!fs::exists(out + "/.disc.orfeas-writing"));
+        QCOMPARE(outputState(req), OutputState::Complete);
+        QVERIFY(!removeStaleWritingMarker(req));
     }
 
     void jobQueueRunsConcurrentJobsAndCancels()
