@@ -14,6 +14,7 @@
 #include "field_fit.h"
 #include "neural_common.h"
 #include "shape_vae.h"
+#include "weight_loading.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/GradMode.h>
@@ -63,28 +64,6 @@ namespace {
 
 using namespace neural;
 namespace fs = std::filesystem;
-
-at::ScalarType scalarTypeOfFile(TensorDType t)
-{
-    switch (t) {
-    case TensorDType::F16:
-        return at::kHalf;
-    case TensorDType::BF16:
-        return at::kBFloat16;
-    case TensorDType::F64:
-        return at::kDouble;
-    default:
-        return at::kFloat;
-    }
-}
-
-at::Tensor readTensor(const SafetensorsFile& file, const TensorInfo& info)
-{
-    const std::vector<std::int64_t> shape(info.shape.begin(), info.shape.end());
-    at::Tensor t = at::empty(shape, at::TensorOptions().dtype(scalarTypeOfFile(info.dtype)));
-    file.readInto(info, t.data_ptr());
-    return t;
-}
 
 const std::string kGeo = "vae.geo_decoder.";
 const std::string kAttnProj = "vae.geo_decoder.cross_attn_decoder.attn.c_proj.";
@@ -299,7 +278,7 @@ FieldFitReport fitGeometryField(const FieldFitOptions& options, RunContext& ctx)
             ctx.throwIfCancelled(Stage::ShapeGeneration);
             if (store.has(info.name)) {
                 const at::Tensor t
-                    = store.get(info.name).detach().to(at::kCPU).to(scalarTypeOfFile(info.dtype)).contiguous();
+                    = store.get(info.name).detach().to(at::kCPU).to(fileScalarType(info.dtype)).contiguous();
                 const auto* p = static_cast<const std::uint8_t*>(t.data_ptr());
                 writer.write({ p, std::size_t(t.numel()) * t.element_size() });
             } else {

@@ -7,8 +7,6 @@
 
 namespace orfeas::neural {
 
-namespace {
-
 at::ScalarType fileScalarType(TensorDType t)
 {
     switch (t) {
@@ -23,7 +21,7 @@ at::ScalarType fileScalarType(TensorDType t)
     default:
         break;
     }
-    throw InternalError("non-float tensor passed the weights check", Stage::ShapeGeneration);
+    throw ModelError(std::string("a ") + dtypeName(t) + " tensor where a floating-point one is needed");
 }
 
 // A CPU tensor of its own holding the tensor's bytes, read with read(2) rather than viewed through the file's
@@ -31,7 +29,14 @@ at::ScalarType fileScalarType(TensorDType t)
 // ending the process with SIGBUS (docs/reliability.md).
 at::Tensor readTensor(const SafetensorsFile& file, const TensorInfo& info)
 {
-    const at::ScalarType type = fileScalarType(info.dtype);
+    at::ScalarType type;
+    try {
+        type = fileScalarType(info.dtype);
+    } catch (const ModelError&) {
+        throw ModelError("tensor '" + info.name + "' has dtype " + dtypeName(info.dtype)
+                + "; only F32, F16, BF16 and F64 tensors are read",
+            file.path());
+    }
     const auto options = at::TensorOptions().dtype(type).device(at::kCPU);
     const std::vector<std::int64_t> shape(info.shape.begin(), info.shape.end());
     at::Tensor t = at::empty(shape, options);
@@ -39,7 +44,6 @@ at::Tensor readTensor(const SafetensorsFile& file, const TensorInfo& info)
     return t;
 }
 
-} // namespace
 
 LoadedWeights loadWeights(
     const std::string& path, const std::vector<ParameterSpec>& manifest, const ComputeSpec& spec, RunContext& ctx)

@@ -3,6 +3,7 @@
 
 #include "orfeas/model_config.h"
 #include "orfeas/run_context.h"
+#include "orfeas/safetensors.h"
 
 #include "neural_common.h"
 
@@ -10,6 +11,14 @@
 #include <vector>
 
 namespace orfeas::neural {
+
+// The LibTorch type of a floating-point safetensors dtype; ModelError for integer and boolean dtypes.
+at::ScalarType fileScalarType(TensorDType t);
+
+// A CPU tensor of its own holding the tensor's bytes, read with read(2) rather than viewed through the file's memory
+// mapping (a file truncated or overwritten meanwhile gives a ModelError, not SIGBUS). ModelError naming the tensor
+// for a non-float dtype.
+at::Tensor readTensor(const SafetensorsFile& file, const TensorInfo& info);
 
 struct LoadedWeights {
     WeightStore store;
