@@ -169,8 +169,9 @@ int concurrentRunsFor(const ComputeSpec& spec)
 // added to the profiler when the scope ends (also during unwinding).
 class SubStage {
 public:
-    SubStage(Profiler& profiler, const char* name, const at::Device& device, gpu::PeakMemory& peak)
-        : m_profiler(profiler)
+    SubStage(RunContext& ctx, Profiler& profiler, const char* name, const at::Device& device, gpu::PeakMemory& peak)
+        : m_ctx(ctx)
+        , m_profiler(profiler)
         , m_path(std::string("shape_generation/") + name)
         , m_start(std::chrono::steady_clock::now())
         , m_events(device)
@@ -183,11 +184,15 @@ public:
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
         m_profiler.add(m_path, wall, m_events.seconds());
         m_peak.sample();
+        const double mb = m_peak.peakMB();
+        if (mb >= 0)
+            m_ctx.log(LogLevel::Debug, m_path + ": peak GPU memory of the run so far " + std::to_string(int(mb)) + " MB");
     }
     SubStage(const SubStage&) = delete;
     SubStage& operator=(const SubStage&) = delete;
 
 private:
+    RunContext& m_ctx;
     Profiler& m_profiler;
     std::string m_path;
     std::chrono::steady_clock::time_point m_start;
@@ -250,7 +255,7 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
         ctx.progressStep(stage, "conditioning", 0, 0, 0.0, "encoding the image");
         at::Tensor cond;
         {
-            const SubStage timer(profiler, "conditioning", device, peak);
+            const SubStage timer(ctx, profiler, "conditioning", device, peak);
             cond = model.condition(imageTensor(image.image), settings.lowVram);
             requireFinite(cond, during);
         }
@@ -259,7 +264,7 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
         during = "diffusion sampling";
         at::Tensor latents;
         {
-            const SubStage timer(profiler, "diffusion_sampling", device, peak);
+            const SubStage timer(ctx, profiler, "diffusion_sampling", device, peak);
             const int steps = settings.steps;
             ctx.progressStep(
                 stage, "diffusion_sampling", 0, steps, kConditioningEnd, "diffusion step 0/" + std::to_string(steps));
@@ -276,7 +281,7 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
         during = "VAE decoding";
         at::Tensor decoded;
         {
-            const SubStage timer(profiler, "vae_decoding", device, peak);
+            const SubStage timer(ctx, profiler, "vae_decoding", device, peak);
             ctx.progressStep(stage, "vae_decoding", 0, 0, kSamplingEnd, "decoding the latents");
             decoded = model.decodeLatents(latents);
             requireFinite(decoded, during);
@@ -286,7 +291,7 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
         during = "volume decoding";
         at::Tensor volume;
         {
-            const SubStage timer(profiler, "volume_decoding", device, peak);
+            const SubStage timer(ctx, profiler, "volume_decoding", device, peak);
             const GridSpec grid { settings.octreeResolution, kBounds };
             const GeometryKeys keys = model.geometry().prepare(decoded);
             decoded = at::Tensor();

@@ -1,8 +1,19 @@
 #include "hunyuan_dit.h"
 
+#include "dit_fused.h"
+#include "gpu_runtime.h"
+
 #include "orfeas/errors.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
+#include <vector>
 
 namespace orfeas::neural {
 
@@ -31,6 +42,81 @@ at::Tensor modulate(const at::Tensor& x, const at::Tensor& shift, const at::Tens
 {
     return (scale + 1) * x + shift;
 }
+
+// GPU time per kind of work in the fused denoiser, for profiling: with ORFEAS_DIT_PROFILE=<file>, every fused
+// forward pass times its parts with CUDA events and rewrites <file> with the totals so far (one line per part:
+// name, seconds, share). Costs a synchronisation per forward pass; off (null) without the variable.
+class SectionProfile {
+public:
+    static SectionProfile* get(const at::Device& device)
+    {
+        static const char* path = std::getenv("ORFEAS_DIT_PROFILE");
+        if (!path || !*path || !device.is_cuda())
+            return nullptr;
+        static SectionProfile profile(path, device);
+        return &profile;
+    }
+    void add(const char* name, std::unique_ptr<gpu::EventTimer> timer)
+    {
+        const std::lock_guard<std::mutex> lock(m_mutex);
+        m_pending.emplace_back(name, std::move(timer));
+    }
+    void flush()
+    {
+        const std::lock_guard<std::mutex> lock(m_mutex);
+        for (auto& [name, timer] : m_pending)
+            m_totals[name] += std::max(0.0, timer->seconds());
+        m_pending.clear();
+        ++m_forwards;
+        double sum = 0;
+        for (const auto& [name, s] : m_totals)
+            sum += s;
+        std::ofstream out(m_path, std::ios::trunc);
+        out << "forward_passes " << m_forwards << "\n";
+        for (const auto& [name, s] : m_totals)
+            out << name << ' ' << s << ' ' << (sum > 0 ? s / sum : 0.0) << "\n";
+    }
+    const at::Device& device() const { return m_device; }
+
+private:
+    SectionProfile(std::string path, const at::Device& device)
+        : m_path(std::move(path))
+        , m_device(device)
+    {
+    }
+    std::string m_path;
+    at::Device m_device;
+    std::mutex m_mutex;
+    std::vector<std::pair<const char*, std::unique_ptr<gpu::EventTimer>>> m_pending;
+    std::map<std::string, double> m_totals;
+    long m_forwards = 0;
+};
+
+// Times the enclosing scope into a SectionProfile (nothing when profiling is off).
+class Mark {
+public:
+    Mark(SectionProfile* profile, const char* name)
+        : m_profile(profile)
+        , m_name(name)
+    {
+        if (m_profile)
+            m_timer = std::make_unique<gpu::EventTimer>(m_profile->device());
+    }
+    ~Mark()
+    {
+        if (m_profile) {
+            m_timer->stop();
+            m_profile->add(m_name, std::move(m_timer));
+        }
+    }
+    Mark(const Mark&) = delete;
+    Mark& operator=(const Mark&) = delete;
+
+private:
+    SectionProfile* m_profile;
+    const char* m_name;
+    std::unique_ptr<gpu::EventTimer> m_timer;
+};
 
 } // namespace
 
@@ -66,10 +152,34 @@ HunyuanDit::HunyuanDit(const DitConfig& config, const WeightStore& w, const Comp
         b.mod = w.linear(p + ".modulation.lin");
         b.queryScale = w.get(p + ".norm.query_norm.scale");
         b.keyScale = w.get(p + ".norm.key_norm.scale");
+        const std::int64_t h = config.hiddenSize;
+        const std::int64_t mlp = b.linear1.weight.size(0) - 3 * h;
+        const auto rows = [](const at::Tensor& t, std::int64_t start, std::int64_t count) {
+            return t.defined() ? t.narrow(0, start, count) : at::Tensor();
+        };
+        b.qkvPart = { rows(b.linear1.weight, 0, 3 * h), rows(b.linear1.bias, 0, 3 * h) };
+        b.mlpPart = { rows(b.linear1.weight, 3 * h, mlp), rows(b.linear1.bias, 3 * h, mlp) };
+        b.outAttn = { b.linear2.weight.narrow(1, 0, h), b.linear2.bias };
+        b.outMlpWeight = b.linear2.weight.narrow(1, h, mlp);
         m_single.push_back(std::move(b));
     }
     m_finalLinear = w.linear("model.final_layer.linear");
     m_finalModulation = w.linear("model.final_layer.adaLN_modulation.1");
+    const std::int64_t headDim = config.hiddenSize / std::max(1, config.numHeads);
+    m_fused = fused::enabled(spec) && headDim <= 256 && config.hiddenSize <= 16384;
+    if (m_fused) {
+        // The kernels read the RMSNorm scales in the compute dtype.
+        auto toCompute = [&](at::Tensor& t) { t = t.to(spec.dtype).contiguous(); };
+        for (DoubleBlock& b : m_double)
+            for (Stream* s : { &b.img, &b.txt }) {
+                toCompute(s->queryScale);
+                toCompute(s->keyScale);
+            }
+        for (SingleBlock& b : m_single) {
+            toCompute(b.queryScale);
+            toCompute(b.keyScale);
+        }
+    }
 }
 
 at::Tensor HunyuanDit::timestepEmbedding(const at::Tensor& t) const
@@ -135,6 +245,118 @@ at::Tensor HunyuanDit::singleBlock(const SingleBlock& b, const at::Tensor& x, co
     return x + mod[2] * b.linear2(at::cat({ attn, at::gelu(mlp, "tanh") }, 2));
 }
 
+void HunyuanDit::doubleBlockFused(
+    const DoubleBlock& b, at::Tensor& img, at::Tensor& txt, const at::Tensor& svec) const
+{
+    SectionProfile* prof = SectionProfile::get(m_spec.device);
+    // Modulation chunks: shift, scale, gate (attention), shift, scale, gate (MLP).
+    at::Tensor imgMod, txtMod;
+    {
+        const Mark mark(prof, "modulation_gemv");
+        imgMod = b.img.mod(svec).contiguous();
+        txtMod = b.txt.mod(svec).contiguous();
+    }
+    const std::int64_t batch = img.size(0), n = img.size(1), m = txt.size(1);
+    const std::int64_t heads = m_config.numHeads, headDim = img.size(2) / heads;
+    // q, k, v of the joint sequence [condition, latent], written in place by the two streams.
+    at::Tensor q = at::empty({ batch, m + n, heads, headDim }, img.options());
+    at::Tensor k = at::empty_like(q);
+    at::Tensor v = at::empty_like(q);
+    for (auto [stream, x, mod, offset] : { std::tuple<const Stream*, at::Tensor*, const at::Tensor*, std::int64_t> {
+                                               &b.txt, &txt, &txtMod, 0 },
+             { &b.img, &img, &imgMod, m } }) {
+        at::Tensor normed, qkv;
+        {
+            const Mark mark(prof, "norm_modulate");
+            normed = fused::adaNorm(*x, *mod, 0, 1);
+        }
+        {
+            const Mark mark(prof, "gemm_qkv");
+            qkv = stream->qkv(normed);
+        }
+        const Mark mark(prof, "qk_norm_split");
+        fused::qkNormSplit(qkv, stream->queryScale, stream->keyScale, q, k, v, offset);
+    }
+    at::Tensor attn;
+    {
+        const Mark mark(prof, "attention");
+        attn = fused::attentionBLHD(q, k, v);
+    }
+    q = k = v = at::Tensor();
+
+    for (auto [stream, x, mod, offset, count] : { std::tuple<const Stream*, at::Tensor*, const at::Tensor*,
+                                                      std::int64_t, std::int64_t> { &b.img, &img, &imgMod, m, n },
+             { &b.txt, &txt, &txtMod, 0, m } }) {
+        // x += gate * proj(attention); the MLP's input from the updated x; x += gate * MLP.
+        at::Tensor projected, mlpIn, hidden, mlpOut;
+        {
+            const Mark mark(prof, "gemm_proj");
+            projected = stream->proj(attn.narrow(1, offset, count)).contiguous();
+        }
+        {
+            const Mark mark(prof, "residual_norm_modulate");
+            mlpIn = fused::adaNorm(*x, *mod, 3, 4, projected, 2);
+        }
+        {
+            const Mark mark(prof, "gemm_mlp_in_gelu");
+            hidden = fused::geluLinear(stream->mlpIn, mlpIn);
+        }
+        {
+            const Mark mark(prof, "gemm_mlp_out");
+            mlpOut = stream->mlpOut(hidden).contiguous();
+        }
+        const Mark mark(prof, "gated_residual");
+        fused::gatedResidual(*x, mlpOut, *mod, 5);
+    }
+}
+
+void HunyuanDit::singleBlockFused(const SingleBlock& b, at::Tensor& x, const at::Tensor& svec) const
+{
+    SectionProfile* prof = SectionProfile::get(m_spec.device);
+    at::Tensor mod;
+    {
+        const Mark mark(prof, "modulation_gemv");
+        mod = b.mod(svec).contiguous(); // shift, scale, gate
+    }
+    const std::int64_t batch = x.size(0), len = x.size(1), h = x.size(2);
+    const std::int64_t heads = m_config.numHeads, headDim = h / heads;
+    at::Tensor normed, qkv, mlp, attn, out;
+    {
+        const Mark mark(prof, "norm_modulate");
+        normed = fused::adaNorm(x, mod, 0, 1);
+    }
+    {
+        const Mark mark(prof, "gemm_qkv");
+        qkv = b.qkvPart(normed);
+    }
+    at::Tensor q = at::empty({ batch, len, heads, headDim }, x.options());
+    at::Tensor k = at::empty_like(q);
+    at::Tensor v = at::empty_like(q);
+    {
+        const Mark mark(prof, "qk_norm_split");
+        fused::qkNormSplit(qkv, b.queryScale, b.keyScale, q, k, v, /*offset=*/0);
+    }
+    qkv = at::Tensor();
+    {
+        const Mark mark(prof, "gemm_mlp_in_gelu");
+        mlp = fused::geluLinear(b.mlpPart, normed);
+    }
+    normed = at::Tensor();
+    {
+        const Mark mark(prof, "attention");
+        attn = fused::attentionBLHD(q, k, v);
+    }
+    q = k = v = at::Tensor();
+    {
+        // linear2(cat(attention, MLP)) as two products into one output: no concatenated copy.
+        const Mark mark(prof, "gemm_out");
+        out = b.outAttn(attn).contiguous();
+        out.view({ -1, h }).addmm_(mlp.reshape({ -1, mlp.size(-1) }), b.outMlpWeight.t());
+    }
+    const Mark mark(prof, "gated_residual");
+    fused::gatedResidual(x, out, mod, 2);
+}
+
 at::Tensor HunyuanDit::forward(
     const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond, const at::Tensor& guidance) const
 {
@@ -147,13 +369,27 @@ at::Tensor HunyuanDit::forward(
         vec = vec + m_guidanceIn.out(at::silu(m_guidanceIn.in(timestepEmbedding(guidance.to(m_spec.device)))));
     }
     at::Tensor txt = m_condIn(cond.to(opts));
-    for (const DoubleBlock& b : m_double)
-        doubleBlock(b, latent, txt, vec);
-
     const std::int64_t m = txt.size(1);
-    at::Tensor joint = at::cat({ txt, latent }, 1);
-    for (const SingleBlock& b : m_single)
-        joint = singleBlock(b, joint, vec);
+    at::Tensor joint;
+    if (m_fused) {
+        latent = latent.contiguous();
+        txt = txt.contiguous();
+        const at::Tensor svec = at::silu(vec);
+        for (const DoubleBlock& b : m_double)
+            doubleBlockFused(b, latent, txt, svec);
+        joint = at::cat({ txt, latent }, 1);
+        txt = latent = at::Tensor();
+        for (const SingleBlock& b : m_single)
+            singleBlockFused(b, joint, svec);
+        if (SectionProfile* prof = SectionProfile::get(m_spec.device))
+            prof->flush();
+    } else {
+        for (const DoubleBlock& b : m_double)
+            doubleBlock(b, latent, txt, vec);
+        joint = at::cat({ txt, latent }, 1);
+        for (const SingleBlock& b : m_single)
+            joint = singleBlock(b, joint, vec);
+    }
     latent = joint.narrow(1, m, joint.size(1) - m);
 
     const auto final = m_finalModulation(at::silu(vec)).chunk(2, 1); // shift, scale

@@ -2,6 +2,7 @@
 
 #include "orfeas/errors.h"
 
+#include "dit_fused.h"
 #include "gpu_runtime.h"
 #include "weight_loading.h"
 
@@ -59,6 +60,9 @@ std::shared_ptr<const HunyuanModel> HunyuanModel::load(const HunyuanLoadOptions&
         // (the conditioner's in low-VRAM mode) without a second reference keeping them on the device.
         const WeightStore& weights = loaded.store;
         const HunyuanModelConfig& c = model->m_config;
+        std::string attention;
+        if (spec.isCuda())
+            attention = fused::configureAttention(spec); // before the first attention call
         model->m_conditioner.emplace(c.conditioner, weights, spec);
         model->m_dit.emplace(c.dit, weights, spec);
         model->m_vae.emplace(c.vae, weights, spec);
@@ -68,7 +72,11 @@ std::shared_ptr<const HunyuanModel> HunyuanModel::load(const HunyuanLoadOptions&
             : loaded.fileDtype == "BF16"                        ? "bf16"
                                                                 : loaded.fileDtype;
         model->m_description = folderName(options.modelPath) + " (" + fileDtype + " weights, "
-            + scalarTypeName(spec.dtype) + " on " + spec.deviceName + ")";
+            + scalarTypeName(spec.dtype) + " on " + spec.deviceName
+            + (spec.isCuda() ? std::string("; denoiser ") + (model->m_dit->fused() ? "fused" : "unfused")
+                        + ", attention: " + attention
+                             : std::string())
+            + ")";
     } catch (...) {
         rethrowAsEngineError("model loading");
     }

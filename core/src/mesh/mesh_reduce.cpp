@@ -12,6 +12,12 @@
 // mesh is worth more downstream (printing, volume, texture projection) than a few thousand faces. A further round
 // starts from the result, where the protected parts often reduce without harm. Without keepClosed the budget
 // wins, with a topology-blind sloppy simplification if the ordinary one stops short.
+//
+// Large meshes (marching cubes at octree 384 gives 0.5-1 M faces) are first reduced in parallel: the faces are cut
+// into kPieces slabs of equal face count along the longest axis, each slab is simplified on its own thread to a
+// few times its share of the budget with its border (the cuts) locked, and the slabs are joined again. The number
+// of slabs does not depend on the machine, so neither does the result. The joined mesh must not have new defect
+// edges (else the pre-reduction is dropped); the ordinary reduction above then finishes from it.
 
 #include "mesh/mesh_internal.h"
 
@@ -22,8 +28,10 @@
 
 #include <algorithm>
 #include <array>
+#include <exception>
 #include <iterator>
 #include <string>
+#include <thread>
 
 namespace orfeas::mesh {
 
@@ -33,6 +41,12 @@ namespace {
 constexpr float kMaxError = 1.0f;
 constexpr int kMaxRounds = 3;
 constexpr int kMaxAttempts = 8;
+// Parallel pre-reduction: meshes above this many faces (and above kPreFactor times the budget) are pre-reduced in
+// kPieces slabs to kPreFactor times the budget.
+constexpr std::size_t kParallelMinFaces = 150000;
+constexpr std::size_t kPreFactor = 3;
+constexpr int kPieces = 16;
+constexpr int kHistogramBins = 4096;
 
 // Removes pairs of faces over the same three (welded) vertices: both if they face opposite ways, one if they are
 // the same face twice.
@@ -113,7 +127,9 @@ std::vector<std::uint64_t> defectEdges(const std::vector<std::uint32_t>& indices
 
 class Reducer {
 public:
-    Reducer(const Mesh& m, RunContext* ctx) : m_mesh(m), m_ctx(ctx)
+    // lockBorder: the mesh's open border stays as it is (a piece of a larger mesh, cut out for the parallel
+    // pre-reduction).
+    Reducer(const Mesh& m, RunContext* ctx, bool lockBorder = false) : m_mesh(m), m_ctx(ctx), m_lockBorder(lockBorder)
     {
         m_ids = weldByPosition(m.positions, m_count);
         m_inputDefects = defectEdges(m.indices, m_ids);
@@ -146,6 +162,136 @@ public:
         return out;
     }
 
+    // The parallel pre-reduction described at the top. Returns `input` itself when it would create new defects.
+    std::vector<std::uint32_t> preReduceInPieces(const std::vector<std::uint32_t>& input, std::size_t target) const
+    {
+        const std::size_t faces = input.size() / 3;
+        const std::vector<Vec3f>& pos = m_mesh.positions;
+        // The longest axis of the bounding box, and each face's centroid coordinate along it.
+        Vec3f lo = pos[input[0]], hi = lo;
+        for (const auto v : input) {
+            lo = { std::min(lo.x, pos[v].x), std::min(lo.y, pos[v].y), std::min(lo.z, pos[v].z) };
+            hi = { std::max(hi.x, pos[v].x), std::max(hi.y, pos[v].y), std::max(hi.z, pos[v].z) };
+        }
+        const float ext[3] = { hi.x - lo.x, hi.y - lo.y, hi.z - lo.z };
+        const int axis = ext[0] >= ext[1] && ext[0] >= ext[2] ? 0 : (ext[1] >= ext[2] ? 1 : 2);
+        const float origin = axis == 0 ? lo.x : axis == 1 ? lo.y : lo.z;
+        const float extent = std::max(ext[axis], 1e-20f);
+        auto coord = [&](std::uint32_t v) { return axis == 0 ? pos[v].x : axis == 1 ? pos[v].y : pos[v].z; };
+        std::vector<std::uint16_t> bin(faces);
+        std::vector<std::size_t> histogram(kHistogramBins, 0);
+        for (std::size_t f = 0; f < faces; ++f) {
+            const float c = (coord(input[3 * f]) + coord(input[3 * f + 1]) + coord(input[3 * f + 2])) / 3.0f;
+            const int b = std::clamp(int((c - origin) / extent * kHistogramBins), 0, kHistogramBins - 1);
+            bin[f] = std::uint16_t(b);
+            ++histogram[std::size_t(b)];
+        }
+        // Bin -> piece, cutting at equal face counts.
+        std::vector<std::uint8_t> pieceOfBin(kHistogramBins);
+        std::size_t seen = 0;
+        for (int b = 0; b < kHistogramBins; ++b) {
+            pieceOfBin[std::size_t(b)] = std::uint8_t(std::min<std::size_t>(kPieces - 1, seen * kPieces / faces));
+            seen += histogram[std::size_t(b)];
+        }
+        std::vector<std::vector<std::uint32_t>> pieces(kPieces);
+        for (std::size_t f = 0; f < faces; ++f) {
+            auto& piece = pieces[pieceOfBin[bin[f]]];
+            piece.insert(piece.end(), input.begin() + std::ptrdiff_t(3 * f), input.begin() + std::ptrdiff_t(3 * f + 3));
+        }
+        // Each piece on compact vertices of its own, simplified with its border locked.
+        std::vector<std::vector<std::uint32_t>> results(kPieces);
+        auto work = [&](int piece) {
+            const std::vector<std::uint32_t>& in = pieces[std::size_t(piece)];
+            if (in.empty())
+                return;
+            std::vector<std::uint32_t> local(in.size()), globalOf;
+            std::vector<Vec3f> localPos;
+            {
+                std::vector<std::uint32_t> sorted(in);
+                std::sort(sorted.begin(), sorted.end());
+                sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+                globalOf = std::move(sorted);
+                localPos.reserve(globalOf.size());
+                for (const auto g : globalOf)
+                    localPos.push_back(pos[g]);
+                for (std::size_t i = 0; i < in.size(); ++i)
+                    local[i] = std::uint32_t(std::lower_bound(globalOf.begin(), globalOf.end(), in[i]) - globalOf.begin());
+            }
+            const std::size_t pieceTarget = std::max<std::size_t>(1, target * (in.size() / 3) / faces);
+            // The piece as a mesh of its own, reduced like a whole mesh (pinches protected) with its cut locked.
+            Mesh pieceMesh;
+            pieceMesh.positions = std::move(localPos);
+            pieceMesh.indices = local;
+            const Reducer reducer(pieceMesh, nullptr, /*lockBorder=*/true);
+            std::vector<std::uint32_t> out = reducer.reduceKeepingTopology(local, pieceTarget);
+            for (auto& i : out)
+                i = globalOf[i];
+            results[std::size_t(piece)] = std::move(out);
+        };
+        const int threads = int(std::clamp<unsigned>(std::thread::hardware_concurrency(), 1u, unsigned(kPieces)));
+        std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
+        {
+            std::vector<std::thread> pool;
+            for (int t = 1; t < threads; ++t)
+                pool.emplace_back([&, t] {
+                    try {
+                        for (int p = t; p < kPieces; p += threads)
+                            work(p);
+                    } catch (...) {
+                        errors[std::size_t(t)] = std::current_exception();
+                    }
+                });
+            try {
+                for (int p = 0; p < kPieces; p += threads)
+                    work(p);
+            } catch (...) {
+                errors[0] = std::current_exception();
+            }
+            for (auto& th : pool)
+                th.join();
+        }
+        for (const auto& e : errors)
+            if (e)
+                std::rethrow_exception(e);
+        if (m_ctx)
+            m_ctx->throwIfCancelled(Stage::MeshPostprocess);
+        // Join the pieces. A piece whose result has a new defect edge (a pinch on a thin part) is put back as it
+        // was; the ordinary reduction then deals with it.
+        std::vector<char> reverted(kPieces, 0);
+        for (int attempt = 0; attempt < 4; ++attempt) {
+            std::vector<std::uint32_t> joined;
+            std::vector<std::uint8_t> owner;
+            for (int p = 0; p < kPieces; ++p) {
+                const auto& r = reverted[std::size_t(p)] ? pieces[std::size_t(p)] : results[std::size_t(p)];
+                joined.insert(joined.end(), r.begin(), r.end());
+                owner.insert(owner.end(), r.size() / 3, std::uint8_t(p));
+            }
+            const std::vector<std::uint64_t> defects = defectEdges(joined, m_ids);
+            std::vector<std::uint64_t> fresh;
+            std::set_difference(defects.begin(), defects.end(), m_inputDefects.begin(), m_inputDefects.end(),
+                std::back_inserter(fresh));
+            if (fresh.empty()) {
+                cancelDuplicateFaces(joined, m_ids);
+                return joined;
+            }
+            std::vector<char> touched(m_count, 0);
+            for (const std::uint64_t e : fresh) {
+                touched[e >> 32] = 1;
+                touched[e & 0xffffffffu] = 1;
+            }
+            bool any = false;
+            for (std::size_t f = 0; f < owner.size(); ++f)
+                for (int k = 0; k < 3; ++k)
+                    if (touched[m_ids[joined[3 * f + std::size_t(k)]]] && !reverted[owner[f]]) {
+                        reverted[owner[f]] = 1;
+                        any = true;
+                    }
+            if (!any)
+                break;
+        }
+        return input;
+    }
+
     // Reduces `current` towards the budget without creating defect edges the input did not have, protecting the
     // regions where they appear. Returns `current` itself if every attempt failed.
     std::vector<std::uint32_t> reduceKeepingTopology(const std::vector<std::uint32_t>& current, std::size_t budget) const
@@ -174,7 +320,8 @@ public:
                 break;
             const std::size_t keptFaces = kept.size() / 3;
             std::vector<std::uint32_t> result =
-                simplify(free, budget > keptFaces ? budget - keptFaces : 0, kept.empty() ? 0 : meshopt_SimplifyLockBorder);
+                simplify(free, budget > keptFaces ? budget - keptFaces : 0,
+                         kept.empty() && !m_lockBorder ? 0 : meshopt_SimplifyLockBorder);
             result.insert(result.end(), kept.begin(), kept.end());
             cancelDuplicateFaces(result, m_ids);
             const std::vector<std::uint64_t> defects = defectEdges(result, m_ids);
@@ -217,6 +364,7 @@ public:
 private:
     const Mesh& m_mesh;
     RunContext* m_ctx;
+    bool m_lockBorder = false;
     std::vector<std::uint32_t> m_ids;
     std::uint32_t m_count = 0;
     std::vector<std::uint64_t> m_inputDefects; // sorted
@@ -235,6 +383,8 @@ bool reduceToBudget(Mesh& m, std::size_t budget, bool keepClosed, RunContext* ct
         if (current.size() / 3 > budget)
             current = reducer.simplifySloppy(current, budget);
     } else {
+        if (current.size() / 3 > std::max(kParallelMinFaces, kPreFactor * budget))
+            current = reducer.preReduceInPieces(current, kPreFactor * budget);
         for (int round = 0; round < kMaxRounds && current.size() / 3 > budget; ++round) {
             std::vector<std::uint32_t> next = reducer.reduceKeepingTopology(current, budget);
             const bool progressed = next.size() < current.size() - current.size() / 50;

@@ -101,6 +101,8 @@ private Q_SLOTS:
     void thinPartsStayClosed_data();
     void thinPartsStayClosed();
     void pathologicalMeshPrefersClosedOrBudget();
+    void largeMeshesReducedInPieces_data();
+    void largeMeshesReducedInPieces();
     void attributesFollowVertices();
     void deterministic();
     void invalidInputThrows_data();
@@ -337,6 +339,37 @@ void TestMeshProcessing::thinPartsStayClosed()
     QVERIFY(m.faceCount() <= std::size_t(budget));
     QCOMPARE(s.budgetExceeded, false);
     QVERIFY(signedVolume(m) > 0);
+}
+
+void TestMeshProcessing::largeMeshesReducedInPieces_data()
+{
+    QTest::addColumn<int>("shape");
+    QTest::addColumn<int>("budget");
+    QTest::newRow("sphere 400k faces -> 40k") << 0 << 40000;
+    QTest::newRow("thin blobs -> 20k") << 1 << 20000;
+    QTest::newRow("thin blobs -> 5k") << 1 << 5000;
+}
+
+void TestMeshProcessing::largeMeshesReducedInPieces()
+{
+    // Meshes above 150k faces are first reduced in parallel slabs with locked cuts (mesh_reduce.cpp).
+    QFETCH(int, shape);
+    QFETCH(int, budget);
+    const Mesh input = shape == 0 ? marchingCubes(meshtest::sphereVolume(340, 0.6f), 0.0f)
+                                  : marchingCubes(smoothNoise(240, 3), 0.0f);
+    QVERIFY2(input.faceCount() > 150000, qPrintable(QString::number(input.faceCount())));
+    verifyClosed(input);
+    const double volumeIn = signedVolume(input);
+    Mesh a = input, b = input;
+    const PostprocessStats s = postprocessMesh(a, options(budget));
+    // THEN within budget, closed, oriented, the same volume, and the same result every time
+    QVERIFY(!s.budgetExceeded);
+    QVERIFY(a.faceCount() <= std::size_t(budget));
+    QVERIFY(a.faceCount() >= std::size_t(budget) * 9 / 10);
+    verifyClosed(a);
+    QVERIFY2(std::abs(signedVolume(a) / volumeIn - 1) < 0.03, qPrintable(QString::number(signedVolume(a) / volumeIn)));
+    postprocessMesh(b, options(budget));
+    QVERIFY(meshtest::sameMesh(a, b));
 }
 
 void TestMeshProcessing::pathologicalMeshPrefersClosedOrBudget()

@@ -1,0 +1,286 @@
+// Fused elementwise kernels of the denoiser: dit_kernels.h says what each computes and where it rounds.
+
+#include "dit_kernels.h"
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+
+namespace orfeas::cuda {
+
+namespace {
+
+// Storage <-> float, rounding to nearest even like LibTorch's casts.
+template <typename T> struct Io;
+template <> struct Io<float> {
+    static __device__ __forceinline__ float load(const float* p) { return *p; }
+    static __device__ __forceinline__ float round(float v) { return v; }
+    static __device__ __forceinline__ void store(float* p, float v) { *p = v; }
+};
+template <> struct Io<__half> {
+    static __device__ __forceinline__ float load(const __half* p) { return __half2float(*p); }
+    static __device__ __forceinline__ float round(float v) { return __half2float(__float2half_rn(v)); }
+    static __device__ __forceinline__ void store(__half* p, float v) { *p = __float2half_rn(v); }
+};
+template <> struct Io<__nv_bfloat16> {
+    static __device__ __forceinline__ float load(const __nv_bfloat16* p) { return __bfloat162float(*p); }
+    static __device__ __forceinline__ float round(float v) { return __bfloat162float(__float2bfloat16_rn(v)); }
+    static __device__ __forceinline__ void store(__nv_bfloat16* p, float v) { *p = __float2bfloat16_rn(v); }
+};
+
+__device__ __forceinline__ float warpSum(float v)
+{
+    for (int offset = 16; offset > 0; offset >>= 1)
+        v += __shfl_xor_sync(0xffffffffu, v, offset);
+    return v;
+}
+
+// Sum over the block (blockDim.x a multiple of 32, at most 1024); every thread gets the result. `scratch` holds 32
+// floats; the call ends with a barrier so that scratch can be reused.
+__device__ float blockSum(float v, float* scratch)
+{
+    const int lane = threadIdx.x & 31;
+    const int warp = threadIdx.x >> 5;
+    const int warps = blockDim.x >> 5;
+    v = warpSum(v);
+    if (lane == 0)
+        scratch[warp] = v;
+    __syncthreads();
+    float total = lane < warps ? scratch[lane] : 0.0f;
+    total = warpSum(total);
+    __syncthreads();
+    return total;
+}
+
+constexpr int kNormThreads = 256;
+constexpr int kMaxWidth = 16384;
+
+// One block per token row; the row is kept in shared memory as float.
+template <typename T>
+__global__ void adaLayerNormKernel(T* x, const T* residual, const T* gate, const T* shift, const T* scale,
+    std::int64_t modStride, T* out, std::int64_t tokens, int width, float eps)
+{
+    extern __shared__ float row[];
+    __shared__ float scratch[32];
+    const std::int64_t r = blockIdx.x; // b * tokens + l
+    const std::int64_t b = r / tokens;
+    T* xr = x + r * width;
+    const T* gr = gate ? gate + b * modStride : nullptr;
+    float sum = 0.0f;
+    for (int c = threadIdx.x; c < width; c += blockDim.x) {
+        float v = Io<T>::load(xr + c);
+        if (residual) {
+            // reference: x + gate * y, each operator rounded
+            const float g = Io<T>::round(Io<T>::load(gr + c) * Io<T>::load(residual + r * width + c));
+            v = Io<T>::round(v + g);
+            Io<T>::store(xr + c, v);
+        }
+        row[c] = v;
+        sum += v;
+    }
+    if (!out)
+        return;
+    const float mean = blockSum(sum, scratch) / float(width);
+    float sq = 0.0f;
+    for (int c = threadIdx.x; c < width; c += blockDim.x) {
+        const float d = row[c] - mean;
+        sq += d * d;
+    }
+    const float var = blockSum(sq, scratch) / float(width);
+    const float rstd = rsqrtf(var + eps);
+    const T* sh = shift + b * modStride;
+    const T* sc = scale + b * modStride;
+    T* o = out + r * width;
+    for (int c = threadIdx.x; c < width; c += blockDim.x) {
+        // reference: (1 + scale) * LayerNorm(x) + shift, each operator rounded
+        const float n = Io<T>::round((row[c] - mean) * rstd);
+        const float s1 = Io<T>::round(Io<T>::load(sc + c) + 1.0f);
+        const float m = Io<T>::round(s1 * n);
+        Io<T>::store(o + c, m + Io<T>::load(sh + c));
+    }
+}
+
+template <typename T>
+__global__ void gatedResidualKernel(
+    T* x, const T* y, const T* gate, std::int64_t modStride, std::int64_t tokens, int width, std::int64_t n)
+{
+    const std::int64_t perBatch = tokens * width;
+    for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
+         i += std::int64_t(gridDim.x) * blockDim.x) {
+        const std::int64_t b = i / perBatch;
+        const int c = int(i % width);
+        const float g = Io<T>::round(Io<T>::load(gate + b * modStride + c) * Io<T>::load(y + i));
+        Io<T>::store(x + i, Io<T>::load(x + i) + g);
+    }
+}
+
+constexpr int kMaxPerLane = 8; // headDim <= 256
+constexpr int kSplitWarpsPerBlock = 8;
+
+// One warp per (batch, token, head).
+template <typename T>
+__global__ void qkRmsNormSplitKernel(const T* qkv, std::int64_t rowStride, const T* qScale, const T* kScale, T* q,
+    T* k, T* v, std::int64_t tokens, int heads, int headDim, std::int64_t outTokens, std::int64_t outOffset,
+    float eps, std::int64_t units)
+{
+    const std::int64_t unit = blockIdx.x * std::int64_t(kSplitWarpsPerBlock) + (threadIdx.x >> 5);
+    if (unit >= units)
+        return;
+    const int lane = threadIdx.x & 31;
+    const int h = int(unit % heads);
+    const std::int64_t r = unit / heads; // b * tokens + l
+    const std::int64_t b = r / tokens;
+    const std::int64_t l = r % tokens;
+    const std::int64_t width = std::int64_t(heads) * headDim;
+    const T* src = qkv + r * rowStride + std::int64_t(h) * headDim;
+    const std::int64_t dst = ((b * outTokens + outOffset + l) * heads + h) * headDim;
+    const float invD = 1.0f / float(headDim);
+    for (int part = 0; part < 2; ++part) {
+        const T* s = src + part * width;
+        const T* w = part == 0 ? qScale : kScale;
+        T* d = (part == 0 ? q : k) + dst;
+        float vals[kMaxPerLane];
+        float sq = 0.0f;
+#pragma unroll
+        for (int j = 0; j < kMaxPerLane; ++j) {
+            const int c = lane + 32 * j;
+            vals[j] = c < headDim ? Io<T>::load(s + c) : 0.0f;
+            sq += vals[j] * vals[j];
+        }
+        const float rrms = rsqrtf(warpSum(sq) * invD + eps);
+#pragma unroll
+        for (int j = 0; j < kMaxPerLane; ++j) {
+            const int c = lane + 32 * j;
+            if (c < headDim)
+                Io<T>::store(d + c, Io<T>::round(vals[j] * rrms) * Io<T>::load(w + c));
+        }
+    }
+    const T* s = src + 2 * width;
+    for (int c = lane; c < headDim; c += 32)
+        v[dst + c] = s[c];
+}
+
+const char* launchError()
+{
+    const cudaError_t e = cudaGetLastError();
+    return e == cudaSuccess ? nullptr : cudaGetErrorString(e);
+}
+
+template <typename T>
+const char* adaLayerNormT(void* x, const void* residual, const void* gate, const void* shift, const void* scale,
+    std::int64_t modStride, void* out, int batch, std::int64_t tokens, int width, float eps, cudaStream_t stream)
+{
+    const std::int64_t rows = std::int64_t(batch) * tokens;
+    if (rows == 0)
+        return nullptr;
+    int threads = kNormThreads;
+    while (threads > 32 && threads / 2 >= width)
+        threads /= 2;
+    adaLayerNormKernel<T><<<unsigned(rows), threads, std::size_t(width) * sizeof(float), stream>>>(
+        static_cast<T*>(x), static_cast<const T*>(residual), static_cast<const T*>(gate),
+        static_cast<const T*>(shift), static_cast<const T*>(scale), modStride, static_cast<T*>(out), tokens, width,
+        eps);
+    return launchError();
+}
+
+template <typename T>
+const char* gatedResidualT(void* x, const void* y, const void* gate, std::int64_t modStride, int batch,
+    std::int64_t tokens, int width, cudaStream_t stream)
+{
+    const std::int64_t n = std::int64_t(batch) * tokens * width;
+    if (n == 0)
+        return nullptr;
+    const int threads = 256;
+    const std::int64_t blocks = std::min<std::int64_t>((n + threads - 1) / threads, 65536);
+    gatedResidualKernel<T><<<unsigned(blocks), threads, 0, stream>>>(static_cast<T*>(x), static_cast<const T*>(y),
+        static_cast<const T*>(gate), modStride, tokens, width, n);
+    return launchError();
+}
+
+template <typename T>
+const char* qkRmsNormSplitT(const void* qkv, std::int64_t rowStride, const void* qScale, const void* kScale,
+    void* q, void* k, void* v, int batch, std::int64_t tokens, int heads, int headDim, std::int64_t outTokens,
+    std::int64_t outOffset, float eps, cudaStream_t stream)
+{
+    const std::int64_t units = std::int64_t(batch) * tokens * heads;
+    if (units == 0)
+        return nullptr;
+    const std::int64_t blocks = (units + kSplitWarpsPerBlock - 1) / kSplitWarpsPerBlock;
+    qkRmsNormSplitKernel<T><<<unsigned(blocks), 32 * kSplitWarpsPerBlock, 0, stream>>>(static_cast<const T*>(qkv),
+        rowStride, static_cast<const T*>(qScale), static_cast<const T*>(kScale), static_cast<T*>(q),
+        static_cast<T*>(k), static_cast<T*>(v), tokens, heads, headDim, outTokens, outOffset, eps, units);
+    return launchError();
+}
+
+} // namespace
+
+const char* adaLayerNorm(DitDType type, void* x, const void* residual, const void* gate, const void* shift,
+    const void* scale, std::int64_t modStride, void* out, int batch, std::int64_t tokens, int width, float eps,
+    void* stream) noexcept
+{
+    if (width <= 0 || width > kMaxWidth || batch < 0 || tokens < 0)
+        return "adaLayerNorm: width must be in 1..16384";
+    if (!x || (residual && !gate) || (out && (!shift || !scale)))
+        return "adaLayerNorm: missing operand";
+    if (std::int64_t(batch) * tokens > 0x7fffffffLL)
+        return "adaLayerNorm: too many rows";
+    const auto s = static_cast<cudaStream_t>(stream);
+    switch (type) {
+    case DitDType::Float32:
+        return adaLayerNormT<float>(x, residual, gate, shift, scale, modStride, out, batch, tokens, width, eps, s);
+    case DitDType::Float16:
+        return adaLayerNormT<__half>(x, residual, gate, shift, scale, modStride, out, batch, tokens, width, eps, s);
+    case DitDType::BFloat16:
+        return adaLayerNormT<__nv_bfloat16>(
+            x, residual, gate, shift, scale, modStride, out, batch, tokens, width, eps, s);
+    }
+    return "adaLayerNorm: unknown type";
+}
+
+const char* gatedResidual(DitDType type, void* x, const void* y, const void* gate, std::int64_t modStride, int batch,
+    std::int64_t tokens, int width, void* stream) noexcept
+{
+    if (width <= 0 || batch < 0 || tokens < 0 || !x || !y || !gate)
+        return "gatedResidual: invalid operands";
+    const auto s = static_cast<cudaStream_t>(stream);
+    switch (type) {
+    case DitDType::Float32:
+        return gatedResidualT<float>(x, y, gate, modStride, batch, tokens, width, s);
+    case DitDType::Float16:
+        return gatedResidualT<__half>(x, y, gate, modStride, batch, tokens, width, s);
+    case DitDType::BFloat16:
+        return gatedResidualT<__nv_bfloat16>(x, y, gate, modStride, batch, tokens, width, s);
+    }
+    return "gatedResidual: unknown type";
+}
+
+const char* qkRmsNormSplit(DitDType type, const void* qkv, std::int64_t rowStride, const void* qScale,
+    const void* kScale, void* q, void* k, void* v, int batch, std::int64_t tokens, int heads, int headDim,
+    std::int64_t outTokens, std::int64_t outOffset, float eps, void* stream) noexcept
+{
+    if (headDim <= 0 || headDim > 32 * kMaxPerLane || heads <= 0 || batch < 0 || tokens < 0)
+        return "qkRmsNormSplit: head dimension must be in 1..256";
+    if (outOffset < 0 || outOffset + tokens > outTokens || rowStride < 3LL * heads * headDim)
+        return "qkRmsNormSplit: output or row stride too small";
+    if (!qkv || !qScale || !kScale || !q || !k || !v)
+        return "qkRmsNormSplit: missing operand";
+    if ((std::int64_t(batch) * tokens * heads + kSplitWarpsPerBlock - 1) / kSplitWarpsPerBlock > 0x7fffffffLL)
+        return "qkRmsNormSplit: too many rows";
+    const auto s = static_cast<cudaStream_t>(stream);
+    switch (type) {
+    case DitDType::Float32:
+        return qkRmsNormSplitT<float>(
+            qkv, rowStride, qScale, kScale, q, k, v, batch, tokens, heads, headDim, outTokens, outOffset, eps, s);
+    case DitDType::Float16:
+        return qkRmsNormSplitT<__half>(
+            qkv, rowStride, qScale, kScale, q, k, v, batch, tokens, heads, headDim, outTokens, outOffset, eps, s);
+    case DitDType::BFloat16:
+        return qkRmsNormSplitT<__nv_bfloat16>(
+            qkv, rowStride, qScale, kScale, q, k, v, batch, tokens, heads, headDim, outTokens, outOffset, eps, s);
+    }
+    return "qkRmsNormSplit: unknown type";
+}
+
+} // namespace orfeas::cuda

@@ -1,0 +1,41 @@
+#pragma once
+// Fused elementwise kernels of the Hunyuan3D-2 denoiser (library orfeas_cuda, built with ORFEAS_WITH_CUDA=ON).
+// Torch-free: the neural backend passes raw device pointers of contiguous tensors and a cudaStream_t as void*.
+//
+// Each kernel does in one pass over memory what the reference does in several operators, and rounds exactly where
+// the reference's operators round (after every operator, to the storage type), so the fused path differs from the
+// operator-by-operator path only in the order of the LayerNorm/RMSNorm reductions. In float32 there is no rounding
+// to repeat and the results agree to the last few bits.
+//
+// All functions queue work on `stream` and return nullptr on success, or a static message naming the failure
+// (an unsupported shape, or the CUDA launch error). They never throw and never synchronise.
+
+#include <cstdint>
+
+namespace orfeas::cuda {
+
+enum class DitDType { Float32, Float16, BFloat16 };
+
+// For every token row x[b, l, :] of x [batch, tokens, width]:
+//   if residual:  x <- x + gate[b] * residual[b, l]      (x is updated in place; residual has x's shape)
+//   if out:       out[b, l] <- (1 + scale[b]) * LayerNorm(x[b, l]) + shift[b]   (LayerNorm without affine, eps)
+// gate, shift and scale are rows of `width` values, one per batch entry, `modStride` elements apart (the chunks
+// of a modulation output [batch, k * width]). Needs width <= 16384.
+const char* adaLayerNorm(DitDType type, void* x, const void* residual, const void* gate, const void* shift,
+    const void* scale, std::int64_t modStride, void* out, int batch, std::int64_t tokens, int width, float eps,
+    void* stream) noexcept;
+
+// x <- x + gate[b] * y on [batch, tokens, width] (x in place; gate rows modStride elements apart).
+const char* gatedResidual(DitDType type, void* x, const void* y, const void* gate, std::int64_t modStride, int batch,
+    std::int64_t tokens, int width, void* stream) noexcept;
+
+// Splits the fused projection qkv [batch, tokens, 3, heads, headDim] (token rows `rowStride` elements apart) into
+// q, k and v of layout [batch, outTokens, heads, headDim], written at token offset outOffset (so that two streams
+// can fill one joint sequence), applying the reference's RMSNorm to q and k:
+//   q <- T(T(x * rsqrt(mean(x^2) + eps)) * qScale)     (statistics in float32; k alike with kScale)
+// Needs headDim <= 256.
+const char* qkRmsNormSplit(DitDType type, const void* qkv, std::int64_t rowStride, const void* qScale,
+    const void* kScale, void* q, void* k, void* v, int batch, std::int64_t tokens, int heads, int headDim,
+    std::int64_t outTokens, std::int64_t outOffset, float eps, void* stream) noexcept;
+
+} // namespace orfeas::cuda

@@ -1,0 +1,226 @@
+#include "dit_fused.h"
+
+#include "orfeas/errors.h"
+
+#include <cstdlib>
+#include <mutex>
+#include <torch/version.h>
+#include <vector>
+
+#if ORFEAS_NEURAL_DIT_CUDA
+#include "dit_kernels.h"
+
+#include <ATen/Context.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#include <cuda_runtime_api.h>
+#endif
+
+namespace orfeas::neural::fused {
+
+namespace {
+
+std::string envOr(const char* name, const char* fallback)
+{
+    const char* v = std::getenv(name);
+    return v && *v ? std::string(v) : std::string(fallback);
+}
+
+#if ORFEAS_NEURAL_DIT_CUDA
+cuda::DitDType ditType(const at::Tensor& t)
+{
+    switch (t.scalar_type()) {
+    case at::kFloat:
+        return cuda::DitDType::Float32;
+    case at::kHalf:
+        return cuda::DitDType::Float16;
+    case at::kBFloat16:
+        return cuda::DitDType::BFloat16;
+    default:
+        throw InternalError("fused denoiser kernels: unsupported dtype", Stage::ShapeGeneration);
+    }
+}
+
+void* streamOf(const at::Tensor& t)
+{
+    return c10::cuda::getCurrentCUDAStream(t.device().index()).stream();
+}
+
+void check(const char* error, const char* what)
+{
+    if (error)
+        throw DeviceError(std::string("fused denoiser kernel ") + what + " failed: " + error);
+}
+
+void require(bool ok, const char* what)
+{
+    if (!ok)
+        throw InternalError(std::string("fused denoiser kernels: ") + what, Stage::ShapeGeneration);
+}
+
+// Pointer to chunk `index` (of width w) of the first row of mod [B, k * w].
+const void* chunkPtr(const at::Tensor& mod, int index, std::int64_t w)
+{
+    return static_cast<const char*>(mod.data_ptr()) + index * w * std::int64_t(mod.element_size());
+}
+#endif
+
+} // namespace
+
+bool enabled(const ComputeSpec& spec)
+{
+#if ORFEAS_NEURAL_DIT_CUDA
+    return spec.isCuda() && envOr("ORFEAS_DIT_FUSED", "1") != "0";
+#else
+    (void)spec;
+    return false;
+#endif
+}
+
+#if ORFEAS_NEURAL_DIT_CUDA
+
+at::Tensor adaNorm(at::Tensor& x, const at::Tensor& mod, int shiftIndex, int scaleIndex, const at::Tensor& residual,
+    int gateIndex, double eps)
+{
+    require(x.dim() == 3 && x.is_contiguous() && mod.is_contiguous() && mod.dim() == 2, "adaNorm: layout");
+    const std::int64_t w = x.size(2);
+    require(mod.size(0) == x.size(0) && mod.scalar_type() == x.scalar_type(), "adaNorm: modulation");
+    const bool withResidual = residual.defined();
+    if (withResidual)
+        require(residual.sizes() == x.sizes() && residual.is_contiguous() && gateIndex >= 0
+                && residual.scalar_type() == x.scalar_type(),
+            "adaNorm: residual");
+    const c10::cuda::CUDAGuard guard(x.device());
+    at::Tensor out = at::empty_like(x);
+    check(cuda::adaLayerNorm(ditType(x), x.data_ptr(), withResidual ? residual.data_ptr() : nullptr,
+              withResidual ? chunkPtr(mod, gateIndex, w) : nullptr, chunkPtr(mod, shiftIndex, w),
+              chunkPtr(mod, scaleIndex, w), mod.size(1), out.data_ptr(), int(x.size(0)), x.size(1), int(w),
+              float(eps), streamOf(x)),
+        "adaLayerNorm");
+    return out;
+}
+
+void gatedResidual(at::Tensor& x, const at::Tensor& y, const at::Tensor& mod, int gateIndex)
+{
+    require(x.dim() == 3 && x.is_contiguous() && y.is_contiguous() && y.sizes() == x.sizes()
+            && y.scalar_type() == x.scalar_type() && mod.is_contiguous() && mod.size(0) == x.size(0)
+            && mod.scalar_type() == x.scalar_type(),
+        "gatedResidual: layout");
+    const c10::cuda::CUDAGuard guard(x.device());
+    const std::int64_t w = x.size(2);
+    check(cuda::gatedResidual(ditType(x), x.data_ptr(), y.data_ptr(), chunkPtr(mod, gateIndex, w), mod.size(1),
+              int(x.size(0)), x.size(1), int(w), streamOf(x)),
+        "gatedResidual");
+}
+
+void qkNormSplit(const at::Tensor& qkv, const at::Tensor& qScale, const at::Tensor& kScale, at::Tensor& q,
+    at::Tensor& k, at::Tensor& v, std::int64_t offset)
+{
+    require(qkv.dim() == 3 && qkv.stride(2) == 1 && qkv.stride(0) == qkv.size(1) * qkv.stride(1), "qkNormSplit: qkv");
+    require(q.dim() == 4 && q.is_contiguous() && k.is_contiguous() && v.is_contiguous() && k.sizes() == q.sizes()
+            && v.sizes() == q.sizes() && q.size(0) == qkv.size(0) && qkv.size(2) == 3 * q.size(2) * q.size(3)
+            && q.scalar_type() == qkv.scalar_type(),
+        "qkNormSplit: outputs");
+    const at::Tensor qs = qScale.to(qkv.scalar_type()).contiguous();
+    const at::Tensor ks = kScale.to(qkv.scalar_type()).contiguous();
+    require(qs.numel() == q.size(3) && ks.numel() == q.size(3), "qkNormSplit: scales");
+    const c10::cuda::CUDAGuard guard(qkv.device());
+    check(cuda::qkRmsNormSplit(ditType(qkv), qkv.data_ptr(), qkv.stride(1), qs.data_ptr(), ks.data_ptr(),
+              q.data_ptr(), k.data_ptr(), v.data_ptr(), int(qkv.size(0)), qkv.size(1), int(q.size(2)),
+              int(q.size(3)), q.size(1), offset, 1e-6f, streamOf(qkv)),
+        "qkRmsNormSplit");
+}
+
+#else
+
+at::Tensor adaNorm(at::Tensor&, const at::Tensor&, int, int, const at::Tensor&, int, double)
+{
+    throw InternalError("fused denoiser kernels are not built in", Stage::ShapeGeneration);
+}
+void gatedResidual(at::Tensor&, const at::Tensor&, const at::Tensor&, int)
+{
+    throw InternalError("fused denoiser kernels are not built in", Stage::ShapeGeneration);
+}
+void qkNormSplit(const at::Tensor&, const at::Tensor&, const at::Tensor&, at::Tensor&, at::Tensor&, at::Tensor&,
+    std::int64_t)
+{
+    throw InternalError("fused denoiser kernels are not built in", Stage::ShapeGeneration);
+}
+
+#endif
+
+at::Tensor attentionBLHD(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v)
+{
+    // [B, L, H, D] viewed as [B, H, L, D]; LibTorch's fused kernels take the strides as they are and return
+    // [B, H, L, D] views of [B, L, H, D] memory, which mergeHeads turns into [B, L, H * D] without a copy.
+    return mergeHeads(attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)));
+}
+
+at::Tensor geluLinear(const Linear& layer, const at::Tensor& x)
+{
+#if TORCH_VERSION_MAJOR >= 2
+    if (layer.bias.defined() && x.is_cuda()) {
+        const std::int64_t in = x.size(-1);
+        const at::Tensor x2 = x.reshape({ -1, in });
+        const at::Tensor y = at::_addmm_activation(layer.bias, x2, layer.weight.t(), 1, 1, /*use_gelu=*/true);
+        std::vector<std::int64_t> shape(x.sizes().begin(), x.sizes().end());
+        shape.back() = layer.weight.size(0);
+        return y.view(shape);
+    }
+#endif
+    return at::gelu(layer(x), "tanh");
+}
+
+std::string configureAttention(const ComputeSpec& spec)
+{
+    static std::mutex mutex;
+    static std::string applied;
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (!applied.empty())
+        return applied;
+    const std::string wanted = envOr("ORFEAS_ATTENTION", "auto");
+#if ORFEAS_NEURAL_DIT_CUDA && ORFEAS_HAVE_SDP_PRIORITY
+    // What `auto` puts first on compute capability 9.x (docs/benchmarks.md has the comparison).
+    constexpr at::SDPBackend kHopperAttention = at::SDPBackend::flash_attention;
+    at::SDPBackend first = at::SDPBackend::error;
+    if (wanted == "flash")
+        first = at::SDPBackend::flash_attention;
+    else if (wanted == "cudnn")
+        first = at::SDPBackend::cudnn_attention;
+    else if (wanted == "efficient")
+        first = at::SDPBackend::efficient_attention;
+    else if (wanted == "auto" && spec.isCuda()) {
+        int major = 0;
+        if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, int(spec.device.index())) == cudaSuccess
+            && major == 9)
+            first = kHopperAttention;
+    }
+    if (first != at::SDPBackend::error) {
+        const auto current = at::globalContext().sDPPriorityOrder();
+        std::vector<std::int64_t> order { static_cast<std::int64_t>(first) };
+        for (const at::SDPBackend b : current)
+            if (b != first)
+                order.push_back(static_cast<std::int64_t>(b));
+        try {
+            at::globalContext().setSDPPriorityOrder(order);
+        } catch (const c10::Error&) {
+            return applied = "LibTorch's order (setting " + wanted + " first was refused)";
+        }
+        switch (first) {
+        case at::SDPBackend::flash_attention:
+            return applied = "flash attention first";
+        case at::SDPBackend::cudnn_attention:
+            return applied = "cuDNN attention first";
+        case at::SDPBackend::efficient_attention:
+            return applied = "memory-efficient attention first";
+        default:
+            break;
+        }
+    }
+#else
+    (void)spec;
+#endif
+    return applied = "LibTorch's order";
+}
+
+} // namespace orfeas::neural::fused

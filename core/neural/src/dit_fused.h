@@ -1,0 +1,44 @@
+#pragma once
+// The denoiser's fused GPU path: tensor-level wrappers around orfeas_cuda's kernels (core/cuda/dit_kernels.h), the
+// GELU-in-the-GEMM projection and the choice of attention kernel. Used by HunyuanDit on CUDA devices; the CPU and
+// builds without the CUDA parts use the operator-by-operator path, which is also the reference for the tests.
+//
+// Compiled in when ORFEAS_NEURAL_DIT_CUDA is set (orfeas_cuda linked and a CUDA LibTorch with stream support);
+// without it enabled() is false and the other functions throw InternalError.
+
+#include "neural_common.h"
+
+#include <string>
+
+namespace orfeas::neural::fused {
+
+// Whether the fused path serves a model computing on `spec`: compiled in, a CUDA device, and not switched off with
+// the environment variable ORFEAS_DIT_FUSED=0 (kept for comparisons).
+bool enabled(const ComputeSpec& spec);
+
+// out = (1 + scale) * LayerNorm(x) + shift with shift = mod chunk `shiftIndex`, scale = chunk `scaleIndex` of a
+// modulation output mod [B, k * W]. With `residual` defined, first x <- x + gate * residual (in place), gate =
+// chunk `gateIndex`. x [B, L, W] contiguous, in the compute dtype.
+at::Tensor adaNorm(at::Tensor& x, const at::Tensor& mod, int shiftIndex, int scaleIndex,
+    const at::Tensor& residual = {}, int gateIndex = -1, double eps = 1e-6);
+
+// x <- x + gate * y, gate = chunk `gateIndex` of mod.
+void gatedResidual(at::Tensor& x, const at::Tensor& y, const at::Tensor& mod, int gateIndex);
+
+// qkv [B, L, 3 * H * D] (rows may be strided) -> q, k, v [B, Ltot, H, D] at token offset `offset`, q and k
+// RMS-normalised with their scales (eps 1e-6).
+void qkNormSplit(const at::Tensor& qkv, const at::Tensor& qScale, const at::Tensor& kScale, at::Tensor& q,
+    at::Tensor& k, at::Tensor& v, std::int64_t offset);
+
+// Attention on [B, L, H, D] tensors (the layout qkNormSplit writes), returning [B, L, H * D].
+at::Tensor attentionBLHD(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
+
+// gelu_tanh(x W^T + b) with the activation in the GEMM's epilogue where LibTorch can (cuBLASLt).
+at::Tensor geluLinear(const Linear& layer, const at::Tensor& x);
+
+// Applies the attention kernel preference of this process once: ORFEAS_ATTENTION = auto (the default: cuDNN's
+// attention first on compute capability 9.x, where it was measured faster, else LibTorch's order), flash, cudnn,
+// efficient or torch (LibTorch's own order). Returns what is in effect, for the model description.
+std::string configureAttention(const ComputeSpec& spec);
+
+} // namespace orfeas::neural::fused
