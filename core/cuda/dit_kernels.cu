@@ -7,6 +7,7 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cstdint>
 
 namespace orfeas::cuda {
 
@@ -28,6 +29,34 @@ template <> struct Io<__nv_bfloat16> {
     static __device__ __forceinline__ float load(const __nv_bfloat16* p) { return __bfloat162float(*p); }
     static __device__ __forceinline__ float round(float v) { return __bfloat162float(__float2bfloat16_rn(v)); }
     static __device__ __forceinline__ void store(__nv_bfloat16* p, float v) { *p = __float2bfloat16_rn(v); }
+};
+
+// Two adjacent values at once (the pointer aligned to two elements): one 4- or 8-byte access per thread, so that a
+// warp touches whole 128-byte lines.
+template <typename T> struct Io2;
+template <> struct Io2<float> {
+    static __device__ __forceinline__ float2 load(const float* p) { return *reinterpret_cast<const float2*>(p); }
+    static __device__ __forceinline__ void store(float* p, float2 v) { *reinterpret_cast<float2*>(p) = v; }
+};
+template <> struct Io2<__half> {
+    static __device__ __forceinline__ float2 load(const __half* p)
+    {
+        return __half22float2(*reinterpret_cast<const __half2*>(p));
+    }
+    static __device__ __forceinline__ void store(__half* p, float2 v)
+    {
+        *reinterpret_cast<__half2*>(p) = __floats2half2_rn(v.x, v.y);
+    }
+};
+template <> struct Io2<__nv_bfloat16> {
+    static __device__ __forceinline__ float2 load(const __nv_bfloat16* p)
+    {
+        return __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(p));
+    }
+    static __device__ __forceinline__ void store(__nv_bfloat16* p, float2 v)
+    {
+        *reinterpret_cast<__nv_bfloat162*>(p) = __floats2bfloat162_rn(v.x, v.y);
+    }
 };
 
 __device__ __forceinline__ float warpSum(float v)
@@ -60,7 +89,7 @@ constexpr int kMaxWidth = 16384;
 // One block per token row; the row is kept in shared memory as float.
 template <typename T>
 __global__ void adaLayerNormKernel(T* x, const T* residual, const T* gate, const T* shift, const T* scale,
-    std::int64_t modStride, T* out, std::int64_t tokens, int width, float eps)
+    std::int64_t modStride, T* out, std::int64_t tokens, int width, float eps, bool paired)
 {
     extern __shared__ float row[];
     __shared__ float scratch[32];
@@ -68,17 +97,33 @@ __global__ void adaLayerNormKernel(T* x, const T* residual, const T* gate, const
     const std::int64_t b = r / tokens;
     T* xr = x + r * width;
     const T* gr = gate ? gate + b * modStride : nullptr;
+    const T* rr = residual ? residual + r * width : nullptr;
     float sum = 0.0f;
-    for (int c = threadIdx.x; c < width; c += blockDim.x) {
-        float v = Io<T>::load(xr + c);
-        if (residual) {
-            // reference: x + gate * y, each operator rounded
-            const float g = Io<T>::round(Io<T>::load(gr + c) * Io<T>::load(residual + r * width + c));
-            v = Io<T>::round(v + g);
-            Io<T>::store(xr + c, v);
+    if (paired) {
+        for (int c = 2 * threadIdx.x; c < width; c += 2 * blockDim.x) {
+            float2 v = Io2<T>::load(xr + c);
+            if (rr) {
+                // reference: x + gate * y, each operator rounded
+                const float2 g = Io2<T>::load(gr + c);
+                const float2 y = Io2<T>::load(rr + c);
+                v = make_float2(Io<T>::round(v.x + Io<T>::round(g.x * y.x)), Io<T>::round(v.y + Io<T>::round(g.y * y.y)));
+                Io2<T>::store(xr + c, v);
+            }
+            row[c] = v.x;
+            row[c + 1] = v.y;
+            sum += v.x + v.y;
         }
-        row[c] = v;
-        sum += v;
+    } else {
+        for (int c = threadIdx.x; c < width; c += blockDim.x) {
+            float v = Io<T>::load(xr + c);
+            if (rr) {
+                const float g = Io<T>::round(Io<T>::load(gr + c) * Io<T>::load(rr + c));
+                v = Io<T>::round(v + g);
+                Io<T>::store(xr + c, v);
+            }
+            row[c] = v;
+            sum += v;
+        }
     }
     if (!out)
         return;
@@ -93,12 +138,21 @@ __global__ void adaLayerNormKernel(T* x, const T* residual, const T* gate, const
     const T* sh = shift + b * modStride;
     const T* sc = scale + b * modStride;
     T* o = out + r * width;
-    for (int c = threadIdx.x; c < width; c += blockDim.x) {
-        // reference: (1 + scale) * LayerNorm(x) + shift, each operator rounded
-        const float n = Io<T>::round((row[c] - mean) * rstd);
-        const float s1 = Io<T>::round(Io<T>::load(sc + c) + 1.0f);
-        const float m = Io<T>::round(s1 * n);
-        Io<T>::store(o + c, m + Io<T>::load(sh + c));
+    // reference: (1 + scale) * LayerNorm(x) + shift, each operator rounded
+    auto modulate = [&](float value, float scaleValue, float shiftValue) {
+        const float n = Io<T>::round((value - mean) * rstd);
+        const float s1 = Io<T>::round(scaleValue + 1.0f);
+        return Io<T>::round(s1 * n) + shiftValue;
+    };
+    if (paired) {
+        for (int c = 2 * threadIdx.x; c < width; c += 2 * blockDim.x) {
+            const float2 scv = Io2<T>::load(sc + c);
+            const float2 shv = Io2<T>::load(sh + c);
+            Io2<T>::store(o + c, make_float2(modulate(row[c], scv.x, shv.x), modulate(row[c + 1], scv.y, shv.y)));
+        }
+    } else {
+        for (int c = threadIdx.x; c < width; c += blockDim.x)
+            Io<T>::store(o + c, modulate(row[c], Io<T>::load(sc + c), Io<T>::load(sh + c)));
     }
 }
 
@@ -113,6 +167,24 @@ __global__ void gatedResidualKernel(
         const int c = int(i % width);
         const float g = Io<T>::round(Io<T>::load(gate + b * modStride + c) * Io<T>::load(y + i));
         Io<T>::store(x + i, Io<T>::load(x + i) + g);
+    }
+}
+
+// The same on pairs of values (width even, pointers aligned to two elements).
+template <typename T>
+__global__ void gatedResidualPairKernel(
+    T* x, const T* y, const T* gate, std::int64_t modStride, std::int64_t tokens, int width, std::int64_t pairs)
+{
+    const std::int64_t perBatch = tokens * width;
+    for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < pairs;
+         i += std::int64_t(gridDim.x) * blockDim.x) {
+        const std::int64_t e = 2 * i;
+        const std::int64_t b = e / perBatch;
+        const int c = int(e % width);
+        const float2 g = Io2<T>::load(gate + b * modStride + c);
+        const float2 yv = Io2<T>::load(y + e);
+        const float2 xv = Io2<T>::load(x + e);
+        Io2<T>::store(x + e, make_float2(xv.x + Io<T>::round(g.x * yv.x), xv.y + Io<T>::round(g.y * yv.y)));
     }
 }
 
@@ -162,6 +234,58 @@ __global__ void qkRmsNormSplitKernel(const T* qkv, std::int64_t rowStride, const
         v[dst + c] = s[c];
 }
 
+// One warp per (batch, token, head), each lane on pairs of values (headDim even, rows aligned to two elements).
+template <typename T>
+__global__ void qkRmsNormSplitPairKernel(const T* qkv, std::int64_t rowStride, const T* qScale, const T* kScale,
+    T* q, T* k, T* v, std::int64_t tokens, int heads, int headDim, std::int64_t outTokens, std::int64_t outOffset,
+    float eps, std::int64_t units)
+{
+    constexpr int kMaxPairs = kMaxPerLane / 2;
+    const std::int64_t unit = blockIdx.x * std::int64_t(kSplitWarpsPerBlock) + (threadIdx.x >> 5);
+    if (unit >= units)
+        return;
+    const int lane = threadIdx.x & 31;
+    const int h = int(unit % heads);
+    const std::int64_t r = unit / heads;
+    const std::int64_t b = r / tokens;
+    const std::int64_t l = r % tokens;
+    const std::int64_t width = std::int64_t(heads) * headDim;
+    const T* src = qkv + r * rowStride + std::int64_t(h) * headDim;
+    const std::int64_t dst = ((b * outTokens + outOffset + l) * heads + h) * headDim;
+    const float invD = 1.0f / float(headDim);
+    for (int part = 0; part < 2; ++part) {
+        const T* s = src + part * width;
+        const T* w = part == 0 ? qScale : kScale;
+        T* d = (part == 0 ? q : k) + dst;
+        float2 vals[kMaxPairs];
+        float sq = 0.0f;
+#pragma unroll
+        for (int j = 0; j < kMaxPairs; ++j) {
+            const int c = 2 * (lane + 32 * j);
+            vals[j] = c < headDim ? Io2<T>::load(s + c) : make_float2(0.0f, 0.0f);
+            sq += vals[j].x * vals[j].x + vals[j].y * vals[j].y;
+        }
+        const float rrms = rsqrtf(warpSum(sq) * invD + eps);
+#pragma unroll
+        for (int j = 0; j < kMaxPairs; ++j) {
+            const int c = 2 * (lane + 32 * j);
+            if (c < headDim) {
+                const float2 sc = Io2<T>::load(w + c);
+                Io2<T>::store(d + c,
+                    make_float2(Io<T>::round(vals[j].x * rrms) * sc.x, Io<T>::round(vals[j].y * rrms) * sc.y));
+            }
+        }
+    }
+    const T* s = src + 2 * width;
+    for (int c = 2 * lane; c < headDim; c += 64)
+        Io2<T>::store(v + dst + c, Io2<T>::load(s + c));
+}
+
+bool aligned2(const void* p, std::size_t element)
+{
+    return p == nullptr || reinterpret_cast<std::uintptr_t>(p) % (2 * element) == 0;
+}
+
 const char* launchError()
 {
     const cudaError_t e = cudaGetLastError();
@@ -178,10 +302,13 @@ const char* adaLayerNormT(void* x, const void* residual, const void* gate, const
     int threads = kNormThreads;
     while (threads > 32 && threads / 2 >= width)
         threads /= 2;
+    const bool paired = width % 2 == 0 && modStride % 2 == 0 && aligned2(x, sizeof(T))
+        && aligned2(residual, sizeof(T)) && aligned2(gate, sizeof(T)) && aligned2(shift, sizeof(T))
+        && aligned2(scale, sizeof(T)) && aligned2(out, sizeof(T));
     adaLayerNormKernel<T><<<unsigned(rows), threads, std::size_t(width) * sizeof(float), stream>>>(
         static_cast<T*>(x), static_cast<const T*>(residual), static_cast<const T*>(gate),
         static_cast<const T*>(shift), static_cast<const T*>(scale), modStride, static_cast<T*>(out), tokens, width,
-        eps);
+        eps, paired);
     return launchError();
 }
 
@@ -193,6 +320,14 @@ const char* gatedResidualT(void* x, const void* y, const void* gate, std::int64_
     if (n == 0)
         return nullptr;
     const int threads = 256;
+    if (width % 2 == 0 && modStride % 2 == 0 && aligned2(x, sizeof(T)) && aligned2(y, sizeof(T))
+        && aligned2(gate, sizeof(T))) {
+        const std::int64_t pairs = n / 2;
+        const std::int64_t blocks = std::min<std::int64_t>((pairs + threads - 1) / threads, 65536);
+        gatedResidualPairKernel<T><<<unsigned(blocks), threads, 0, stream>>>(static_cast<T*>(x),
+            static_cast<const T*>(y), static_cast<const T*>(gate), modStride, tokens, width, pairs);
+        return launchError();
+    }
     const std::int64_t blocks = std::min<std::int64_t>((n + threads - 1) / threads, 65536);
     gatedResidualKernel<T><<<unsigned(blocks), threads, 0, stream>>>(static_cast<T*>(x), static_cast<const T*>(y),
         static_cast<const T*>(gate), modStride, tokens, width, n);
@@ -208,6 +343,15 @@ const char* qkRmsNormSplitT(const void* qkv, std::int64_t rowStride, const void*
     if (units == 0)
         return nullptr;
     const std::int64_t blocks = (units + kSplitWarpsPerBlock - 1) / kSplitWarpsPerBlock;
+    if (headDim % 2 == 0 && rowStride % 2 == 0 && aligned2(qkv, sizeof(T)) && aligned2(q, sizeof(T))
+        && aligned2(k, sizeof(T)) && aligned2(v, sizeof(T)) && aligned2(qScale, sizeof(T))
+        && aligned2(kScale, sizeof(T))) {
+        qkRmsNormSplitPairKernel<T><<<unsigned(blocks), 32 * kSplitWarpsPerBlock, 0, stream>>>(
+            static_cast<const T*>(qkv), rowStride, static_cast<const T*>(qScale), static_cast<const T*>(kScale),
+            static_cast<T*>(q), static_cast<T*>(k), static_cast<T*>(v), tokens, heads, headDim, outTokens, outOffset,
+            eps, units);
+        return launchError();
+    }
     qkRmsNormSplitKernel<T><<<unsigned(blocks), 32 * kSplitWarpsPerBlock, 0, stream>>>(static_cast<const T*>(qkv),
         rowStride, static_cast<const T*>(qScale), static_cast<const T*>(kScale), static_cast<T*>(q),
         static_cast<T*>(k), static_cast<T*>(v), tokens, heads, headDim, outTokens, outOffset, eps, units);

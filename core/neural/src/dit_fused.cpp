@@ -179,6 +179,17 @@ std::string configureAttention(const ComputeSpec& spec)
     if (!applied.empty())
         return applied;
     const std::string wanted = envOr("ORFEAS_ATTENTION", "auto");
+    if (wanted == "cudnn-direct" && spec.isCuda()) {
+        if (setCudnnAttention(true)) {
+            // One small call tells whether cuDNN takes this layout here ([B, H, L, D] views of [B, L, H, D]).
+            const auto opts = at::TensorOptions().dtype(at::kHalf).device(spec.device);
+            const at::Tensor t = at::randn({ 2, 130, 4, 64 }, opts).transpose(1, 2);
+            attention(t, t, t);
+            if (cudnnAttentionActive())
+                return applied = "cuDNN attention called directly";
+            return applied = "LibTorch's order (cuDNN attention refused this layout)";
+        }
+    }
 #if ORFEAS_NEURAL_DIT_CUDA && ORFEAS_HAVE_SDP_PRIORITY
     // What `auto` puts first on compute capability 9.x (docs/benchmarks.md has the comparison).
     constexpr at::SDPBackend kHopperAttention = at::SDPBackend::flash_attention;

@@ -36,9 +36,10 @@ at::Tensor attentionBLHD(const at::Tensor& q, const at::Tensor& k, const at::Ten
 // gelu_tanh(x W^T + b) with the activation in the GEMM's epilogue where LibTorch can (cuBLASLt).
 at::Tensor geluLinear(const Linear& layer, const at::Tensor& x);
 
-// Applies the attention kernel preference of this process once: ORFEAS_ATTENTION = auto (the default: cuDNN's
-// attention first on compute capability 9.x, where it was measured faster, else LibTorch's order), flash, cudnn,
-// efficient or torch (LibTorch's own order). Returns what is in effect, for the model description.
+// Applies the attention kernel preference of this process once: ORFEAS_ATTENTION = auto (the default: what was
+// measured fastest on compute capability 9.x, see kHopperAttention; else LibTorch's order), flash, cudnn, efficient
+// (that kernel first in LibTorch's order), cudnn-direct (cuDNN's kernel called directly) or torch (LibTorch's own
+// order). Returns what is in effect, for the model description.
 std::string configureAttention(const ComputeSpec& spec);
 
 } // namespace orfeas::neural::fused

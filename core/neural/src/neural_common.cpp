@@ -3,6 +3,7 @@
 #include "orfeas/errors.h"
 
 #include <c10/core/DeviceGuard.h>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -12,8 +13,37 @@
 
 namespace orfeas::neural {
 
+namespace {
+std::atomic<bool> g_cudnnAttention { false };
+}
+
+bool setCudnnAttention(bool on)
+{
+#if ORFEAS_HAVE_CUDNN_SDPA
+    g_cudnnAttention = on;
+    return on;
+#else
+    (void)on;
+    return false;
+#endif
+}
+
+bool cudnnAttentionActive()
+{
+    return g_cudnnAttention;
+}
+
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v)
 {
+#if ORFEAS_HAVE_CUDNN_SDPA
+    if (g_cudnnAttention && q.is_cuda() && q.scalar_type() != at::kFloat) {
+        try {
+            return std::get<0>(at::_scaled_dot_product_cudnn_attention(q, k, v, std::nullopt, false));
+        } catch (const c10::Error&) {
+            g_cudnnAttention = false; // not supported here: LibTorch chooses from now on
+        }
+    }
+#endif
 #if TORCH_VERSION_MAJOR >= 2
     return at::scaled_dot_product_attention(q, k, v);
 #else

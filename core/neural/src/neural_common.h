@@ -30,6 +30,10 @@ struct LayerNorm {
 // softmax(q k^T / sqrt(D)) v on [B, H, L, D] tensors. LibTorch >= 2 uses its fused kernel
 // (scaled_dot_product_attention), older versions an exact matmul-softmax.
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
+// Makes attention() call cuDNN's fused attention directly for half-precision CUDA tensors (process-wide; it falls
+// back to LibTorch's choice for good at the first call cuDNN refuses). False when this build cannot.
+bool setCudnnAttention(bool on);
+bool cudnnAttentionActive();
 
 // [B, H, L, D] -> [B, L, H * D]
 inline at::Tensor mergeHeads(const at::Tensor& x)
