@@ -127,13 +127,19 @@ at::Tensor GeometryDecoder::query(const GeometryKeys& keys, const at::Tensor& po
     const std::int64_t batch = points.size(0);
     const std::int64_t count = points.size(1);
     at::Tensor x = m_queryProj(fourier(points).to(m_spec.dtype));
+    // Inference updates in place (the same arithmetic, fewer [points, width] temporaries per chunk); fitting
+    // (autograd on) needs the inputs kept.
+    const bool inPlace = !at::GradMode::is_enabled();
     if (keys.k.defined()) {
         const at::Tensor q = applyNorm(m_qNorm, m_q(m_ln1(x)).view({ batch, count, m_config.geoHeads(), -1 }));
         const at::Tensor k = keys.k.size(0) == batch ? keys.k : keys.k.expand({ batch, -1, -1, -1 });
         const at::Tensor v = keys.v.size(0) == batch ? keys.v : keys.v.expand({ batch, -1, -1, -1 });
-        x = x + m_proj(mergeHeads(attention(q.transpose(1, 2), k, v)));
+        const at::Tensor attended = m_proj(mergeHeads(attention(q.transpose(1, 2), k, v)));
+        x = inPlace ? x.add_(attended) : x + attended;
     }
-    x = x + m_fcOut(at::gelu(m_fc(m_ln3(x))));
+    at::Tensor hidden = m_fc(m_ln3(x));
+    hidden = inPlace ? at::gelu_(hidden) : at::gelu(hidden);
+    x = inPlace ? x.add_(m_fcOut(hidden)) : x + m_fcOut(hidden);
     if (m_lnPost.weight.defined())
         x = m_lnPost(x);
     return m_outputProj(x).squeeze(-1).to(at::kFloat);

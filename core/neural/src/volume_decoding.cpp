@@ -216,7 +216,14 @@ at::Tensor interpolate(const at::Tensor& v, const LevelMap& m)
         std::vector<std::int64_t> shape { 1, 1, 1 };
         shape[std::size_t(dim)] = -1;
         const at::Tensor w = m.weight.view(shape);
-        x = x.index_select(dim, m.cellLow) * (1.0f - w) + x.index_select(dim, m.cellHigh) * w;
+        // low * (1 - w) + high * w, in place on the two selections (the same arithmetic with fewer full-size
+        // temporaries: at the last level each is a 385^3 float volume).
+        at::Tensor low = x.index_select(dim, m.cellLow);
+        at::Tensor high = x.index_select(dim, m.cellHigh);
+        x = at::Tensor();
+        low.mul_(1.0f - w);
+        high.mul_(w);
+        x = low.add_(high);
     }
     return x;
 }
