@@ -194,8 +194,8 @@ constexpr int kSplitWarpsPerBlock = 8;
 // One warp per (batch, token, head).
 template <typename T>
 __global__ void qkRmsNormSplitKernel(const T* qkv, std::int64_t rowStride, const T* qScale, const T* kScale, T* q,
-    T* k, T* v, std::int64_t tokens, int heads, int headDim, std::int64_t outTokens, std::int64_t outOffset,
-    float eps, std::int64_t units)
+    T* k, T* v, std::int64_t tokens, int heads, int headDim, int headStride, std::int64_t outTokens,
+    std::int64_t outOffset, float eps, std::int64_t units)
 {
     const std::int64_t unit = blockIdx.x * std::int64_t(kSplitWarpsPerBlock) + (threadIdx.x >> 5);
     if (unit >= units)
@@ -207,7 +207,7 @@ __global__ void qkRmsNormSplitKernel(const T* qkv, std::int64_t rowStride, const
     const std::int64_t l = r % tokens;
     const std::int64_t width = std::int64_t(heads) * headDim;
     const T* src = qkv + r * rowStride + std::int64_t(h) * headDim;
-    const std::int64_t dst = ((b * outTokens + outOffset + l) * heads + h) * headDim;
+    const std::int64_t dst = ((b * outTokens + outOffset + l) * heads + h) * headStride;
     const float invD = 1.0f / float(headDim);
     for (int part = 0; part < 2; ++part) {
         const T* s = src + part * width;
@@ -237,8 +237,8 @@ __global__ void qkRmsNormSplitKernel(const T* qkv, std::int64_t rowStride, const
 // One warp per (batch, token, head), each lane on pairs of values (headDim even, rows aligned to two elements).
 template <typename T>
 __global__ void qkRmsNormSplitPairKernel(const T* qkv, std::int64_t rowStride, const T* qScale, const T* kScale,
-    T* q, T* k, T* v, std::int64_t tokens, int heads, int headDim, std::int64_t outTokens, std::int64_t outOffset,
-    float eps, std::int64_t units)
+    T* q, T* k, T* v, std::int64_t tokens, int heads, int headDim, int headStride, std::int64_t outTokens,
+    std::int64_t outOffset, float eps, std::int64_t units)
 {
     constexpr int kMaxPairs = kMaxPerLane / 2;
     const std::int64_t unit = blockIdx.x * std::int64_t(kSplitWarpsPerBlock) + (threadIdx.x >> 5);
@@ -251,7 +251,7 @@ __global__ void qkRmsNormSplitPairKernel(const T* qkv, std::int64_t rowStride, c
     const std::int64_t l = r % tokens;
     const std::int64_t width = std::int64_t(heads) * headDim;
     const T* src = qkv + r * rowStride + std::int64_t(h) * headDim;
-    const std::int64_t dst = ((b * outTokens + outOffset + l) * heads + h) * headDim;
+    const std::int64_t dst = ((b * outTokens + outOffset + l) * heads + h) * headStride;
     const float invD = 1.0f / float(headDim);
     for (int part = 0; part < 2; ++part) {
         const T* s = src + part * width;
@@ -336,25 +336,25 @@ const char* gatedResidualT(void* x, const void* y, const void* gate, std::int64_
 
 template <typename T>
 const char* qkRmsNormSplitT(const void* qkv, std::int64_t rowStride, const void* qScale, const void* kScale,
-    void* q, void* k, void* v, int batch, std::int64_t tokens, int heads, int headDim, std::int64_t outTokens,
-    std::int64_t outOffset, float eps, cudaStream_t stream)
+    void* q, void* k, void* v, int batch, std::int64_t tokens, int heads, int headDim, int headStride,
+    std::int64_t outTokens, std::int64_t outOffset, float eps, cudaStream_t stream)
 {
     const std::int64_t units = std::int64_t(batch) * tokens * heads;
     if (units == 0)
         return nullptr;
     const std::int64_t blocks = (units + kSplitWarpsPerBlock - 1) / kSplitWarpsPerBlock;
-    if (headDim % 2 == 0 && rowStride % 2 == 0 && aligned2(qkv, sizeof(T)) && aligned2(q, sizeof(T))
+    if (headDim % 2 == 0 && headStride % 2 == 0 && rowStride % 2 == 0 && aligned2(qkv, sizeof(T)) && aligned2(q, sizeof(T))
         && aligned2(k, sizeof(T)) && aligned2(v, sizeof(T)) && aligned2(qScale, sizeof(T))
         && aligned2(kScale, sizeof(T))) {
         qkRmsNormSplitPairKernel<T><<<unsigned(blocks), 32 * kSplitWarpsPerBlock, 0, stream>>>(
             static_cast<const T*>(qkv), rowStride, static_cast<const T*>(qScale), static_cast<const T*>(kScale),
-            static_cast<T*>(q), static_cast<T*>(k), static_cast<T*>(v), tokens, heads, headDim, outTokens, outOffset,
-            eps, units);
+            static_cast<T*>(q), static_cast<T*>(k), static_cast<T*>(v), tokens, heads, headDim, headStride, outTokens,
+            outOffset, eps, units);
         return launchError();
     }
     qkRmsNormSplitKernel<T><<<unsigned(blocks), 32 * kSplitWarpsPerBlock, 0, stream>>>(static_cast<const T*>(qkv),
         rowStride, static_cast<const T*>(qScale), static_cast<const T*>(kScale), static_cast<T*>(q),
-        static_cast<T*>(k), static_cast<T*>(v), tokens, heads, headDim, outTokens, outOffset, eps, units);
+        static_cast<T*>(k), static_cast<T*>(v), tokens, heads, headDim, headStride, outTokens, outOffset, eps, units);
     return launchError();
 }
 
@@ -402,10 +402,12 @@ const char* gatedResidual(DitDType type, void* x, const void* y, const void* gat
 
 const char* qkRmsNormSplit(DitDType type, const void* qkv, std::int64_t rowStride, const void* qScale,
     const void* kScale, void* q, void* k, void* v, int batch, std::int64_t tokens, int heads, int headDim,
-    std::int64_t outTokens, std::int64_t outOffset, float eps, void* stream) noexcept
+    int headStride, std::int64_t outTokens, std::int64_t outOffset, float eps, void* stream) noexcept
 {
     if (headDim <= 0 || headDim > 32 * kMaxPerLane || heads <= 0 || batch < 0 || tokens < 0)
         return "qkRmsNormSplit: head dimension must be in 1..256";
+    if (headStride < headDim)
+        return "qkRmsNormSplit: head stride below the head dimension";
     if (outOffset < 0 || outOffset + tokens > outTokens || rowStride < 3LL * heads * headDim)
         return "qkRmsNormSplit: output or row stride too small";
     if (!qkv || !qScale || !kScale || !q || !k || !v)
@@ -416,13 +418,13 @@ const char* qkRmsNormSplit(DitDType type, const void* qkv, std::int64_t rowStrid
     switch (type) {
     case DitDType::Float32:
         return qkRmsNormSplitT<float>(
-            qkv, rowStride, qScale, kScale, q, k, v, batch, tokens, heads, headDim, outTokens, outOffset, eps, s);
+            qkv, rowStride, qScale, kScale, q, k, v, batch, tokens, heads, headDim, headStride, outTokens, outOffset, eps, s);
     case DitDType::Float16:
         return qkRmsNormSplitT<__half>(
-            qkv, rowStride, qScale, kScale, q, k, v, batch, tokens, heads, headDim, outTokens, outOffset, eps, s);
+            qkv, rowStride, qScale, kScale, q, k, v, batch, tokens, heads, headDim, headStride, outTokens, outOffset, eps, s);
     case DitDType::BFloat16:
         return qkRmsNormSplitT<__nv_bfloat16>(
-            qkv, rowStride, qScale, kScale, q, k, v, batch, tokens, heads, headDim, outTokens, outOffset, eps, s);
+            qkv, rowStride, qScale, kScale, q, k, v, batch, tokens, heads, headDim, headStride, outTokens, outOffset, eps, s);
     }
     return "qkRmsNormSplit: unknown type";
 }

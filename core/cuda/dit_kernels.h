@@ -30,12 +30,13 @@ const char* gatedResidual(DitDType type, void* x, const void* y, const void* gat
     std::int64_t tokens, int width, void* stream) noexcept;
 
 // Splits the fused projection qkv [batch, tokens, 3, heads, headDim] (token rows `rowStride` elements apart) into
-// q, k and v of layout [batch, outTokens, heads, headDim], written at token offset outOffset (so that two streams
-// can fill one joint sequence), applying the reference's RMSNorm to q and k:
+// q, k and v of layout [batch, outTokens, heads, headStride] (the first headDim values of each head; headStride >=
+// headDim leaves room for extra columns), written at token offset outOffset (so that two streams can fill one
+// joint sequence), applying the reference's RMSNorm to q and k:
 //   q <- T(T(x * rsqrt(mean(x^2) + eps)) * qScale)     (statistics in float32; k alike with kScale)
 // Needs headDim <= 256.
 const char* qkRmsNormSplit(DitDType type, const void* qkv, std::int64_t rowStride, const void* qScale,
     const void* kScale, void* q, void* k, void* v, int batch, std::int64_t tokens, int heads, int headDim,
-    std::int64_t outTokens, std::int64_t outOffset, float eps, void* stream) noexcept;
+    int headStride, std::int64_t outTokens, std::int64_t outOffset, float eps, void* stream) noexcept;
 
 } // namespace orfeas::cuda

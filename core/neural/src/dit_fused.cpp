@@ -67,87 +67,124 @@ const void* chunkPtr(const at::Tensor& mod, int index, std::int64_t w)
 
 } // namespace
 
+namespace {
+
+#if ORFEAS_NEURAL_DIT_CUDA
+bool switchedOn()
+{
+    static const bool on = envOr("ORFEAS_DIT_FUSED", "1") != "0";
+    return on;
+}
+
+// Whether the CUDA kernels serve this tensor; otherwise the same arithmetic runs as LibTorch operators.
+bool kernelsFor(const at::Tensor& t)
+{
+    return t.is_cuda() && switchedOn();
+}
+#endif
+
+// Chunk i (of width w) of mod [B, k * w], as [B, 1, w].
+at::Tensor chunkOf(const at::Tensor& mod, int i, std::int64_t w)
+{
+    return mod.narrow(1, i * w, w).unsqueeze(1);
+}
+
+} // namespace
+
 bool enabled(const ComputeSpec& spec)
 {
 #if ORFEAS_NEURAL_DIT_CUDA
-    return spec.isCuda() && envOr("ORFEAS_DIT_FUSED", "1") != "0";
+    return spec.isCuda() && switchedOn();
 #else
     (void)spec;
     return false;
 #endif
 }
 
-#if ORFEAS_NEURAL_DIT_CUDA
-
 at::Tensor adaNorm(at::Tensor& x, const at::Tensor& mod, int shiftIndex, int scaleIndex, const at::Tensor& residual,
     int gateIndex, double eps)
 {
-    require(x.dim() == 3 && x.is_contiguous() && mod.is_contiguous() && mod.dim() == 2, "adaNorm: layout");
-    const std::int64_t w = x.size(2);
-    require(mod.size(0) == x.size(0) && mod.scalar_type() == x.scalar_type(), "adaNorm: modulation");
+    const std::int64_t w = x.size(-1);
     const bool withResidual = residual.defined();
+#if ORFEAS_NEURAL_DIT_CUDA
+    if (kernelsFor(x)) {
+        require(x.dim() == 3 && x.is_contiguous() && mod.is_contiguous() && mod.dim() == 2, "adaNorm: layout");
+        require(mod.size(0) == x.size(0) && mod.scalar_type() == x.scalar_type(), "adaNorm: modulation");
+        if (withResidual)
+            require(residual.sizes() == x.sizes() && residual.is_contiguous() && gateIndex >= 0
+                    && residual.scalar_type() == x.scalar_type(),
+                "adaNorm: residual");
+        const c10::cuda::CUDAGuard guard(x.device());
+        at::Tensor out = at::empty_like(x);
+        check(cuda::adaLayerNorm(ditType(x), x.data_ptr(), withResidual ? residual.data_ptr() : nullptr,
+                  withResidual ? chunkPtr(mod, gateIndex, w) : nullptr, chunkPtr(mod, shiftIndex, w),
+                  chunkPtr(mod, scaleIndex, w), mod.size(1), out.data_ptr(), int(x.size(0)), x.size(1), int(w),
+                  float(eps), streamOf(x)),
+            "adaLayerNorm");
+        return out;
+    }
+#endif
     if (withResidual)
-        require(residual.sizes() == x.sizes() && residual.is_contiguous() && gateIndex >= 0
-                && residual.scalar_type() == x.scalar_type(),
-            "adaNorm: residual");
-    const c10::cuda::CUDAGuard guard(x.device());
-    at::Tensor out = at::empty_like(x);
-    check(cuda::adaLayerNorm(ditType(x), x.data_ptr(), withResidual ? residual.data_ptr() : nullptr,
-              withResidual ? chunkPtr(mod, gateIndex, w) : nullptr, chunkPtr(mod, shiftIndex, w),
-              chunkPtr(mod, scaleIndex, w), mod.size(1), out.data_ptr(), int(x.size(0)), x.size(1), int(w),
-              float(eps), streamOf(x)),
-        "adaLayerNorm");
-    return out;
+        x.add_(chunkOf(mod, gateIndex, w) * residual);
+    const at::Tensor normed = at::layer_norm(x, { w }, at::Tensor(), at::Tensor(), eps);
+    return (chunkOf(mod, scaleIndex, w) + 1) * normed + chunkOf(mod, shiftIndex, w);
 }
 
 void gatedResidual(at::Tensor& x, const at::Tensor& y, const at::Tensor& mod, int gateIndex)
 {
-    require(x.dim() == 3 && x.is_contiguous() && y.is_contiguous() && y.sizes() == x.sizes()
-            && y.scalar_type() == x.scalar_type() && mod.is_contiguous() && mod.size(0) == x.size(0)
-            && mod.scalar_type() == x.scalar_type(),
-        "gatedResidual: layout");
-    const c10::cuda::CUDAGuard guard(x.device());
-    const std::int64_t w = x.size(2);
-    check(cuda::gatedResidual(ditType(x), x.data_ptr(), y.data_ptr(), chunkPtr(mod, gateIndex, w), mod.size(1),
-              int(x.size(0)), x.size(1), int(w), streamOf(x)),
-        "gatedResidual");
+    const std::int64_t w = x.size(-1);
+#if ORFEAS_NEURAL_DIT_CUDA
+    if (kernelsFor(x)) {
+        require(x.dim() == 3 && x.is_contiguous() && y.is_contiguous() && y.sizes() == x.sizes()
+                && y.scalar_type() == x.scalar_type() && mod.is_contiguous() && mod.size(0) == x.size(0)
+                && mod.scalar_type() == x.scalar_type(),
+            "gatedResidual: layout");
+        const c10::cuda::CUDAGuard guard(x.device());
+        check(cuda::gatedResidual(ditType(x), x.data_ptr(), y.data_ptr(), chunkPtr(mod, gateIndex, w), mod.size(1),
+                  int(x.size(0)), x.size(1), int(w), streamOf(x)),
+            "gatedResidual");
+        return;
+    }
+#endif
+    x.add_(chunkOf(mod, gateIndex, w) * y);
 }
 
 void qkNormSplit(const at::Tensor& qkv, const at::Tensor& qScale, const at::Tensor& kScale, at::Tensor& q,
     at::Tensor& k, at::Tensor& v, std::int64_t offset)
 {
-    require(qkv.dim() == 3 && qkv.stride(2) == 1 && qkv.stride(0) == qkv.size(1) * qkv.stride(1), "qkNormSplit: qkv");
-    require(q.dim() == 4 && q.is_contiguous() && k.is_contiguous() && v.is_contiguous() && k.sizes() == q.sizes()
-            && v.sizes() == q.sizes() && q.size(0) == qkv.size(0) && qkv.size(2) == 3 * q.size(2) * q.size(3)
-            && q.scalar_type() == qkv.scalar_type(),
-        "qkNormSplit: outputs");
-    const at::Tensor qs = qScale.to(qkv.scalar_type()).contiguous();
-    const at::Tensor ks = kScale.to(qkv.scalar_type()).contiguous();
-    require(qs.numel() == q.size(3) && ks.numel() == q.size(3), "qkNormSplit: scales");
-    const c10::cuda::CUDAGuard guard(qkv.device());
-    check(cuda::qkRmsNormSplit(ditType(qkv), qkv.data_ptr(), qkv.stride(1), qs.data_ptr(), ks.data_ptr(),
-              q.data_ptr(), k.data_ptr(), v.data_ptr(), int(qkv.size(0)), qkv.size(1), int(q.size(2)),
-              int(q.size(3)), q.size(1), offset, 1e-6f, streamOf(qkv)),
-        "qkRmsNormSplit");
-}
-
-#else
-
-at::Tensor adaNorm(at::Tensor&, const at::Tensor&, int, int, const at::Tensor&, int, double)
-{
-    throw InternalError("fused denoiser kernels are not built in", Stage::ShapeGeneration);
-}
-void gatedResidual(at::Tensor&, const at::Tensor&, const at::Tensor&, int)
-{
-    throw InternalError("fused denoiser kernels are not built in", Stage::ShapeGeneration);
-}
-void qkNormSplit(const at::Tensor&, const at::Tensor&, const at::Tensor&, at::Tensor&, at::Tensor&, at::Tensor&,
-    std::int64_t)
-{
-    throw InternalError("fused denoiser kernels are not built in", Stage::ShapeGeneration);
-}
-
+    const std::int64_t batch = qkv.size(0), tokens = qkv.size(1), heads = q.size(2);
+    const std::int64_t headDim = qkv.size(2) / (3 * heads);
+#if ORFEAS_NEURAL_DIT_CUDA
+    if (kernelsFor(qkv)) {
+        require(qkv.dim() == 3 && qkv.stride(2) == 1 && (batch == 1 || qkv.stride(0) == tokens * qkv.stride(1)),
+            "qkNormSplit: qkv");
+        require(q.dim() == 4 && q.is_contiguous() && k.is_contiguous() && v.is_contiguous() && k.sizes() == q.sizes()
+                && v.sizes() == q.sizes() && q.size(0) == batch && qkv.size(2) == 3 * heads * headDim
+                && q.size(3) >= headDim && q.scalar_type() == qkv.scalar_type(),
+            "qkNormSplit: outputs");
+        const at::Tensor qs = qScale.to(qkv.scalar_type()).contiguous();
+        const at::Tensor ks = kScale.to(qkv.scalar_type()).contiguous();
+        require(qs.numel() == headDim && ks.numel() == headDim, "qkNormSplit: scales");
+        const c10::cuda::CUDAGuard guard(qkv.device());
+        check(cuda::qkRmsNormSplit(ditType(qkv), qkv.data_ptr(), qkv.stride(1), qs.data_ptr(), ks.data_ptr(),
+                  q.data_ptr(), k.data_ptr(), v.data_ptr(), int(batch), tokens, int(heads), int(headDim),
+                  int(q.size(3)), q.size(1), offset, 1e-6f, streamOf(qkv)),
+            "qkRmsNormSplit");
+        return;
+    }
 #endif
+    // The reference's RMSNorm (statistics in float32, the normalised value cast back before the scale).
+    const at::Tensor parts = qkv.reshape({ batch, tokens, 3, heads, headDim });
+    const auto rms = [](const at::Tensor& x, const at::Tensor& scale) {
+        const at::Tensor xf = x.to(at::kFloat);
+        const at::Tensor rrms = at::rsqrt((xf * xf).mean(-1, /*keepdim=*/true) + 1e-6);
+        return ((xf * rrms).to(x.scalar_type()) * scale).to(x.scalar_type());
+    };
+    const auto slot = [&](at::Tensor& out) { return out.narrow(1, offset, tokens).narrow(3, 0, headDim); };
+    slot(q).copy_(rms(parts.select(2, 0), qScale));
+    slot(k).copy_(rms(parts.select(2, 1), kScale));
+    slot(v).copy_(parts.select(2, 2));
+}
 
 at::Tensor attentionBLHD(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v)
 {

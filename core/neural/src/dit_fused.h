@@ -3,8 +3,10 @@
 // GELU-in-the-GEMM projection and the choice of attention kernel. Used by HunyuanDit on CUDA devices; the CPU and
 // builds without the CUDA parts use the operator-by-operator path, which is also the reference for the tests.
 //
-// Compiled in when ORFEAS_NEURAL_DIT_CUDA is set (orfeas_cuda linked and a CUDA LibTorch with stream support);
-// without it enabled() is false and the other functions throw InternalError.
+// The kernels are compiled in when ORFEAS_NEURAL_DIT_CUDA is set (orfeas_cuda linked and a CUDA LibTorch with
+// stream support). adaNorm, gatedResidual and qkNormSplit run them on CUDA tensors and the same arithmetic as
+// LibTorch operators on any other tensor (or with ORFEAS_DIT_FUSED=0), so that the block structure built on them
+// (the guided forward pass, hunyuan_dit.h) runs and is tested on the CPU too.
 
 #include "neural_common.h"
 
@@ -25,8 +27,8 @@ at::Tensor adaNorm(at::Tensor& x, const at::Tensor& mod, int shiftIndex, int sca
 // x <- x + gate * y, gate = chunk `gateIndex` of mod.
 void gatedResidual(at::Tensor& x, const at::Tensor& y, const at::Tensor& mod, int gateIndex);
 
-// qkv [B, L, 3 * H * D] (rows may be strided) -> q, k, v [B, Ltot, H, D] at token offset `offset`, q and k
-// RMS-normalised with their scales (eps 1e-6).
+// qkv [B, L, 3 * H * D] (rows may be strided) -> q, k, v [B, Ltot, H, Dp] at token offset `offset` (the first D
+// values of each head; Dp >= D), q and k RMS-normalised with their scales (eps 1e-6).
 void qkNormSplit(const at::Tensor& qkv, const at::Tensor& qScale, const at::Tensor& kScale, at::Tensor& q,
     at::Tensor& k, at::Tensor& v, std::int64_t offset);
 

@@ -357,6 +357,178 @@ void HunyuanDit::singleBlockFused(const SingleBlock& b, at::Tensor& x, const at:
     fused::gatedResidual(x, out, mod, 2);
 }
 
+struct HunyuanDit::GuidedBuffers {
+    std::int64_t m = 0, n = 0; // condition tokens, latent tokens
+    std::int64_t headDim = 0;
+    double scale = 1.0;
+    at::Tensor qc, kc, vc; // conditional sequence [1, m + n, H, D]
+    at::Tensor qu, ku, vu; // unconditional sequence [1, 1 + n, H, Dp], columns D, D + 1 carry log(m)
+};
+
+at::Tensor HunyuanDit::guidedAttention(GuidedBuffers& buf) const
+{
+    SectionProfile* prof = SectionProfile::get(m_spec.device);
+    const Mark mark(prof, "attention");
+    const at::Tensor cond = fused::attentionBLHD(buf.qc, buf.kc, buf.vc); // [1, m + n, h]
+    const at::Tensor u
+        = attention(buf.qu.transpose(1, 2), buf.ku.transpose(1, 2), buf.vu.transpose(1, 2), buf.scale); // [1,H,L,Dp]
+    const at::Tensor uncond = u.transpose(1, 2).narrow(3, 0, buf.headDim).reshape({ 1, 1 + buf.n, -1 });
+    return at::cat({ cond, uncond }, 1); // [1, m + n + 1 + n, h]
+}
+
+void HunyuanDit::doubleBlockGuided(
+    const DoubleBlock& b, at::Tensor& img, at::Tensor& txt, const at::Tensor& svec, GuidedBuffers& buf) const
+{
+    // img [1, 2n, h]: conditional latent tokens, then unconditional; txt [1, m + 1, h]: the m condition tokens,
+    // then the unconditional one.
+    SectionProfile* prof = SectionProfile::get(m_spec.device);
+    const std::int64_t m = buf.m, n = buf.n;
+    at::Tensor imgMod, txtMod;
+    {
+        const Mark mark(prof, "modulation_gemv");
+        imgMod = b.img.mod(svec).contiguous();
+        txtMod = b.txt.mod(svec).contiguous();
+    }
+    at::Tensor tqkv, iqkv;
+    {
+        const Mark mark(prof, "norm_modulate");
+        tqkv = fused::adaNorm(txt, txtMod, 0, 1);
+        iqkv = fused::adaNorm(img, imgMod, 0, 1);
+    }
+    {
+        const Mark mark(prof, "gemm_qkv");
+        tqkv = b.txt.qkv(tqkv);
+        iqkv = b.img.qkv(iqkv);
+    }
+    {
+        const Mark mark(prof, "qk_norm_split");
+        fused::qkNormSplit(tqkv.narrow(1, 0, m), b.txt.queryScale, b.txt.keyScale, buf.qc, buf.kc, buf.vc, 0);
+        fused::qkNormSplit(iqkv.narrow(1, 0, n), b.img.queryScale, b.img.keyScale, buf.qc, buf.kc, buf.vc, m);
+        fused::qkNormSplit(tqkv.narrow(1, m, 1), b.txt.queryScale, b.txt.keyScale, buf.qu, buf.ku, buf.vu, 0);
+        fused::qkNormSplit(iqkv.narrow(1, n, n), b.img.queryScale, b.img.keyScale, buf.qu, buf.ku, buf.vu, 1);
+    }
+    tqkv = iqkv = at::Tensor();
+    const at::Tensor attn = guidedAttention(buf); // [cond txt m, cond img n, uncond txt 1, uncond img n]
+    at::Tensor imgAttn, txtAttn;
+    {
+        const Mark mark(prof, "gather");
+        imgAttn = at::cat({ attn.narrow(1, m, n), attn.narrow(1, m + n + 1, n) }, 1);
+        txtAttn = at::cat({ attn.narrow(1, 0, m), attn.narrow(1, m + n, 1) }, 1);
+    }
+    for (auto [stream, x, mod, a] : { std::tuple<const Stream*, at::Tensor*, const at::Tensor*, const at::Tensor*> {
+                                          &b.img, &img, &imgMod, &imgAttn },
+             { &b.txt, &txt, &txtMod, &txtAttn } }) {
+        at::Tensor projected, mlpIn, hidden, mlpOut;
+        {
+            const Mark mark(prof, "gemm_proj");
+            projected = stream->proj(*a).contiguous();
+        }
+        {
+            const Mark mark(prof, "residual_norm_modulate");
+            mlpIn = fused::adaNorm(*x, *mod, 3, 4, projected, 2);
+        }
+        {
+            const Mark mark(prof, "gemm_mlp_in_gelu");
+            hidden = fused::geluLinear(stream->mlpIn, mlpIn);
+        }
+        {
+            const Mark mark(prof, "gemm_mlp_out");
+            mlpOut = stream->mlpOut(hidden).contiguous();
+        }
+        const Mark mark(prof, "gated_residual");
+        fused::gatedResidual(*x, mlpOut, *mod, 5);
+    }
+}
+
+void HunyuanDit::singleBlockGuided(const SingleBlock& b, at::Tensor& x, const at::Tensor& svec, GuidedBuffers& buf) const
+{
+    // x [1, m + n + 1 + n, h]: the conditional sequence, then the unconditional one.
+    SectionProfile* prof = SectionProfile::get(m_spec.device);
+    const std::int64_t cond = buf.m + buf.n, h = x.size(2);
+    at::Tensor mod, normed, qkv, mlp, attn, out;
+    {
+        const Mark mark(prof, "modulation_gemv");
+        mod = b.mod(svec).contiguous();
+    }
+    {
+        const Mark mark(prof, "norm_modulate");
+        normed = fused::adaNorm(x, mod, 0, 1);
+    }
+    {
+        const Mark mark(prof, "gemm_qkv");
+        qkv = b.qkvPart(normed);
+    }
+    {
+        const Mark mark(prof, "qk_norm_split");
+        fused::qkNormSplit(qkv.narrow(1, 0, cond), b.queryScale, b.keyScale, buf.qc, buf.kc, buf.vc, 0);
+        fused::qkNormSplit(qkv.narrow(1, cond, 1 + buf.n), b.queryScale, b.keyScale, buf.qu, buf.ku, buf.vu, 0);
+    }
+    qkv = at::Tensor();
+    {
+        const Mark mark(prof, "gemm_mlp_in_gelu");
+        mlp = fused::geluLinear(b.mlpPart, normed);
+    }
+    normed = at::Tensor();
+    attn = guidedAttention(buf);
+    {
+        const Mark mark(prof, "gemm_out");
+        out = b.outAttn(attn).contiguous();
+        out.view({ -1, h }).addmm_(mlp.reshape({ -1, mlp.size(-1) }), b.outMlpWeight.t());
+    }
+    const Mark mark(prof, "gated_residual");
+    fused::gatedResidual(x, out, mod, 2);
+}
+
+at::Tensor HunyuanDit::forwardGuided(const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond) const
+{
+    if (m_config.guidanceEmbed || x.size(0) != 1 || cond.size(0) != 1)
+        throw InternalError("forwardGuided: one sample of a model with classifier-free guidance", Stage::ShapeGeneration);
+    const auto opts = at::TensorOptions().dtype(m_spec.dtype).device(m_spec.device);
+    const at::Tensor vec = m_timeIn.out(at::silu(m_timeIn.in(timestepEmbedding(t.to(m_spec.device)))));
+    const at::Tensor svec = at::silu(vec);
+    const at::Tensor latent = m_latentIn(x.to(opts));
+    at::Tensor img = at::cat({ latent, latent }, 1).contiguous();
+    const at::Tensor condTokens = m_condIn(cond.to(opts));
+    const at::Tensor uncondToken = m_condIn(at::zeros({ 1, 1, cond.size(2) }, opts));
+    at::Tensor txt = at::cat({ condTokens, uncondToken }, 1).contiguous();
+
+    GuidedBuffers buf;
+    buf.m = cond.size(1);
+    buf.n = x.size(1);
+    const std::int64_t heads = m_config.numHeads;
+    buf.headDim = m_config.hiddenSize / heads;
+    buf.scale = 1.0 / std::sqrt(double(buf.headDim));
+    const std::int64_t padded = (buf.headDim + 2 + 7) / 8 * 8; // two extra columns, a multiple of 8 for the kernels
+    buf.qc = at::empty({ 1, buf.m + buf.n, heads, buf.headDim }, opts);
+    buf.kc = at::empty_like(buf.qc);
+    buf.vc = at::empty_like(buf.qc);
+    buf.qu = at::zeros({ 1, 1 + buf.n, heads, padded }, opts);
+    buf.ku = at::zeros_like(buf.qu);
+    buf.vu = at::zeros_like(buf.qu);
+    // q . k gains log(m) / scale on the unconditional condition token's key (token 0): split into a part exact in
+    // the compute dtype and the remainder, one column each, against query columns of 1.
+    const double bias = std::log(double(buf.m)) / buf.scale;
+    const double hi = at::scalar_tensor(bias, at::TensorOptions().dtype(m_spec.dtype)).item<double>(); // host
+    const double lo = bias - hi;
+    buf.qu.narrow(3, buf.headDim, 2).fill_(1.0);
+    buf.ku.narrow(1, 0, 1).narrow(3, buf.headDim, 1).fill_(hi);
+    buf.ku.narrow(1, 0, 1).narrow(3, buf.headDim + 1, 1).fill_(lo);
+
+    for (const DoubleBlock& b : m_double)
+        doubleBlockGuided(b, img, txt, svec, buf);
+    at::Tensor joint = at::cat({ txt.narrow(1, 0, buf.m), img.narrow(1, 0, buf.n), txt.narrow(1, buf.m, 1),
+        img.narrow(1, buf.n, buf.n) }, 1);
+    img = txt = at::Tensor();
+    for (const SingleBlock& b : m_single)
+        singleBlockGuided(b, joint, svec, buf);
+    if (SectionProfile* prof = SectionProfile::get(m_spec.device))
+        prof->flush();
+    const at::Tensor both
+        = at::cat({ joint.narrow(1, buf.m, buf.n), joint.narrow(1, buf.m + buf.n + 1, buf.n) }, 0); // [2, n, h]
+    const auto final = m_finalModulation(svec).chunk(2, 1); // shift, scale
+    return m_finalLinear(modulate(plainNorm(both), final[0].unsqueeze(1), final[1].unsqueeze(1)));
+}
+
 at::Tensor HunyuanDit::forward(
     const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond, const at::Tensor& guidance) const
 {

@@ -7,7 +7,9 @@
 #include "weight_loading.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <cstdlib>
 #include <filesystem>
+#include <string>
 
 namespace orfeas::neural {
 
@@ -123,7 +125,12 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
     at::Tensor latents = noise.to(m_spec.device, at::kFloat);
     const std::int64_t batch = latents.size(0);
     at::Tensor contexts = cond.to(opts);
-    if (cfg)
+    // One sample with guidance: the denoiser's guided pass, which computes the all-zero unconditional condition
+    // once instead of token by token (hunyuan_dit.h); ORFEAS_CFG_COMPRESS=0 runs the plain batch of two instead.
+    const char* compress = std::getenv("ORFEAS_CFG_COMPRESS");
+    const bool guided = cfg && batch == 1 && contexts.size(0) == 1 && !(compress && std::string(compress) == "0");
+    const at::Tensor conditional = contexts;
+    if (cfg && !guided)
         contexts = at::cat({ contexts, at::zeros_like(contexts) }, 0);
     const auto f32 = at::TensorOptions().dtype(at::kFloat).device(m_spec.device);
     at::Tensor guidance;
@@ -135,12 +142,19 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
         if (ctx.isCancelled())
             throw CancelledError(Stage::ShapeGeneration);
         at::Tensor x = latents.to(m_spec.dtype);
-        if (cfg)
-            x = at::cat({ x, x }, 0);
         // timestep / num_train_timesteps, in float32 (the reference rounds it to the compute dtype first).
-        const at::Tensor t = at::full({ x.size(0) }, double(schedule.timesteps[std::size_t(i)]), f32)
-            / m_config.scheduler.numTrainTimesteps;
-        at::Tensor v = m_dit->forward(x, t, contexts, guidance);
+        const auto timestep = [&](std::int64_t rows) {
+            return at::full({ rows }, double(schedule.timesteps[std::size_t(i)]), f32)
+                / m_config.scheduler.numTrainTimesteps;
+        };
+        at::Tensor v;
+        if (guided)
+            v = m_dit->forwardGuided(x, timestep(1), conditional);
+        else {
+            if (cfg)
+                x = at::cat({ x, x }, 0);
+            v = m_dit->forward(x, timestep(x.size(0)), contexts, guidance);
+        }
         if (cfg) {
             const auto parts = v.chunk(2, 0);
             v = parts[1] + (parts[0] - parts[1]) * guidanceScale;

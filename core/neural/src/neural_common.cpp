@@ -53,6 +53,16 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 #endif
 }
 
+at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale)
+{
+#if TORCH_VERSION_MAJOR >= 2
+    return at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale);
+#else
+    const at::Tensor scores = at::matmul(q, k.transpose(-2, -1)) * scale;
+    return at::matmul(at::softmax(scores, -1), v);
+#endif
+}
+
 void WeightStore::insert(const std::string& name, at::Tensor tensor)
 {
     m_tensors[name] = std::move(tensor);

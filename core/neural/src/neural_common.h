@@ -30,6 +30,8 @@ struct LayerNorm {
 // softmax(q k^T / sqrt(D)) v on [B, H, L, D] tensors. LibTorch >= 2 uses its fused kernel
 // (scaled_dot_product_attention), older versions an exact matmul-softmax.
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
+// The same with an explicit softmax scale (instead of 1 / sqrt(D)).
+at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale);
 // Makes attention() call cuDNN's fused attention directly for half-precision CUDA tensors (process-wide; it falls
 // back to LibTorch's choice for good at the first call cuDNN refuses). False when this build cannot.
 bool setCudnnAttention(bool on);
