@@ -2,6 +2,8 @@
 
 #include "orfeas/errors.h"
 
+#include <c10/core/GradMode.h>
+
 #include <algorithm>
 #include <cmath>
 #include <torch/version.h>
@@ -129,7 +131,7 @@ at::Tensor GeometryDecoder::query(const GeometryKeys& keys, const at::Tensor& po
     at::Tensor x = m_queryProj(fourier(points).to(m_spec.dtype));
     // Inference updates in place (the same arithmetic, fewer [points, width] temporaries per chunk); fitting
     // (autograd on) needs the inputs kept.
-    const bool inPlace = !at::GradMode::is_enabled();
+    const bool inPlace = !c10::GradMode::is_enabled();
     if (keys.k.defined()) {
         const at::Tensor q = applyNorm(m_qNorm, m_q(m_ln1(x)).view({ batch, count, m_config.geoHeads(), -1 }));
         const at::Tensor k = keys.k.size(0) == batch ? keys.k : keys.k.expand({ batch, -1, -1, -1 });
