@@ -215,7 +215,17 @@ std::string configureAttention(const ComputeSpec& spec)
     const std::lock_guard<std::mutex> lock(mutex);
     if (!applied.empty())
         return applied;
-    const std::string wanted = envOr("ORFEAS_ATTENTION", "auto");
+    std::string wanted = envOr("ORFEAS_ATTENTION", "auto");
+#if ORFEAS_NEURAL_DIT_CUDA
+    if (wanted == "auto" && spec.isCuda()) {
+        // Compute capability 9.x: cuDNN's kernel, measured 0.7 % faster than flash attention over 50 steps on an
+        // H100 (docs/benchmarks.md); if cuDNN refuses, LibTorch's own order.
+        int major = 0;
+        if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, int(spec.device.index())) == cudaSuccess
+            && major == 9)
+            wanted = "cudnn-direct";
+    }
+#endif
     if (wanted == "cudnn-direct" && spec.isCuda()) {
         if (setCudnnAttention(true)) {
             // One small call tells whether cuDNN takes this layout here ([B, H, L, D] views of [B, L, H, D]).
@@ -228,8 +238,6 @@ std::string configureAttention(const ComputeSpec& spec)
         }
     }
 #if ORFEAS_NEURAL_DIT_CUDA && ORFEAS_HAVE_SDP_PRIORITY
-    // What `auto` puts first on compute capability 9.x (docs/benchmarks.md has the comparison).
-    constexpr at::SDPBackend kHopperAttention = at::SDPBackend::flash_attention;
     at::SDPBackend first = at::SDPBackend::error;
     if (wanted == "flash")
         first = at::SDPBackend::flash_attention;
@@ -237,12 +245,6 @@ std::string configureAttention(const ComputeSpec& spec)
         first = at::SDPBackend::cudnn_attention;
     else if (wanted == "efficient")
         first = at::SDPBackend::efficient_attention;
-    else if (wanted == "auto" && spec.isCuda()) {
-        int major = 0;
-        if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, int(spec.device.index())) == cudaSuccess
-            && major == 9)
-            first = kHopperAttention;
-    }
     if (first != at::SDPBackend::error) {
         const auto current = at::globalContext().sDPPriorityOrder();
         std::vector<std::int64_t> order { static_cast<std::int64_t>(first) };

@@ -38,10 +38,10 @@ at::Tensor attentionBLHD(const at::Tensor& q, const at::Tensor& k, const at::Ten
 // gelu_tanh(x W^T + b) with the activation in the GEMM's epilogue where LibTorch can (cuBLASLt).
 at::Tensor geluLinear(const Linear& layer, const at::Tensor& x);
 
-// Applies the attention kernel preference of this process once: ORFEAS_ATTENTION = auto (the default: what was
-// measured fastest on compute capability 9.x, see kHopperAttention; else LibTorch's order), flash, cudnn, efficient
-// (that kernel first in LibTorch's order), cudnn-direct (cuDNN's kernel called directly) or torch (LibTorch's own
-// order). Returns what is in effect, for the model description.
+// Applies the attention kernel preference of this process once: ORFEAS_ATTENTION = auto (the default: cudnn-direct
+// on compute capability 9.x, where it was measured fastest, else LibTorch's order), flash, cudnn, efficient (that
+// kernel first in LibTorch's order), cudnn-direct (cuDNN's kernel called directly, after a check that it accepts
+// the layout) or torch (LibTorch's own order). Returns what is in effect, for the model description.
 std::string configureAttention(const ComputeSpec& spec);
 
 } // namespace orfeas::neural::fused
