@@ -3,6 +3,8 @@
 #include "orfeas/errors.h"
 #include "orfeas/version.h"
 
+#include "cli_validators.h"
+
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -15,21 +17,6 @@ namespace fs = std::filesystem;
 namespace orfeas::bench {
 
 namespace {
-
-template <typename Parse>
-CLI::Validator engineValidator(Parse parse, const std::string& name)
-{
-    return CLI::Validator(
-        [parse](std::string& value) -> std::string {
-            try {
-                parse(value);
-                return {};
-            } catch (const Error& e) {
-                return e.message();
-            }
-        },
-        name);
-}
 
 // The enum-valued settings travel as text until parsing is done, so that a --case that does not name one keeps the
 // base value.
@@ -59,7 +46,7 @@ void addCaseOptions(CLI::App& app, BenchCase& c, SettingTexts& t)
 {
     JobSettings& s = c.settings;
     app.add_option("--backend", t.backend, "Shape backend: auto, inflate, hunyuan3d")
-        ->check(engineValidator(parseBackend, "BACKEND"))
+        ->check(app::engineValidator(parseBackend, "BACKEND"))
         ->capture_default_str();
     app.add_option("--model", s.modelPath, "Model folder, repo/subfolder or variant name (neural backend)");
     app.add_option("--steps", s.steps, "Diffusion steps")->check(CLI::Range(1, Limits::kMaxSteps))->capture_default_str();
@@ -69,10 +56,10 @@ void addCaseOptions(CLI::App& app, BenchCase& c, SettingTexts& t)
         ->capture_default_str();
     app.add_option("--chunk", s.chunkSize, "Points per decoding chunk (0 = from free memory)")->capture_default_str();
     app.add_option("--decoder", t.decoder, "Volume decoding: dense or hierarchical")
-        ->check(engineValidator(parseDecoderMode, "DECODER"))
+        ->check(app::engineValidator(parseDecoderMode, "DECODER"))
         ->capture_default_str();
     app.add_option("--precision", t.precision, "fp16, bf16 or fp32")
-        ->check(engineValidator(parsePrecision, "PRECISION"))
+        ->check(app::engineValidator(parsePrecision, "PRECISION"))
         ->capture_default_str();
     app.add_option("--device", s.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
     app.add_flag("--low-vram", s.lowVram, "Keep GPU memory low (for 8 GB cards)");
@@ -89,7 +76,7 @@ void addCaseOptions(CLI::App& app, BenchCase& c, SettingTexts& t)
         ->check(CLI::Range(16, Limits::kMaxTextureSize))
         ->capture_default_str();
     app.add_option("--format", t.formats, "Output formats, comma list of glb, obj, stl, ply")
-        ->check(engineValidator(parseFormatList, "FORMATS"))
+        ->check(app::engineValidator(parseFormatList, "FORMATS"))
         ->capture_default_str();
     app.add_option("--images", c.images, "Measured images (0: one per input)")->check(CLI::Range(0, 100000))
         ->capture_default_str();

@@ -11,6 +11,8 @@
 #include "orfeas/settings.h"
 #include "orfeas/version.h"
 
+#include "cli_validators.h"
+
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -22,22 +24,6 @@ namespace orfeas::cli {
 
 namespace {
 
-// CLI11 validators that reuse the engine's parsers, so messages match everywhere.
-template <typename Parse>
-CLI::Validator engineValidator(Parse parse, const std::string& name)
-{
-    return CLI::Validator(
-        [parse](std::string& value) -> std::string {
-            try {
-                parse(value);
-                return {};
-            } catch (const Error& e) {
-                return e.message();
-            }
-        },
-        name);
-}
-
 void addGenerateOptions(CLI::App* cmd, GenerateOptions& o, std::string& backend, std::string& formats,
                         std::string& decoder, std::string& precision)
 {
@@ -45,10 +31,10 @@ void addGenerateOptions(CLI::App* cmd, GenerateOptions& o, std::string& backend,
     cmd->add_option("inputs", o.inputs, "Images or folders of images")->required();
     cmd->add_option("-o,--output", o.outputDir, "Output folder (created if missing)")->required();
     cmd->add_option("--backend", backend, "Shape backend: auto, inflate, hunyuan3d")
-        ->check(engineValidator(parseBackend, "BACKEND"))
+        ->check(app::engineValidator(parseBackend, "BACKEND"))
         ->default_str("auto");
     cmd->add_option("--format", formats, "Output formats, comma list of glb, obj, stl, ply")
-        ->check(engineValidator(parseFormatList, "FORMATS"))
+        ->check(app::engineValidator(parseFormatList, "FORMATS"))
         ->default_str("glb");
     cmd->add_option("--jobs,-j", o.jobs, "Jobs run at once")->check(CLI::Range(1, 256))->default_val(1);
     cmd->add_option("--seed", s.seed, "Random seed (neural backend)")->default_val(0);
@@ -72,10 +58,10 @@ void addGenerateOptions(CLI::App* cmd, GenerateOptions& o, std::string& backend,
         ->default_val(s.octreeResolution);
     cmd->add_option("--chunk", s.chunkSize, "Points per decoding chunk (0 = from free memory)")->default_val(0);
     cmd->add_option("--decoder", decoder, "Volume decoding: dense or hierarchical")
-        ->check(engineValidator(parseDecoderMode, "DECODER"))
+        ->check(app::engineValidator(parseDecoderMode, "DECODER"))
         ->default_str("hierarchical");
     cmd->add_option("--precision", precision, "fp16, bf16 or fp32 (neural backend)")
-        ->check(engineValidator(parsePrecision, "PRECISION"))
+        ->check(app::engineValidator(parsePrecision, "PRECISION"))
         ->default_str("fp16");
     cmd->add_option("--device", s.device, "auto, cpu, cuda or cuda:N")->default_val(s.device);
     cmd->add_flag("--low-vram", s.lowVram, "Keep GPU memory low (for 8 GB cards)");
@@ -134,7 +120,7 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     check->add_option("--reference", checkOpts.reference, "Reference inputs/outputs (io.safetensors of the fixtures)");
     check->add_option("--device", checkOpts.device, "cpu, cuda or cuda:N")->default_val("cpu");
     check->add_option("--precision", checkOpts.precision, "fp32, fp16 or bf16 (compute precision on CUDA)")
-        ->check(engineValidator(parsePrecision, "PRECISION"))
+        ->check(app::engineValidator(parsePrecision, "PRECISION"))
         ->default_val("fp32");
     check->add_option("--weights", checkOpts.weights, "Weights file: auto, fp16 or fp32 (default fp32 with --reference)")
         ->check(CLI::IsMember({ "auto", "fp16", "fp32" }));
@@ -149,7 +135,7 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     initRandom->add_option("--out", initOpts.out, "Output folder (created if missing)")->required();
     initRandom->add_option("--seed", initOpts.seed, "Random seed")->default_val(0);
     initRandom->add_option("--dtype", initOpts.dtype, "fp16 (model.fp16.safetensors), fp32 or bf16")
-        ->check(engineValidator(parsePrecision, "DTYPE"))
+        ->check(app::engineValidator(parsePrecision, "DTYPE"))
         ->default_val("fp16");
     initRandom->add_flag("--with-encoder", initOpts.withEncoder, "Also the VAE's point-cloud encoder and mask_token");
     initRandom->add_option("--threads", initOpts.threads, "Threads (0 = all cores)")->default_val(0);
@@ -164,7 +150,7 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     fitField->add_option("--points", fitOpts.points, "Points per step")->check(CLI::Range(64, 10000000))->default_val(48000);
     fitField->add_option("--lr", fitOpts.learningRate, "Learning rate")->default_val(3e-4);
     fitField->add_option("--shape", fitOpts.shape, "figurine, sphere or torus")
-        ->check(engineValidator(parseFitShape, "SHAPE"))
+        ->check(app::engineValidator(parseFitShape, "SHAPE"))
         ->default_val("figurine");
     fitField->add_option("--device", fitOpts.device, "auto, cpu, cuda or cuda:N")->default_val("auto");
     fitField->add_option("--seed", fitOpts.seed, "Random seed")->default_val(0);

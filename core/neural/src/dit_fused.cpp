@@ -1,5 +1,7 @@
 #include "dit_fused.h"
 
+#include "dit_ops.h"
+
 #include "orfeas/errors.h"
 
 #include <cstdlib>
@@ -127,7 +129,7 @@ at::Tensor adaNorm(at::Tensor& x, const at::Tensor& mod, int shiftIndex, int sca
     if (withResidual)
         x.add_(chunkOf(mod, gateIndex, w) * residual);
     const at::Tensor normed = at::layer_norm(x, { w }, at::Tensor(), at::Tensor(), eps);
-    return (chunkOf(mod, scaleIndex, w) + 1) * normed + chunkOf(mod, shiftIndex, w);
+    return dit::modulate(normed, chunkOf(mod, shiftIndex, w), chunkOf(mod, scaleIndex, w));
 }
 
 void gatedResidual(at::Tensor& x, const at::Tensor& y, const at::Tensor& mod, int gateIndex)
@@ -173,16 +175,10 @@ void qkNormSplit(const at::Tensor& qkv, const at::Tensor& qScale, const at::Tens
         return;
     }
 #endif
-    // The reference's RMSNorm (statistics in float32, the normalised value cast back before the scale).
     const at::Tensor parts = qkv.reshape({ batch, tokens, 3, heads, headDim });
-    const auto rms = [](const at::Tensor& x, const at::Tensor& scale) {
-        const at::Tensor xf = x.to(at::kFloat);
-        const at::Tensor rrms = at::rsqrt((xf * xf).mean(-1, /*keepdim=*/true) + 1e-6);
-        return ((xf * rrms).to(x.scalar_type()) * scale).to(x.scalar_type());
-    };
     const auto slot = [&](at::Tensor& out) { return out.narrow(1, offset, tokens).narrow(3, 0, headDim); };
-    slot(q).copy_(rms(parts.select(2, 0), qScale));
-    slot(k).copy_(rms(parts.select(2, 1), kScale));
+    slot(q).copy_(dit::rmsNorm(parts.select(2, 0), qScale));
+    slot(k).copy_(dit::rmsNorm(parts.select(2, 1), kScale));
     slot(v).copy_(parts.select(2, 2));
 }
 

@@ -1,6 +1,7 @@
 #include "hunyuan_dit.h"
 
 #include "dit_fused.h"
+#include "dit_ops.h"
 #include "gpu_runtime.h"
 
 #include "orfeas/errors.h"
@@ -20,28 +21,11 @@ namespace orfeas::neural {
 namespace {
 
 constexpr std::int64_t kTimeEmbedDim = 256;
-constexpr double kNormEps = 1e-6;
 constexpr double kTimeScale = 1000.0; // timestep_embedding's default time_factor
 
-// LayerNorm without affine parameters, eps 1e-6.
-at::Tensor plainNorm(const at::Tensor& x)
-{
-    return at::layer_norm(x, { x.size(-1) }, at::Tensor(), at::Tensor(), kNormEps);
-}
-
-// RMSNorm of the reference: statistics in float32, the normalised value cast back before the scale is applied.
-at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& scale)
-{
-    const at::Tensor xf = x.to(at::kFloat);
-    const at::Tensor rrms = at::rsqrt((xf * xf).mean(-1, /*keepdim=*/true) + kNormEps);
-    return (xf * rrms).to(x.scalar_type()) * scale;
-}
-
-// (1 + scale) * x + shift
-at::Tensor modulate(const at::Tensor& x, const at::Tensor& shift, const at::Tensor& scale)
-{
-    return (scale + 1) * x + shift;
-}
+using dit::modulate;
+using dit::plainNorm;
+using dit::rmsNorm;
 
 // GPU time per kind of work in the fused denoiser, for profiling: with ORFEAS_DIT_PROFILE=<file>, every fused
 // forward pass times its parts with CUDA events and rewrites <file> with the totals so far (one line per part:
@@ -245,6 +229,30 @@ at::Tensor HunyuanDit::singleBlock(const SingleBlock& b, const at::Tensor& x, co
     return x + mod[2] * b.linear2(at::cat({ attn, at::gelu(mlp, "tanh") }, 2));
 }
 
+void HunyuanDit::afterAttention(const Stream& stream, at::Tensor& x, const at::Tensor& mod, const at::Tensor& attn) const
+{
+    SectionProfile* prof = SectionProfile::get(m_spec.device);
+    at::Tensor projected, mlpIn, hidden, mlpOut;
+    {
+        const Mark mark(prof, "gemm_proj");
+        projected = stream.proj(attn).contiguous();
+    }
+    {
+        const Mark mark(prof, "residual_norm_modulate");
+        mlpIn = fused::adaNorm(x, mod, 3, 4, projected, 2);
+    }
+    {
+        const Mark mark(prof, "gemm_mlp_in_gelu");
+        hidden = fused::geluLinear(stream.mlpIn, mlpIn);
+    }
+    {
+        const Mark mark(prof, "gemm_mlp_out");
+        mlpOut = stream.mlpOut(hidden).contiguous();
+    }
+    const Mark mark(prof, "gated_residual");
+    fused::gatedResidual(x, mlpOut, mod, 5);
+}
+
 void HunyuanDit::doubleBlockFused(
     const DoubleBlock& b, at::Tensor& img, at::Tensor& txt, const at::Tensor& svec) const
 {
@@ -284,30 +292,9 @@ void HunyuanDit::doubleBlockFused(
     }
     q = k = v = at::Tensor();
 
-    for (auto [stream, x, mod, offset, count] : { std::tuple<const Stream*, at::Tensor*, const at::Tensor*,
-                                                      std::int64_t, std::int64_t> { &b.img, &img, &imgMod, m, n },
-             { &b.txt, &txt, &txtMod, 0, m } }) {
-        // x += gate * proj(attention); the MLP's input from the updated x; x += gate * MLP.
-        at::Tensor projected, mlpIn, hidden, mlpOut;
-        {
-            const Mark mark(prof, "gemm_proj");
-            projected = stream->proj(attn.narrow(1, offset, count)).contiguous();
-        }
-        {
-            const Mark mark(prof, "residual_norm_modulate");
-            mlpIn = fused::adaNorm(*x, *mod, 3, 4, projected, 2);
-        }
-        {
-            const Mark mark(prof, "gemm_mlp_in_gelu");
-            hidden = fused::geluLinear(stream->mlpIn, mlpIn);
-        }
-        {
-            const Mark mark(prof, "gemm_mlp_out");
-            mlpOut = stream->mlpOut(hidden).contiguous();
-        }
-        const Mark mark(prof, "gated_residual");
-        fused::gatedResidual(*x, mlpOut, *mod, 5);
-    }
+    // Each stream: x += gate * proj(attention); the MLP's input from the updated x; x += gate * MLP.
+    afterAttention(b.img, img, imgMod, attn.narrow(1, m, n));
+    afterAttention(b.txt, txt, txtMod, attn.narrow(1, 0, m));
 }
 
 void HunyuanDit::singleBlockFused(const SingleBlock& b, at::Tensor& x, const at::Tensor& svec) const
@@ -415,29 +402,8 @@ void HunyuanDit::doubleBlockGuided(
         imgAttn = at::cat({ attn.narrow(1, m, n), attn.narrow(1, m + n + 1, n) }, 1);
         txtAttn = at::cat({ attn.narrow(1, 0, m), attn.narrow(1, m + n, 1) }, 1);
     }
-    for (auto [stream, x, mod, a] : { std::tuple<const Stream*, at::Tensor*, const at::Tensor*, const at::Tensor*> {
-                                          &b.img, &img, &imgMod, &imgAttn },
-             { &b.txt, &txt, &txtMod, &txtAttn } }) {
-        at::Tensor projected, mlpIn, hidden, mlpOut;
-        {
-            const Mark mark(prof, "gemm_proj");
-            projected = stream->proj(*a).contiguous();
-        }
-        {
-            const Mark mark(prof, "residual_norm_modulate");
-            mlpIn = fused::adaNorm(*x, *mod, 3, 4, projected, 2);
-        }
-        {
-            const Mark mark(prof, "gemm_mlp_in_gelu");
-            hidden = fused::geluLinear(stream->mlpIn, mlpIn);
-        }
-        {
-            const Mark mark(prof, "gemm_mlp_out");
-            mlpOut = stream->mlpOut(hidden).contiguous();
-        }
-        const Mark mark(prof, "gated_residual");
-        fused::gatedResidual(*x, mlpOut, *mod, 5);
-    }
+    afterAttention(b.img, img, imgMod, imgAttn);
+    afterAttention(b.txt, txt, txtMod, txtAttn);
 }
 
 void HunyuanDit::singleBlockGuided(const SingleBlock& b, at::Tensor& x, const at::Tensor& svec, GuidedBuffers& buf) const

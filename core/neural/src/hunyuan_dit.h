@@ -60,6 +60,8 @@ private:
     at::Tensor singleBlock(const SingleBlock& b, const at::Tensor& x, const at::Tensor& vec) const;
     // The fused GPU path (dit_fused.h): same arithmetic, fewer passes over memory. `svec` = SiLU(vec).
     void doubleBlockFused(const DoubleBlock& b, at::Tensor& img, at::Tensor& txt, const at::Tensor& svec) const;
+    // A double block's stream after the joint attention: x += gate * proj(attn), then x += gate * MLP(modulated x).
+    void afterAttention(const Stream& stream, at::Tensor& x, const at::Tensor& mod, const at::Tensor& attn) const;
     void singleBlockFused(const SingleBlock& b, at::Tensor& x, const at::Tensor& svec) const;
     // forwardGuided's blocks: the conditional sequence (M + N tokens) and the unconditional one (1 + N) share
     // every token-wise operation and differ in attention only.

@@ -4,6 +4,8 @@
 #include "orfeas/neural.h"
 #include "orfeas/safetensors.h"
 
+#include "neural_test_util.h"
+
 #include <QtTest>
 
 #include <algorithm>
@@ -23,27 +25,9 @@ namespace {
 const std::string kData = ORFEAS_TEST_DATA_DIR;
 const std::string kTiny = kData + "/hy3d-tiny";
 
-// The fixture's preprocessed image and mask (stored in [-1, 1]) back as 8-bit images.
 PreprocessedImage fixtureImage(const std::string& folder = kTiny)
 {
-    const SafetensorsFile io(folder + "/io.safetensors");
-    const auto image = io.toFloat32("pre.image");
-    const auto mask = io.toFloat32("pre.mask");
-    const int side = int(io.find("pre.image")->shape[3]);
-    PreprocessedImage p;
-    p.image.width = p.image.height = side;
-    p.image.pixels.assign(std::size_t(side) * side * 4, 255);
-    p.mask.width = p.mask.height = side;
-    p.mask.values.resize(std::size_t(side) * side);
-    const std::size_t plane = std::size_t(side) * side;
-    for (std::size_t i = 0; i < plane; ++i) {
-        for (std::size_t c = 0; c < 3; ++c)
-            p.image.pixels[i * 4 + c] = std::uint8_t(std::lround((image[c * plane + i] + 1.0f) / 2.0f * 255.0f));
-        p.mask.values[i] = mask[i] > 0 ? 255 : 0;
-    }
-    p.canvas = p.image;
-    p.alphaFromFile = true;
-    return p;
+    return neuraltest::fixtureImage(folder, /*alphaFromFile=*/true);
 }
 
 JobSettings tinySettings()
@@ -62,13 +46,7 @@ JobSettings tinySettings()
 std::shared_ptr<ShapeBackend> loadTiny(
     const std::string& folder = kTiny, WeightsPreference weights = WeightsPreference::Fp32)
 {
-    HunyuanLoadOptions o;
-    o.modelPath = folder;
-    o.device = "cpu";
-    o.precision = Precision::Fp32;
-    o.weights = weights;
-    RunContext ctx;
-    return loadHunyuan3DBackend(o, ctx);
+    return neuraltest::loadOnCpu(folder, weights);
 }
 
 // A copy of the tiny model folder whose weights file is rewritten by `edit` (tensors by name, raw bytes).

@@ -8,6 +8,8 @@
 #include "orfeas/neural.h"
 #include "orfeas/safetensors.h"
 
+#include "neural_test_util.h"
+
 #include <QtTest>
 
 #include <cmath>
@@ -24,23 +26,7 @@ const std::string kTiny = kData + "/hy3d-tiny";
 
 PreprocessedImage fixtureImage()
 {
-    const SafetensorsFile io(kTiny + "/io.safetensors");
-    const auto image = io.toFloat32("pre.image");
-    const auto mask = io.toFloat32("pre.mask");
-    const int side = int(io.find("pre.image")->shape[3]);
-    PreprocessedImage p;
-    p.image.width = p.image.height = side;
-    p.image.pixels.assign(std::size_t(side) * side * 4, 255);
-    p.mask.width = p.mask.height = side;
-    p.mask.values.resize(std::size_t(side) * side);
-    const std::size_t plane = std::size_t(side) * side;
-    for (std::size_t i = 0; i < plane; ++i) {
-        for (std::size_t c = 0; c < 3; ++c)
-            p.image.pixels[i * 4 + c] = std::uint8_t(std::lround((image[c * plane + i] + 1.0f) / 2.0f * 255.0f));
-        p.mask.values[i] = mask[i] > 0 ? 255 : 0;
-    }
-    p.canvas = p.image;
-    return p;
+    return neuraltest::fixtureImage(kTiny, /*alphaFromFile=*/false);
 }
 
 JobSettings settings(int octree, DecoderMode decoder)
@@ -58,12 +44,7 @@ JobSettings settings(int octree, DecoderMode decoder)
 
 std::shared_ptr<ShapeBackend> load(const std::string& folder)
 {
-    HunyuanLoadOptions o;
-    o.modelPath = folder;
-    o.device = "cpu";
-    o.precision = Precision::Fp32;
-    RunContext ctx;
-    return loadHunyuan3DBackend(o, ctx);
+    return neuraltest::loadOnCpu(folder);
 }
 
 std::vector<std::uint8_t> readBytes(const std::string& path)
