@@ -139,9 +139,19 @@ at::Tensor GeometryDecoder::query(const GeometryKeys& keys, const at::Tensor& po
         const at::Tensor attended = m_proj(mergeHeads(attention(q.transpose(1, 2), k, v)));
         x = inPlace ? x.add_(attended) : x + attended;
     }
-    at::Tensor hidden = m_fc(m_ln3(x));
-    hidden = inPlace ? at::gelu_(hidden) : at::gelu(hidden);
-    x = inPlace ? x.add_(m_fcOut(hidden)) : x + m_fcOut(hidden);
+    if (inPlace) {
+        // The MLP's hidden layer is four times the width: run it over slices of the points so that only one
+        // slice's hidden layer is alive at a time (a 131072-point chunk's would take 1 GB in half precision).
+        // Each point's arithmetic is unchanged; slices of 32768 points still fill the GPU.
+        constexpr std::int64_t kMlpSlice = 32768;
+        for (std::int64_t s = 0; s < count; s += kMlpSlice) {
+            at::Tensor xs = x.narrow(1, s, std::min(kMlpSlice, count - s));
+            at::Tensor hidden = m_fc(m_ln3(xs));
+            xs.add_(m_fcOut(at::gelu_(hidden)));
+        }
+    } else {
+        x = x + m_fcOut(at::gelu(m_fc(m_ln3(x))));
+    }
     if (m_lnPost.weight.defined())
         x = m_lnPost(x);
     return m_outputProj(x).squeeze(-1).to(at::kFloat);

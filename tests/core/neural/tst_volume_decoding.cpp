@@ -7,6 +7,8 @@
 #include "orfeas/neural.h"
 
 #include "field_fit.h"
+#include "hunyuan_model.h"
+#include "shape_vae.h"
 #include "volume_decoding.h"
 
 #include <QtTest>
@@ -248,6 +250,38 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(
             CancelledError, decodeHierarchicalVolume(evaluator, GridSpec { 128, 1.01 }, HierarchicalOptions {}, ctx));
         QCOMPARE(chunks, 3);
+    }
+
+    // Inference runs the geometry decoder's MLP over slices of the points and updates in place; fitting (autograd
+    // on) keeps every input. Both must give the same logits, also across a slice boundary (70000 points: three
+    // slices of at most 32768).
+    void decoderInferenceMatchesAutogradPath()
+    {
+        HunyuanLoadOptions load;
+        load.modelPath = std::string(ORFEAS_TEST_DATA_DIR) + "/hy3d-tiny";
+        load.device = "cpu";
+        load.precision = Precision::Fp32;
+        RunContext ctx;
+        const auto model = HunyuanModel::load(load, ctx);
+        at::manual_seed(11);
+        const GeometryDecoder& g = model->geometry();
+        const at::Tensor decoded = at::randn({ 1, 32, 64 });
+        const at::Tensor points = at::rand({ 1, 70000, 3 }) * 2.02 - 1.01;
+        at::Tensor inference, autograd;
+        {
+            const c10::InferenceMode mode;
+            inference = g.query(g.prepare(decoded), points);
+        }
+        {
+            const c10::AutoGradMode grad(true);
+            autograd = g.query(g.prepare(decoded), points).detach();
+        }
+        QCOMPARE(inference.sizes().vec(), (std::vector<std::int64_t> { 1, 70000 }));
+        const double diff = (inference - autograd).abs().max().item<double>();
+        const double scale = autograd.abs().max().item<double>();
+        qInfo("max |inference - autograd| %.3g of %.3g", diff, scale);
+        QVERIFY(scale > 0);
+        QVERIFY2(diff <= 1e-5 * scale, QByteArray::number(diff));
     }
 
     // The tensor form of the fit shapes (training labels) is the scalar form (tests, docs).
