@@ -281,6 +281,34 @@ __global__ void qkRmsNormSplitPairKernel(const T* qkv, std::int64_t rowStride, c
         Io2<T>::store(v + dst + c, Io2<T>::load(s + c));
 }
 
+// One warp per (token, head).
+template <typename T>
+__global__ void addRepeatedKeyKernel(T* o, std::int64_t oTokenStride, std::int64_t oHeadStride, const float* lse,
+    std::int64_t lseHeadStride, std::int64_t lseTokenStride, const T* q, const T* k0, const T* v0, int heads,
+    int headDim, float scale, float logBias, std::int64_t units)
+{
+    const std::int64_t unit = blockIdx.x * std::int64_t(kSplitWarpsPerBlock) + (threadIdx.x >> 5);
+    if (unit >= units)
+        return;
+    const int lane = threadIdx.x & 31;
+    const int h = int(unit % heads);
+    const std::int64_t l = unit / heads;
+    const T* qr = q + unit * headDim;
+    const T* kr = k0 + std::int64_t(h) * headDim;
+    const T* vr = v0 + std::int64_t(h) * headDim;
+    T* orow = o + l * oTokenStride + std::int64_t(h) * oHeadStride;
+    float dot = 0.0f;
+    for (int c = lane; c < headDim; c += 32)
+        dot += Io<T>::load(qr + c) * Io<T>::load(kr + c);
+    dot = warpSum(dot);
+    const float s = scale * dot + logBias - lse[std::int64_t(h) * lseHeadStride + l * lseTokenStride];
+    const float w = 1.0f / (1.0f + __expf(-s));
+    for (int c = lane; c < headDim; c += 32) {
+        const float a = Io<T>::load(orow + c);
+        Io<T>::store(orow + c, a + w * (Io<T>::load(vr + c) - a));
+    }
+}
+
 bool aligned2(const void* p, std::size_t element)
 {
     return p == nullptr || reinterpret_cast<std::uintptr_t>(p) % (2 * element) == 0;
@@ -358,7 +386,47 @@ const char* qkRmsNormSplitT(const void* qkv, std::int64_t rowStride, const void*
     return launchError();
 }
 
+template <typename T>
+const char* addRepeatedKeyT(void* o, std::int64_t oTokenStride, std::int64_t oHeadStride, const float* lse,
+    std::int64_t lseHeadStride, std::int64_t lseTokenStride, const void* q, const void* k0, const void* v0,
+    std::int64_t tokens, int heads, int headDim, float scale, float logBias, cudaStream_t stream)
+{
+    const std::int64_t units = tokens * heads;
+    if (units == 0)
+        return nullptr;
+    const std::int64_t blocks = (units + kSplitWarpsPerBlock - 1) / kSplitWarpsPerBlock;
+    addRepeatedKeyKernel<T><<<unsigned(blocks), 32 * kSplitWarpsPerBlock, 0, stream>>>(static_cast<T*>(o),
+        oTokenStride, oHeadStride, lse, lseHeadStride, lseTokenStride, static_cast<const T*>(q),
+        static_cast<const T*>(k0), static_cast<const T*>(v0), heads, headDim, scale, logBias, units);
+    return launchError();
+}
+
 } // namespace
+
+const char* addRepeatedKey(DitDType type, void* o, std::int64_t oTokenStride, std::int64_t oHeadStride,
+    const float* lse, std::int64_t lseHeadStride, std::int64_t lseTokenStride, const void* q, const void* k0,
+    const void* v0, std::int64_t tokens, int heads, int headDim, float scale, float logBias, void* stream) noexcept
+{
+    if (headDim <= 0 || headDim > 256 || heads <= 0 || tokens < 0)
+        return "addRepeatedKey: head dimension must be in 1..256";
+    if (!o || !lse || !q || !k0 || !v0)
+        return "addRepeatedKey: missing operand";
+    if ((tokens * heads + kSplitWarpsPerBlock - 1) / kSplitWarpsPerBlock > 0x7fffffffLL)
+        return "addRepeatedKey: too many rows";
+    const auto s = static_cast<cudaStream_t>(stream);
+    switch (type) {
+    case DitDType::Float32:
+        return addRepeatedKeyT<float>(o, oTokenStride, oHeadStride, lse, lseHeadStride, lseTokenStride, q, k0, v0,
+            tokens, heads, headDim, scale, logBias, s);
+    case DitDType::Float16:
+        return addRepeatedKeyT<__half>(o, oTokenStride, oHeadStride, lse, lseHeadStride, lseTokenStride, q, k0, v0,
+            tokens, heads, headDim, scale, logBias, s);
+    case DitDType::BFloat16:
+        return addRepeatedKeyT<__nv_bfloat16>(o, oTokenStride, oHeadStride, lse, lseHeadStride, lseTokenStride, q,
+            k0, v0, tokens, heads, headDim, scale, logBias, s);
+    }
+    return "addRepeatedKey: unknown type";
+}
 
 const char* adaLayerNorm(DitDType type, void* x, const void* residual, const void* gate, const void* shift,
     const void* scale, std::int64_t modStride, void* out, int batch, std::int64_t tokens, int width, float eps,

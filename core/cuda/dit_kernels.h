@@ -39,4 +39,15 @@ const char* qkRmsNormSplit(DitDType type, const void* qkv, std::int64_t rowStrid
     const void* kScale, void* q, void* k, void* v, int batch, std::int64_t tokens, int heads, int headDim,
     int headStride, std::int64_t outTokens, std::int64_t outOffset, float eps, void* stream) noexcept;
 
+// Adds one more key to an attention already computed over other keys. For every token l and head h of o
+// [tokens, heads, headDim] (o[l, h, d] at o + l * oTokenStride + h * oHeadStride + d), the attention output of query
+// q[l, h] (q [tokens, heads, headDim], contiguous) whose scaled scores had the log-sum-exp lse[h, l] (float32, at
+// lse + h * lseHeadStride + l * lseTokenStride), the key k0[h] (k0 [heads, headDim]) joins with value v0[h],
+// counted as `count` identical keys (logBias = log(count)):
+//   s = scale * <q[l, h], k0[h]> + logBias - lse[h, l];   w = 1 / (1 + exp(-s));   o <- o + w * (v0[h] - o)
+// (statistics in float32, one rounding of o). Needs headDim <= 256.
+const char* addRepeatedKey(DitDType type, void* o, std::int64_t oTokenStride, std::int64_t oHeadStride,
+    const float* lse, std::int64_t lseHeadStride, std::int64_t lseTokenStride, const void* q, const void* k0,
+    const void* v0, std::int64_t tokens, int heads, int headDim, float scale, float logBias, void* stream) noexcept;
+
 } // namespace orfeas::cuda

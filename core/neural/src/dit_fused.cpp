@@ -4,6 +4,7 @@
 
 #include "orfeas/errors.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <mutex>
 #include <torch/version.h>
@@ -26,6 +27,12 @@ std::string envOr(const char* name, const char* fallback)
 {
     const char* v = std::getenv(name);
     return v && *v ? std::string(v) : std::string(fallback);
+}
+
+void require(bool ok, const char* what)
+{
+    if (!ok)
+        throw InternalError(std::string("fused denoiser kernels: ") + what, Stage::ShapeGeneration);
 }
 
 #if ORFEAS_NEURAL_DIT_CUDA
@@ -52,12 +59,6 @@ void check(const char* error, const char* what)
 {
     if (error)
         throw DeviceError(std::string("fused denoiser kernel ") + what + " failed: " + error);
-}
-
-void require(bool ok, const char* what)
-{
-    if (!ok)
-        throw InternalError(std::string("fused denoiser kernels: ") + what, Stage::ShapeGeneration);
 }
 
 // Pointer to chunk `index` (of width w) of the first row of mod [B, k * w].
@@ -187,6 +188,31 @@ at::Tensor attentionBLHD(const at::Tensor& q, const at::Tensor& k, const at::Ten
     // [B, L, H, D] viewed as [B, H, L, D]; LibTorch's fused kernels take the strides as they are and return
     // [B, H, L, D] views of [B, L, H, D] memory, which mergeHeads turns into [B, L, H * D] without a copy.
     return mergeHeads(attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)));
+}
+
+at::Tensor attentionWithRepeatedKey(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& k0,
+    const at::Tensor& v0, double count)
+{
+    require(q.dim() == 4 && q.size(0) == 1 && q.is_contiguous() && k0.dim() == 2 && v0.dim() == 2
+            && k0.size(0) == q.size(2) && k0.size(1) == q.size(3) && v0.sizes() == k0.sizes(),
+        "attentionWithRepeatedKey: layout");
+    const double scale = 1.0 / std::sqrt(double(q.size(3)));
+    auto [o, lse] = attentionWithLse(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)); // [1,H,L,D], [1,H,L]
+#if ORFEAS_NEURAL_DIT_CUDA
+    if (kernelsFor(q) && o.stride(3) == 1 && o.scalar_type() == q.scalar_type()) {
+        const at::Tensor kc = k0.contiguous(), vc = v0.contiguous();
+        const c10::cuda::CUDAGuard guard(q.device());
+        check(cuda::addRepeatedKey(ditType(q), o.data_ptr(), o.stride(2), o.stride(1), lse.data_ptr<float>(),
+                  lse.stride(1), lse.stride(2), q.data_ptr(), kc.data_ptr(), vc.data_ptr(), q.size(1), int(q.size(2)),
+                  int(q.size(3)), float(scale), float(std::log(count)), streamOf(q)),
+            "addRepeatedKey");
+        return mergeHeads(o);
+    }
+#endif
+    const at::Tensor score = (q.to(at::kFloat) * k0.to(at::kFloat)).sum(-1).transpose(1, 2); // [1, H, L]
+    const at::Tensor w = at::sigmoid(score * scale + std::log(count) - lse).unsqueeze(-1);
+    const at::Tensor of = o.to(at::kFloat);
+    return mergeHeads((of + w * (v0.to(at::kFloat).unsqueeze(0).unsqueeze(2) - of)).to(q.scalar_type()));
 }
 
 at::Tensor geluLinear(const Linear& layer, const at::Tensor& x)

@@ -297,59 +297,11 @@ void HunyuanDit::doubleBlockFused(
     afterAttention(b.txt, txt, txtMod, attn.narrow(1, 0, m));
 }
 
-void HunyuanDit::singleBlockFused(const SingleBlock& b, at::Tensor& x, const at::Tensor& svec) const
-{
-    SectionProfile* prof = SectionProfile::get(m_spec.device);
-    at::Tensor mod;
-    {
-        const Mark mark(prof, "modulation_gemv");
-        mod = b.mod(svec).contiguous(); // shift, scale, gate
-    }
-    const std::int64_t batch = x.size(0), len = x.size(1), h = x.size(2);
-    const std::int64_t heads = m_config.numHeads, headDim = h / heads;
-    at::Tensor normed, qkv, mlp, attn, out;
-    {
-        const Mark mark(prof, "norm_modulate");
-        normed = fused::adaNorm(x, mod, 0, 1);
-    }
-    {
-        const Mark mark(prof, "gemm_qkv");
-        qkv = b.qkvPart(normed);
-    }
-    at::Tensor q = at::empty({ batch, len, heads, headDim }, x.options());
-    at::Tensor k = at::empty_like(q);
-    at::Tensor v = at::empty_like(q);
-    {
-        const Mark mark(prof, "qk_norm_split");
-        fused::qkNormSplit(qkv, b.queryScale, b.keyScale, q, k, v, /*offset=*/0);
-    }
-    qkv = at::Tensor();
-    {
-        const Mark mark(prof, "gemm_mlp_in_gelu");
-        mlp = fused::geluLinear(b.mlpPart, normed);
-    }
-    normed = at::Tensor();
-    {
-        const Mark mark(prof, "attention");
-        attn = fused::attentionBLHD(q, k, v);
-    }
-    q = k = v = at::Tensor();
-    {
-        // linear2(cat(attention, MLP)) as two products into one output: no concatenated copy.
-        const Mark mark(prof, "gemm_out");
-        out = b.outAttn(attn).contiguous();
-        out.view({ -1, h }).addmm_(mlp.reshape({ -1, mlp.size(-1) }), b.outMlpWeight.t());
-    }
-    const Mark mark(prof, "gated_residual");
-    fused::gatedResidual(x, out, mod, 2);
-}
 
 struct HunyuanDit::GuidedBuffers {
     std::int64_t m = 0, n = 0; // condition tokens, latent tokens
-    std::int64_t headDim = 0;
-    double scale = 1.0;
     at::Tensor qc, kc, vc; // conditional sequence [1, m + n, H, D]
-    at::Tensor qu, ku, vu; // unconditional sequence [1, 1 + n, H, Dp], columns D, D + 1 carry log(m)
+    at::Tensor qu, ku, vu; // unconditional sequence [1, 1 + n, H, D]: the condition token, then the latents
 };
 
 at::Tensor HunyuanDit::guidedAttention(GuidedBuffers& buf) const
@@ -357,9 +309,10 @@ at::Tensor HunyuanDit::guidedAttention(GuidedBuffers& buf) const
     SectionProfile* prof = SectionProfile::get(m_spec.device);
     const Mark mark(prof, "attention");
     const at::Tensor cond = fused::attentionBLHD(buf.qc, buf.kc, buf.vc); // [1, m + n, h]
-    const at::Tensor u
-        = attention(buf.qu.transpose(1, 2), buf.ku.transpose(1, 2), buf.vu.transpose(1, 2), buf.scale); // [1,H,L,Dp]
-    const at::Tensor uncond = u.transpose(1, 2).narrow(3, 0, buf.headDim).reshape({ 1, 1 + buf.n, -1 });
+    // The unconditional condition token stands for m identical tokens: as a key it counts m times.
+    const at::Tensor uncond = fused::attentionWithRepeatedKey(buf.qu, buf.ku.narrow(1, 1, buf.n),
+        buf.vu.narrow(1, 1, buf.n), buf.ku.select(1, 0).select(0, 0), buf.vu.select(1, 0).select(0, 0),
+        double(buf.m)); // [1, 1 + n, h]
     return at::cat({ cond, uncond }, 1); // [1, m + n + 1 + n, h]
 }
 
@@ -406,15 +359,15 @@ void HunyuanDit::doubleBlockGuided(
     afterAttention(b.txt, txt, txtMod, txtAttn);
 }
 
-void HunyuanDit::singleBlockGuided(const SingleBlock& b, at::Tensor& x, const at::Tensor& svec, GuidedBuffers& buf) const
+void HunyuanDit::singleBlockFused(const SingleBlock& b, at::Tensor& x, const at::Tensor& svec, GuidedBuffers* guided) const
 {
-    // x [1, m + n + 1 + n, h]: the conditional sequence, then the unconditional one.
+    // x [B, L, h]; for the guided pass [1, m + n + 1 + n, h]: the conditional sequence, then the unconditional one.
     SectionProfile* prof = SectionProfile::get(m_spec.device);
-    const std::int64_t cond = buf.m + buf.n, h = x.size(2);
-    at::Tensor mod, normed, qkv, mlp, attn, out;
+    const std::int64_t batch = x.size(0), len = x.size(1), h = x.size(2);
+    at::Tensor mod, normed, qkv, mlp, attn, out, q, k, v;
     {
         const Mark mark(prof, "modulation_gemv");
-        mod = b.mod(svec).contiguous();
+        mod = b.mod(svec).contiguous(); // shift, scale, gate
     }
     {
         const Mark mark(prof, "norm_modulate");
@@ -426,8 +379,18 @@ void HunyuanDit::singleBlockGuided(const SingleBlock& b, at::Tensor& x, const at
     }
     {
         const Mark mark(prof, "qk_norm_split");
-        fused::qkNormSplit(qkv.narrow(1, 0, cond), b.queryScale, b.keyScale, buf.qc, buf.kc, buf.vc, 0);
-        fused::qkNormSplit(qkv.narrow(1, cond, 1 + buf.n), b.queryScale, b.keyScale, buf.qu, buf.ku, buf.vu, 0);
+        if (guided) {
+            const std::int64_t cond = guided->m + guided->n;
+            fused::qkNormSplit(qkv.narrow(1, 0, cond), b.queryScale, b.keyScale, guided->qc, guided->kc, guided->vc, 0);
+            fused::qkNormSplit(qkv.narrow(1, cond, 1 + guided->n), b.queryScale, b.keyScale, guided->qu, guided->ku,
+                guided->vu, 0);
+        } else {
+            const std::int64_t heads = m_config.numHeads;
+            q = at::empty({ batch, len, heads, h / heads }, x.options());
+            k = at::empty_like(q);
+            v = at::empty_like(q);
+            fused::qkNormSplit(qkv, b.queryScale, b.keyScale, q, k, v, /*offset=*/0);
+        }
     }
     qkv = at::Tensor();
     {
@@ -435,8 +398,15 @@ void HunyuanDit::singleBlockGuided(const SingleBlock& b, at::Tensor& x, const at
         mlp = fused::geluLinear(b.mlpPart, normed);
     }
     normed = at::Tensor();
-    attn = guidedAttention(buf);
+    if (guided) {
+        attn = guidedAttention(*guided);
+    } else {
+        const Mark mark(prof, "attention");
+        attn = fused::attentionBLHD(q, k, v);
+    }
+    q = k = v = at::Tensor();
     {
+        // linear2(cat(attention, MLP)) as two products into one output: no concatenated copy.
         const Mark mark(prof, "gemm_out");
         out = b.outAttn(attn).contiguous();
         out.view({ -1, h }).addmm_(mlp.reshape({ -1, mlp.size(-1) }), b.outMlpWeight.t());
@@ -461,24 +431,13 @@ at::Tensor HunyuanDit::forwardGuided(const at::Tensor& x, const at::Tensor& t, c
     GuidedBuffers buf;
     buf.m = cond.size(1);
     buf.n = x.size(1);
-    const std::int64_t heads = m_config.numHeads;
-    buf.headDim = m_config.hiddenSize / heads;
-    buf.scale = 1.0 / std::sqrt(double(buf.headDim));
-    const std::int64_t padded = (buf.headDim + 2 + 7) / 8 * 8; // two extra columns, a multiple of 8 for the kernels
-    buf.qc = at::empty({ 1, buf.m + buf.n, heads, buf.headDim }, opts);
+    const std::int64_t heads = m_config.numHeads, headDim = m_config.hiddenSize / heads;
+    buf.qc = at::empty({ 1, buf.m + buf.n, heads, headDim }, opts);
     buf.kc = at::empty_like(buf.qc);
     buf.vc = at::empty_like(buf.qc);
-    buf.qu = at::zeros({ 1, 1 + buf.n, heads, padded }, opts);
-    buf.ku = at::zeros_like(buf.qu);
-    buf.vu = at::zeros_like(buf.qu);
-    // q . k gains log(m) / scale on the unconditional condition token's key (token 0): split into a part exact in
-    // the compute dtype and the remainder, one column each, against query columns of 1.
-    const double bias = std::log(double(buf.m)) / buf.scale;
-    const double hi = at::scalar_tensor(bias, at::TensorOptions().dtype(m_spec.dtype)).item<double>(); // host
-    const double lo = bias - hi;
-    buf.qu.narrow(3, buf.headDim, 2).fill_(1.0);
-    buf.ku.narrow(1, 0, 1).narrow(3, buf.headDim, 1).fill_(hi);
-    buf.ku.narrow(1, 0, 1).narrow(3, buf.headDim + 1, 1).fill_(lo);
+    buf.qu = at::empty({ 1, 1 + buf.n, heads, headDim }, opts);
+    buf.ku = at::empty_like(buf.qu);
+    buf.vu = at::empty_like(buf.qu);
 
     for (const DoubleBlock& b : m_double)
         doubleBlockGuided(b, img, txt, svec, buf);
@@ -486,7 +445,7 @@ at::Tensor HunyuanDit::forwardGuided(const at::Tensor& x, const at::Tensor& t, c
         img.narrow(1, buf.n, buf.n) }, 1);
     img = txt = at::Tensor();
     for (const SingleBlock& b : m_single)
-        singleBlockGuided(b, joint, svec, buf);
+        singleBlockFused(b, joint, svec, &buf);
     if (SectionProfile* prof = SectionProfile::get(m_spec.device))
         prof->flush();
     const at::Tensor both

@@ -25,9 +25,10 @@ public:
     // Classifier-free guidance in one call: the same as forward(cat(x, x), cat(t, t), cat(cond, zeros)) for x
     // [1, N, C], t [1], cond [1, M, Cc] (not for guidance-distilled models), returning [2, N, C] (conditional row
     // first). The unconditional condition is all zeros, so its M condition tokens are one token M times over in
-    // every block; it is computed once, and attention gives it weight M through log(M) added to its logit (two
-    // extra key/query columns). The unconditional row thus has 1 + N tokens instead of M + N: about a quarter
-    // less attention and a third less of its token work at full size, the same result up to rounding.
+    // every block; it is computed once, and attention counts its key M times (the attention over the latents'
+    // keys, with its log-sum-exp, into which that key is merged with weight M: fused::attentionWithRepeatedKey).
+    // The unconditional row thus has 1 + N tokens instead of M + N: about a quarter less attention and a third
+    // less of its token work at full size, the same result up to rounding.
     at::Tensor forwardGuided(const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond) const;
 
     const DitConfig& config() const { return m_config; }
@@ -62,13 +63,14 @@ private:
     void doubleBlockFused(const DoubleBlock& b, at::Tensor& img, at::Tensor& txt, const at::Tensor& svec) const;
     // A double block's stream after the joint attention: x += gate * proj(attn), then x += gate * MLP(modulated x).
     void afterAttention(const Stream& stream, at::Tensor& x, const at::Tensor& mod, const at::Tensor& attn) const;
-    void singleBlockFused(const SingleBlock& b, at::Tensor& x, const at::Tensor& svec) const;
     // forwardGuided's blocks: the conditional sequence (M + N tokens) and the unconditional one (1 + N) share
     // every token-wise operation and differ in attention only.
     struct GuidedBuffers;
     void doubleBlockGuided(const DoubleBlock& b, at::Tensor& img, at::Tensor& txt, const at::Tensor& svec,
         GuidedBuffers& buf) const;
-    void singleBlockGuided(const SingleBlock& b, at::Tensor& x, const at::Tensor& svec, GuidedBuffers& buf) const;
+    // With `guided`, x holds forwardGuided's two sequences one after the other.
+    void singleBlockFused(
+        const SingleBlock& b, at::Tensor& x, const at::Tensor& svec, GuidedBuffers* guided = nullptr) const;
     at::Tensor guidedAttention(GuidedBuffers& buf) const;
 
     DitConfig m_config;

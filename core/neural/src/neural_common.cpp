@@ -53,14 +53,91 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 #endif
 }
 
-at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale)
+namespace {
+
+// Direct computation in float32, a few heads at a time (the scores of all heads at once can be large).
+std::pair<at::Tensor, at::Tensor> attentionWithLseDirect(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v)
 {
-#if TORCH_VERSION_MAJOR >= 2
-    return at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale);
-#else
-    const at::Tensor scores = at::matmul(q, k.transpose(-2, -1)) * scale;
-    return at::matmul(at::softmax(scores, -1), v);
+    const double scale = 1.0 / std::sqrt(double(q.size(-1)));
+    const std::int64_t heads = q.size(1);
+    const std::int64_t perSlice = std::max<std::int64_t>(1, (std::int64_t(64) << 20) / std::max<std::int64_t>(1,
+        q.size(0) * q.size(2) * k.size(2) * 4));
+    std::vector<at::Tensor> outs, lses;
+    for (std::int64_t h = 0; h < heads; h += perSlice) {
+        const std::int64_t n = std::min(perSlice, heads - h);
+        const at::Tensor scores
+            = at::matmul(q.narrow(1, h, n).to(at::kFloat), k.narrow(1, h, n).to(at::kFloat).transpose(-2, -1)) * scale;
+        const at::Tensor lse = at::logsumexp(scores, -1);
+        outs.push_back(at::matmul(at::exp(scores - lse.unsqueeze(-1)), v.narrow(1, h, n).to(at::kFloat)));
+        lses.push_back(lse);
+    }
+    return { at::cat(outs, 1).to(q.scalar_type()), at::cat(lses, 1) };
+}
+
+enum class LseKernel { Unknown, Cudnn, Flash, Direct };
+std::atomic<int> g_lseKernel { int(LseKernel::Unknown) };
+
+std::pair<at::Tensor, at::Tensor> attentionWithLseKernel(
+    LseKernel kernel, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v)
+{
+    [[maybe_unused]] const std::int64_t b = q.size(0), h = q.size(1), l = q.size(2);
+    switch (kernel) {
+#if ORFEAS_HAVE_CUDNN_SDPA
+    case LseKernel::Cudnn: {
+        auto r = at::_scaled_dot_product_cudnn_attention(q, k, v, std::nullopt, /*compute_log_sumexp=*/true);
+        return { std::get<0>(r), std::get<1>(r).reshape({ b, h, l }).to(at::kFloat) };
+    }
 #endif
+#if ORFEAS_HAVE_FLASH_SDPA
+    case LseKernel::Flash: {
+        auto r = at::_scaled_dot_product_flash_attention(q, k, v, 0.0, false, false);
+        return { std::get<0>(r), std::get<1>(r).reshape({ b, h, l }).to(at::kFloat) };
+    }
+#endif
+    default:
+        return attentionWithLseDirect(q, k, v);
+    }
+}
+
+// The first fused kernel whose output and log-sum-exp agree with the direct computation on a small probe of this
+// head dimension (a kernel may refuse the shape, or report its statistics in another form).
+LseKernel chooseLseKernel(const at::Tensor& like)
+{
+    const auto opts = like.options();
+    const at::Tensor q = at::randn({ 1, 2, 192, like.size(-1) }, opts.dtype(at::kFloat)).to(like.scalar_type());
+    const at::Tensor k = at::randn({ 1, 2, 160, like.size(-1) }, opts.dtype(at::kFloat)).to(like.scalar_type());
+    const at::Tensor v = at::randn({ 1, 2, 160, like.size(-1) }, opts.dtype(at::kFloat)).to(like.scalar_type());
+    const auto expected = attentionWithLseDirect(q, k, v);
+    for (const LseKernel kernel : { LseKernel::Cudnn, LseKernel::Flash }) {
+        try {
+            const auto got = attentionWithLseKernel(kernel, q, k, v);
+            const double dOut = (got.first.to(at::kFloat) - expected.first.to(at::kFloat)).abs().max().item<double>();
+            const double dLse = (got.second - expected.second).abs().max().item<double>();
+            if (dOut < 2e-2 && dLse < 1e-2)
+                return kernel;
+        } catch (const c10::Error&) {
+        }
+    }
+    return LseKernel::Direct;
+}
+
+} // namespace
+
+std::pair<at::Tensor, at::Tensor> attentionWithLse(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v)
+{
+    if (!q.is_cuda() || q.scalar_type() == at::kFloat)
+        return attentionWithLseDirect(q, k, v);
+    int kernel = g_lseKernel.load();
+    if (kernel == int(LseKernel::Unknown)) {
+        kernel = int(chooseLseKernel(q));
+        g_lseKernel = kernel;
+    }
+    try {
+        return attentionWithLseKernel(LseKernel(kernel), q, k, v);
+    } catch (const c10::Error&) {
+        g_lseKernel = int(LseKernel::Direct); // refused this shape: the direct computation from now on
+        return attentionWithLseDirect(q, k, v);
+    }
 }
 
 void WeightStore::insert(const std::string& name, at::Tensor tensor)

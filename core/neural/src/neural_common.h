@@ -9,6 +9,7 @@
 #include <exception>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 namespace orfeas::neural {
 
@@ -30,8 +31,11 @@ struct LayerNorm {
 // softmax(q k^T / sqrt(D)) v on [B, H, L, D] tensors. LibTorch >= 2 uses its fused kernel
 // (scaled_dot_product_attention), older versions an exact matmul-softmax.
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
-// The same with an explicit softmax scale (instead of 1 / sqrt(D)).
-at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale);
+// softmax(q k^T / sqrt(D)) v as attention(), and the log-sum-exp of the scaled scores of every query, [B, H, Lq]
+// float32 (natural logarithm): what merging further keys into the result needs. On CUDA in half precision a fused
+// kernel that returns it (cuDNN's or flash attention, the first whose log-sum-exp agrees with a direct computation
+// on a small probe at first use), otherwise computed directly in float32.
+std::pair<at::Tensor, at::Tensor> attentionWithLse(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
 // Makes attention() call cuDNN's fused attention directly for half-precision CUDA tensors (process-wide; it falls
 // back to LibTorch's choice for good at the first call cuDNN refuses). False when this build cannot.
 bool setCudnnAttention(bool on);
