@@ -140,6 +140,20 @@ std::pair<at::Tensor, at::Tensor> attentionWithLse(const at::Tensor& q, const at
     }
 }
 
+const char* attentionWithLseKernel()
+{
+    switch (LseKernel(g_lseKernel.load())) {
+    case LseKernel::Cudnn:
+        return "cudnn";
+    case LseKernel::Flash:
+        return "flash";
+    case LseKernel::Direct:
+        return "direct";
+    default:
+        return "";
+    }
+}
+
 void WeightStore::insert(const std::string& name, at::Tensor tensor)
 {
     m_tensors[name] = std::move(tensor);
