@@ -14,10 +14,12 @@
 // wins, with a topology-blind sloppy simplification if the ordinary one stops short.
 //
 // Large meshes (marching cubes at octree 384 gives 0.5-1 M faces) are first reduced in parallel: the faces are cut
-// into kPieces slabs of equal face count along the longest axis, each slab is simplified on its own thread to a
-// few times its share of the budget with its border (the cuts) locked, and the slabs are joined again. The number
-// of slabs does not depend on the machine, so neither does the result. The joined mesh must not have new defect
-// edges (else the pre-reduction is dropped); the ordinary reduction above then finishes from it.
+// into kPieces slabs of equal face count along the longest axis, each slab is simplified on its own thread to its
+// share of the budget with its border (the cuts) locked, and the slabs are joined again. The locked cuts keep
+// their fine faces, so a second parallel pass cuts halfway between the first pass's cuts (kPieces + 1 slabs, the
+// two end ones half as thick) and reduces the regions around the old cuts. The number of slabs does not depend on
+// the machine, so neither does the result. A joined mesh must not have new defect edges (else that slab's
+// reduction is dropped); the ordinary reduction above then finishes from it, with a fraction of the faces.
 
 #include "mesh/mesh_internal.h"
 
@@ -28,6 +30,9 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <iterator>
 #include <string>
@@ -42,9 +47,9 @@ constexpr float kMaxError = 1.0f;
 constexpr int kMaxRounds = 3;
 constexpr int kMaxAttempts = 8;
 // Parallel pre-reduction: meshes above this many faces (and above kPreFactor times the budget) are pre-reduced in
-// kPieces slabs to kPreFactor times the budget.
+// slabs (see the top) towards the budget.
 constexpr std::size_t kParallelMinFaces = 150000;
-constexpr std::size_t kPreFactor = 3;
+constexpr std::size_t kPreFactor = 2;
 constexpr int kPieces = 16;
 constexpr int kHistogramBins = 4096;
 
@@ -125,6 +130,31 @@ std::vector<std::uint64_t> defectEdges(const std::vector<std::uint32_t>& indices
     return defects;
 }
 
+// The vertices a face list uses, numbered compactly (in the order of their global index).
+struct Compact {
+    std::vector<std::uint32_t> globalOf; // compact -> global
+    std::vector<Vec3f> positions;
+    std::vector<std::uint32_t> indices; // the face list in compact numbers
+
+    Compact(const std::vector<std::uint32_t>& faces, const std::vector<Vec3f>& all)
+        : globalOf(faces)
+        , indices(faces.size())
+    {
+        std::sort(globalOf.begin(), globalOf.end());
+        globalOf.erase(std::unique(globalOf.begin(), globalOf.end()), globalOf.end());
+        positions.reserve(globalOf.size());
+        for (const auto g : globalOf)
+            positions.push_back(all[g]);
+        for (std::size_t i = 0; i < faces.size(); ++i)
+            indices[i] = std::uint32_t(std::lower_bound(globalOf.begin(), globalOf.end(), faces[i]) - globalOf.begin());
+    }
+    void toGlobal(std::vector<std::uint32_t>& list) const
+    {
+        for (auto& v : list)
+            v = globalOf[v];
+    }
+};
+
 class Reducer {
 public:
     // lockBorder: the mesh's open border stays as it is (a piece of a larger mesh, cut out for the parallel
@@ -141,30 +171,40 @@ public:
     {
         if (m_ctx)
             m_ctx->throwIfCancelled(Stage::MeshPostprocess);
-        std::vector<std::uint32_t> out(from.size());
         if (from.empty())
-            return out;
-        const std::size_t n =
-            meshopt_simplify(out.data(), from.data(), from.size(), &m_mesh.positions[0].x, m_mesh.positions.size(),
-                             sizeof(Vec3f), std::min(targetFaces * 3, from.size()), kMaxError, options, nullptr);
+            return {};
+        // meshopt_simplify's work grows with the vertex count it is given: give it only the vertices `from` uses
+        // (after a pre-reduction, a fraction of the mesh's).
+        const Compact c(from, m_mesh.positions);
+        std::vector<std::uint32_t> out(from.size());
+        const std::size_t n = meshopt_simplify(out.data(), c.indices.data(), c.indices.size(), &c.positions[0].x,
+            c.positions.size(), sizeof(Vec3f), std::min(targetFaces * 3, from.size()), kMaxError, options, nullptr);
         out.resize(n);
+        c.toGlobal(out);
         cancelDuplicateFaces(out, m_ids);
         return out;
     }
 
     std::vector<std::uint32_t> simplifySloppy(const std::vector<std::uint32_t>& from, std::size_t targetFaces) const
     {
+        if (from.empty())
+            return {};
+        const Compact c(from, m_mesh.positions);
         std::vector<std::uint32_t> out(from.size());
-        const std::size_t n = meshopt_simplifySloppy(out.data(), from.data(), from.size(), &m_mesh.positions[0].x,
-                                                     m_mesh.positions.size(), sizeof(Vec3f),
-                                                     std::min(targetFaces * 3, from.size()), kMaxError, nullptr);
+        const std::size_t n = meshopt_simplifySloppy(out.data(), c.indices.data(), c.indices.size(),
+            &c.positions[0].x, c.positions.size(), sizeof(Vec3f), std::min(targetFaces * 3, from.size()), kMaxError,
+            nullptr);
         out.resize(n);
+        c.toGlobal(out);
         return out;
     }
 
-    // The parallel pre-reduction described at the top. Returns `input` itself when it would create new defects.
-    std::vector<std::uint32_t> preReduceInPieces(const std::vector<std::uint32_t>& input, std::size_t target) const
+    // The parallel pre-reduction described at the top, with the cuts of the first or (shifted) the second pass.
+    // Returns `input` itself when every slab would create new defects.
+    std::vector<std::uint32_t> preReduceInPieces(
+        const std::vector<std::uint32_t>& input, std::size_t target, bool shifted) const
     {
+        const int pieceCount = kPieces + (shifted ? 1 : 0);
         const std::size_t faces = input.size() / 3;
         const std::vector<Vec3f>& pos = m_mesh.positions;
         // The longest axis of the bounding box, and each face's centroid coordinate along it.
@@ -190,59 +230,47 @@ public:
         std::vector<std::uint8_t> pieceOfBin(kHistogramBins);
         std::size_t seen = 0;
         for (int b = 0; b < kHistogramBins; ++b) {
-            pieceOfBin[std::size_t(b)] = std::uint8_t(std::min<std::size_t>(kPieces - 1, seen * kPieces / faces));
+            const std::size_t piece = shifted ? (seen * 2 * kPieces / faces + 1) / 2 : seen * kPieces / faces;
+            pieceOfBin[std::size_t(b)] = std::uint8_t(std::min<std::size_t>(std::size_t(pieceCount - 1), piece));
             seen += histogram[std::size_t(b)];
         }
-        std::vector<std::vector<std::uint32_t>> pieces(kPieces);
+        std::vector<std::vector<std::uint32_t>> pieces(std::size_t(pieceCount), std::vector<std::uint32_t>{});
         for (std::size_t f = 0; f < faces; ++f) {
             auto& piece = pieces[pieceOfBin[bin[f]]];
             piece.insert(piece.end(), input.begin() + std::ptrdiff_t(3 * f), input.begin() + std::ptrdiff_t(3 * f + 3));
         }
         // Each piece on compact vertices of its own, simplified with its border locked.
-        std::vector<std::vector<std::uint32_t>> results(kPieces);
+        std::vector<std::vector<std::uint32_t>> results(std::size_t(pieceCount), std::vector<std::uint32_t>{});
         auto work = [&](int piece) {
             const std::vector<std::uint32_t>& in = pieces[std::size_t(piece)];
             if (in.empty())
                 return;
-            std::vector<std::uint32_t> local(in.size()), globalOf;
-            std::vector<Vec3f> localPos;
-            {
-                std::vector<std::uint32_t> sorted(in);
-                std::sort(sorted.begin(), sorted.end());
-                sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-                globalOf = std::move(sorted);
-                localPos.reserve(globalOf.size());
-                for (const auto g : globalOf)
-                    localPos.push_back(pos[g]);
-                for (std::size_t i = 0; i < in.size(); ++i)
-                    local[i] = std::uint32_t(std::lower_bound(globalOf.begin(), globalOf.end(), in[i]) - globalOf.begin());
-            }
+            Compact c(in, pos);
             const std::size_t pieceTarget = std::max<std::size_t>(1, target * (in.size() / 3) / faces);
             // The piece as a mesh of its own, reduced like a whole mesh (pinches protected) with its cut locked.
             Mesh pieceMesh;
-            pieceMesh.positions = std::move(localPos);
-            pieceMesh.indices = local;
+            pieceMesh.positions = std::move(c.positions);
+            pieceMesh.indices = c.indices;
             const Reducer reducer(pieceMesh, nullptr, /*lockBorder=*/true);
-            std::vector<std::uint32_t> out = reducer.reduceKeepingTopology(local, pieceTarget);
-            for (auto& i : out)
-                i = globalOf[i];
+            std::vector<std::uint32_t> out = reducer.reduceKeepingTopology(c.indices, pieceTarget);
+            c.toGlobal(out);
             results[std::size_t(piece)] = std::move(out);
         };
-        const int threads = int(std::clamp<unsigned>(std::thread::hardware_concurrency(), 1u, unsigned(kPieces)));
+        const int threads = int(std::clamp<unsigned>(std::thread::hardware_concurrency(), 1u, unsigned(pieceCount)));
         std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
         {
             std::vector<std::thread> pool;
             for (int t = 1; t < threads; ++t)
                 pool.emplace_back([&, t] {
                     try {
-                        for (int p = t; p < kPieces; p += threads)
+                        for (int p = t; p < pieceCount; p += threads)
                             work(p);
                     } catch (...) {
                         errors[std::size_t(t)] = std::current_exception();
                     }
                 });
             try {
-                for (int p = 0; p < kPieces; p += threads)
+                for (int p = 0; p < pieceCount; p += threads)
                     work(p);
             } catch (...) {
                 errors[0] = std::current_exception();
@@ -257,11 +285,11 @@ public:
             m_ctx->throwIfCancelled(Stage::MeshPostprocess);
         // Join the pieces. A piece whose result has a new defect edge (a pinch on a thin part) is put back as it
         // was; the ordinary reduction then deals with it.
-        std::vector<char> reverted(kPieces, 0);
+        std::vector<char> reverted(std::size_t(pieceCount), 0);
         for (int attempt = 0; attempt < 4; ++attempt) {
             std::vector<std::uint32_t> joined;
             std::vector<std::uint8_t> owner;
-            for (int p = 0; p < kPieces; ++p) {
+            for (int p = 0; p < pieceCount; ++p) {
                 const auto& r = reverted[std::size_t(p)] ? pieces[std::size_t(p)] : results[std::size_t(p)];
                 joined.insert(joined.end(), r.begin(), r.end());
                 owner.insert(owner.end(), r.size() / 3, std::uint8_t(p));
@@ -383,15 +411,37 @@ bool reduceToBudget(Mesh& m, std::size_t budget, bool keepClosed, RunContext* ct
         if (current.size() / 3 > budget)
             current = reducer.simplifySloppy(current, budget);
     } else {
-        if (current.size() / 3 > std::max(kParallelMinFaces, kPreFactor * budget))
-            current = reducer.preReduceInPieces(current, kPreFactor * budget);
+        using Clock = std::chrono::steady_clock;
+        const auto since = [](Clock::time_point t0) {
+            char text[32];
+            std::snprintf(text, sizeof text, "%.3f s", std::chrono::duration<double>(Clock::now() - t0).count());
+            return std::string(text);
+        };
+        std::string steps;
+        for (const bool shifted : { false, true }) {
+            // The first pass for large meshes; the second after it, while far enough above the budget.
+            if (current.size() / 3 <= std::max(shifted ? 0 : kParallelMinFaces, kPreFactor * budget)
+                || (shifted && steps.empty()))
+                break;
+            const auto t0 = Clock::now();
+            const std::size_t before = current.size() / 3;
+            current = reducer.preReduceInPieces(current, shifted ? budget + budget / 4 : kPreFactor * budget, shifted);
+            steps += std::string(steps.empty() ? "" : "; ") + "pre-reduction in "
+                + std::to_string(kPieces + (shifted ? 1 : 0)) + " slabs " + std::to_string(before) + " -> "
+                + std::to_string(current.size() / 3) + " faces in " + since(t0);
+        }
         for (int round = 0; round < kMaxRounds && current.size() / 3 > budget; ++round) {
+            const auto t0 = Clock::now();
             std::vector<std::uint32_t> next = reducer.reduceKeepingTopology(current, budget);
             const bool progressed = next.size() < current.size() - current.size() / 50;
             current = std::move(next);
+            steps += std::string(steps.empty() ? "" : "; ") + "round " + std::to_string(round + 1) + " -> "
+                + std::to_string(current.size() / 3) + " faces in " + since(t0);
             if (!progressed)
                 break;
         }
+        if (ctx)
+            ctx->log(LogLevel::Debug, "mesh reduction: " + steps);
     }
     m.indices = std::move(current);
     const bool exceeded = m.faceCount() > budget;
