@@ -321,6 +321,18 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
                     "hierarchical volume decoding: " + std::to_string(stats.levels) + " refinement levels, points "
                         + perLevel + " of " + std::to_string(grid.points()) + ", thresholds " + thresholds
                         + (stats.denseFallback ? " (no surface on the coarse grid: dense)" : ""));
+                if (envInt("ORFEAS_HIERARCHICAL_VERIFY", 0) == 1) {
+                    // The dense grid as well, for comparison (a benchmark aid: it costs a dense decoding).
+                    const at::Tensor dense = decodeDenseVolume(evaluator, grid, ctx);
+                    const std::int64_t flipped = volume.gt(level).ne(dense.gt(level)).sum().item<std::int64_t>();
+                    const at::Tensor same = volume.eq(dense);
+                    ctx.log(LogLevel::Debug,
+                        "hierarchical decoding against dense decoding: " + std::to_string(flipped)
+                            + " grid points on the other side of the level, "
+                            + std::to_string(same.sum().item<std::int64_t>()) + " of "
+                            + std::to_string(grid.points()) + " values identical, largest difference "
+                            + std::to_string((volume - dense).abs().max().item<double>()));
+                }
             } else {
                 volume = decodeDenseVolume(evaluator, grid, ctx, [&](int done, int total) {
                     ctx.progressStep(stage, "volume_decoding", done, total, kVaeEnd + (1.0 - kVaeEnd) * done / total,

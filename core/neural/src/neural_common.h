@@ -33,8 +33,8 @@ struct LayerNorm {
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
 // softmax(q k^T / sqrt(D)) v as attention(), and the log-sum-exp of the scaled scores of every query, [B, H, Lq]
 // float32 (natural logarithm): what merging further keys into the result needs. On CUDA in half precision a fused
-// kernel that returns it (cuDNN's or flash attention, the first whose log-sum-exp agrees with a direct computation
-// on a small probe at first use), otherwise computed directly in float32.
+// kernel that returns it (cuDNN's or flash attention: the first whose result agrees with a direct computation on
+// the first queries of the first call), otherwise computed directly in float32.
 std::pair<at::Tensor, at::Tensor> attentionWithLse(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
 // Which computation attentionWithLse chose on CUDA: "cudnn", "flash", "direct", or "" before its first use there.
 const char* attentionWithLseKernel();
