@@ -13,13 +13,16 @@
 // starts from the result, where the protected parts often reduce without harm. Without keepClosed the budget
 // wins, with a topology-blind sloppy simplification if the ordinary one stops short.
 //
-// Large meshes (marching cubes at octree 384 gives 0.5-1 M faces) are first reduced in parallel: the faces are cut
-// into kPieces slabs of equal face count along the longest axis, each slab is simplified on its own thread to its
-// share of the budget with its border (the cuts) locked, and the slabs are joined again. The locked cuts keep
-// their fine faces, so a second parallel pass cuts halfway between the first pass's cuts (kPieces + 1 slabs, the
-// two end ones half as thick) and reduces the regions around the old cuts. The number of slabs does not depend on
-// the machine, so neither does the result. A joined mesh must not have new defect edges (else that slab's
-// reduction is dropped); the ordinary reduction above then finishes from it, with a fraction of the faces.
+// Large meshes (marching cubes at octree 384 gives 0.3-1 M faces) are first reduced in parallel: the faces are cut
+// into kPieces slabs of equal face count along the longest axis, and each slab is simplified on its own thread
+// to its share of three times the budget. The faces touching a cut are kept as they are and the rest of the slab has
+// its border locked: a slab could otherwise join two cut vertices by an edge its neighbour also has, and the
+// joined mesh would share it among more than two faces. The kept faces along the cuts are fine, so a second
+// parallel pass cuts halfway between the first pass's cuts (kPieces + 1 slabs, the end ones half as thick) and
+// reduces them, to one and a half times the budget. (Error-bounded slab passes, or slabs reduced to their share
+// of the budget itself, left visible bands of fine faces along the cuts.) The number of slabs does not depend on the machine, so neither does the result. A joined mesh
+// must not have new defect edges (else the slabs concerned are put back as they were); the ordinary reduction
+// above then finishes from it, with a fraction of the faces.
 
 #include "mesh/mesh_internal.h"
 
@@ -46,10 +49,9 @@ namespace {
 constexpr float kMaxError = 1.0f;
 constexpr int kMaxRounds = 3;
 constexpr int kMaxAttempts = 8;
-// Parallel pre-reduction: meshes above this many faces (and above kPreFactor times the budget) are pre-reduced in
-// slabs (see the top) towards the budget.
+// Parallel pre-reduction (see the top): meshes above this many faces (and four times the budget) are pre-reduced in
+// slabs.
 constexpr std::size_t kParallelMinFaces = 150000;
-constexpr std::size_t kPreFactor = 2;
 constexpr int kPieces = 16;
 constexpr int kHistogramBins = 4096;
 
@@ -239,6 +241,20 @@ public:
             auto& piece = pieces[pieceOfBin[bin[f]]];
             piece.insert(piece.end(), input.begin() + std::ptrdiff_t(3 * f), input.begin() + std::ptrdiff_t(3 * f + 3));
         }
+        // Vertices on a cut (used by faces of two pieces). A piece could join two of them by a new edge that the
+        // neighbouring piece also has, which the joined mesh would share among three or four faces: the faces
+        // touching the cut are kept as they are, and the free part's border (one ring in) is locked instead.
+        std::vector<std::uint8_t> ownerOf(m_count, std::uint8_t(0xff));
+        std::vector<char> onCut(m_count, 0);
+        for (std::size_t f = 0; f < faces; ++f)
+            for (int k = 0; k < 3; ++k) {
+                const std::uint32_t id = m_ids[input[3 * f + std::size_t(k)]];
+                const std::uint8_t p = pieceOfBin[bin[f]];
+                if (ownerOf[id] == 0xff)
+                    ownerOf[id] = p;
+                else if (ownerOf[id] != p)
+                    onCut[id] = 1;
+            }
         // Each piece on compact vertices of its own, simplified with its border locked.
         std::vector<std::vector<std::uint32_t>> results(std::size_t(pieceCount), std::vector<std::uint32_t>{});
         auto work = [&](int piece) {
@@ -252,7 +268,10 @@ public:
             pieceMesh.positions = std::move(c.positions);
             pieceMesh.indices = c.indices;
             const Reducer reducer(pieceMesh, nullptr, /*lockBorder=*/true);
-            std::vector<std::uint32_t> out = reducer.reduceKeepingTopology(c.indices, pieceTarget);
+            std::vector<char> keep(in.size() / 3, 0);
+            for (std::size_t f = 0; f < keep.size(); ++f)
+                keep[f] = char(onCut[m_ids[in[3 * f]]] | onCut[m_ids[in[3 * f + 1]]] | onCut[m_ids[in[3 * f + 2]]]);
+            std::vector<std::uint32_t> out = reducer.reduceKeepingTopology(c.indices, pieceTarget, &keep);
             c.toGlobal(out);
             results[std::size_t(piece)] = std::move(out);
         };
@@ -322,7 +341,9 @@ public:
 
     // Reduces `current` towards the budget without creating defect edges the input did not have, protecting the
     // regions where they appear. Returns `current` itself if every attempt failed.
-    std::vector<std::uint32_t> reduceKeepingTopology(const std::vector<std::uint32_t>& current, std::size_t budget) const
+    // `keep` (one flag per face of `current`) marks faces to keep from the start.
+    std::vector<std::uint32_t> reduceKeepingTopology(const std::vector<std::uint32_t>& current, std::size_t budget,
+        const std::vector<char>* keep = nullptr) const
     {
         const std::size_t faces = current.size() / 3;
         // Faces around each welded vertex of `current`, for growing the protected region.
@@ -336,7 +357,8 @@ public:
             for (std::size_t i = 0; i < current.size(); ++i)
                 around[fill[m_ids[current[i]]]++] = std::uint32_t(i / 3);
         }
-        std::vector<char> protectedFace(faces, 0), seed(m_count, 0);
+        std::vector<char> protectedFace = keep ? *keep : std::vector<char>(faces, 0);
+        std::vector<char> seed(m_count, 0);
         std::vector<std::uint32_t> seeds;
         for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
             std::vector<std::uint32_t> free, kept;
@@ -419,13 +441,19 @@ bool reduceToBudget(Mesh& m, std::size_t budget, bool keepClosed, RunContext* ct
         };
         std::string steps;
         for (const bool shifted : { false, true }) {
-            // The first pass for large meshes; the second after it, while far enough above the budget.
-            if (current.size() / 3 <= std::max(shifted ? 0 : kParallelMinFaces, kPreFactor * budget)
+            // The first pass for large meshes (to three times the budget), the second after it (to one and a half
+            // times); the ordinary reduction's global order of collapses then has the last third to place.
+            if (current.size() / 3 <= (shifted ? 2 * budget : std::max(kParallelMinFaces, 4 * budget))
                 || (shifted && steps.empty()))
                 break;
             const auto t0 = Clock::now();
             const std::size_t before = current.size() / 3;
-            current = reducer.preReduceInPieces(current, shifted ? budget + budget / 4 : kPreFactor * budget, shifted);
+            // Slabs reduced far below their own share of the input lose thin parts' volume (each slab gets the same
+            // density of faces; the global order would give thin parts more): at most 8x in the first pass, 2x in
+            // the second.
+            const std::size_t faces = current.size() / 3;
+            const std::size_t target = shifted ? std::max(budget * 3 / 2, faces / 2) : std::max(3 * budget, faces / 8);
+            current = reducer.preReduceInPieces(current, target, shifted);
             steps += std::string(steps.empty() ? "" : "; ") + "pre-reduction in "
                 + std::to_string(kPieces + (shifted ? 1 : 0)) + " slabs " + std::to_string(before) + " -> "
                 + std::to_string(current.size() / 3) + " faces in " + since(t0);
