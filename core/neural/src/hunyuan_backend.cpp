@@ -317,9 +317,12 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
                     perLevel += (perLevel.empty() ? "" : " + ") + std::to_string(p);
                 for (const auto t : stats.thresholds)
                     thresholds += (thresholds.empty() ? "" : ", ") + std::to_string(t);
+                std::string times;
+                for (const auto t : stats.secondsPerLevel)
+                    times += (times.empty() ? "" : ", ") + std::to_string(t).substr(0, 5) + " s";
                 ctx.log(LogLevel::Debug,
                     "hierarchical volume decoding: " + std::to_string(stats.levels) + " refinement levels, points "
-                        + perLevel + " of " + std::to_string(grid.points()) + ", thresholds " + thresholds
+                        + perLevel + " of " + std::to_string(grid.points()) + " (" + times + "), thresholds " + thresholds
                         + (stats.denseFallback ? " (no surface on the coarse grid: dense)" : ""));
                 if (envInt("ORFEAS_HIERARCHICAL_VERIFY", 0) == 1) {
                     // The dense grid as well, for comparison (a benchmark aid: it costs a dense decoding).

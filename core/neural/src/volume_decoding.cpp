@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -334,6 +335,15 @@ at::Tensor decodeHierarchicalVolume(ChunkedEvaluator& evaluator, const GridSpec&
     const at::Tensor axis = axisTensor(grid, device);
     std::int64_t stride = std::int64_t(1) << levels;
 
+    using Clock = std::chrono::steady_clock;
+    auto levelStart = Clock::now();
+    const auto endLevel = [&] {
+        gpu::synchronize(device);
+        const auto now = Clock::now();
+        st.secondsPerLevel.push_back(std::chrono::duration<double>(now - levelStart).count());
+        levelStart = now;
+    };
+
     // The coarse lattice, evaluated entirely.
     std::vector<std::int64_t> coarse = lattice(n, stride);
     at::Tensor values;
@@ -359,6 +369,7 @@ at::Tensor decodeHierarchicalVolume(ChunkedEvaluator& evaluator, const GridSpec&
         evaluated = at::ones({ m, m, m }, at::TensorOptions().dtype(at::kBool).device(device));
         st.pointsPerLevel.push_back(m * m * m);
     }
+    endLevel();
     const double saturationBound = options.saturationFraction * quantileOfDistance(values, options.level, 0.75);
 
     for (int level = 1; level <= levels; ++level) {
@@ -414,6 +425,7 @@ at::Tensor decodeHierarchicalVolume(ChunkedEvaluator& evaluator, const GridSpec&
             onProgress(level, levels, 0, 0);
         }
         st.pointsPerLevel.push_back(count);
+        endLevel();
         values = fineValues;
         evaluated = fineEvaluated;
         coarse = fine;

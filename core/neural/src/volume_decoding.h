@@ -101,6 +101,7 @@ struct HierarchicalStats {
     int levels = 0; // refinement steps (0: decoded densely)
     std::vector<std::int64_t> pointsPerLevel; // the coarse grid first
     std::vector<double> thresholds; // the threshold of each refinement step
+    std::vector<double> secondsPerLevel; // wall time of each level, the coarse grid first (the device synchronised)
     bool denseFallback = false; // the coarse grid had no surface: decoded densely
 };
 
