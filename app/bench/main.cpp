@@ -1,5 +1,6 @@
 // orfeas-bench: the engine benchmark (docs/benchmarks.md). No Qt; every run goes through orfeas::JobQueue.
 
+#include "orfeas/process_setup.h"
 #include "bench_machine.h"
 #include "bench_options.h"
 #include "bench_report.h"
@@ -48,6 +49,7 @@ int main(int argc, char** argv)
     using namespace orfeas;
     using namespace orfeas::bench;
     ProcessClock clock; // first: the cold start counts from here (and from the kernel's process start)
+    orfeas::configureProcess();
     installStopHandlers();
     const Json loadStart = loadAverage();
     const std::string startedAt = isoTimestampUtc();

@@ -1,5 +1,6 @@
 // orfeas: the headless command line. All work happens in the engine; this only parses and reports.
 
+#include "orfeas/process_setup.h"
 #include "cli_commands.h"
 
 #include <exception>
@@ -7,6 +8,7 @@
 
 int main(int argc, char** argv)
 {
+    orfeas::configureProcess();
     try {
         return orfeas::cli::runCli(argc, argv, std::cout, std::cerr);
     } catch (const std::exception& e) {

@@ -1,5 +1,6 @@
 // orfeas-studio: starts the studio (ui/studio_app.cpp) with a last-resort catch.
 
+#include "orfeas/process_setup.h"
 #include "studio_app.h"
 
 #include <QCoreApplication>
@@ -58,6 +59,7 @@ bool takeQuitOption(int& argc, char** argv)
 
 int main(int argc, char** argv)
 {
+    orfeas::configureProcess();
     try {
         if (takeQuitOption(argc, argv))
             qAddPreRoutine(scheduleQuit);
