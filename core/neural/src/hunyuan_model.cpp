@@ -170,7 +170,7 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
                     "guided denoiser pass at step " + std::to_string(i + 1) + ": max difference from the plain batch "
                         + relative(v[0], plain[0]) + " (conditional), " + relative(v[1], plain[1])
                         + " (unconditional), relative to the largest value; attention with log-sum-exp: "
-                        + (m_spec.isCuda() ? attentionWithLseKernel() : "direct"));
+                        + (m_spec.isCuda() ? attentionWithLseKernelName() : "direct"));
             }
         } else {
             if (cfg)

@@ -77,7 +77,7 @@ std::pair<at::Tensor, at::Tensor> attentionWithLseDirect(const at::Tensor& q, co
 enum class LseKernel { Unknown, Cudnn, Flash, Direct };
 std::atomic<int> g_lseKernel { int(LseKernel::Unknown) };
 
-std::pair<at::Tensor, at::Tensor> attentionWithLseKernel(
+std::pair<at::Tensor, at::Tensor> runLseKernel(
     LseKernel kernel, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v)
 {
     [[maybe_unused]] const std::int64_t b = q.size(0), h = q.size(1), l = q.size(2);
@@ -123,7 +123,7 @@ std::pair<at::Tensor, at::Tensor> attentionWithLse(const at::Tensor& q, const at
         // The first call checks the fused kernels on its own operands and keeps the first that agrees.
         for (const LseKernel candidate : { LseKernel::Cudnn, LseKernel::Flash }) {
             try {
-                auto got = attentionWithLseKernel(candidate, q, k, v);
+                auto got = runLseKernel(candidate, q, k, v);
                 if (agreesWithDirect(got, q, k, v)) {
                     g_lseKernel = int(candidate);
                     return got;
@@ -135,14 +135,14 @@ std::pair<at::Tensor, at::Tensor> attentionWithLse(const at::Tensor& q, const at
         return attentionWithLseDirect(q, k, v);
     }
     try {
-        return attentionWithLseKernel(LseKernel(kernel), q, k, v);
+        return runLseKernel(LseKernel(kernel), q, k, v);
     } catch (const c10::Error&) {
         g_lseKernel = int(LseKernel::Direct); // refused this shape: the direct computation from now on
         return attentionWithLseDirect(q, k, v);
     }
 }
 
-const char* attentionWithLseKernel()
+const char* attentionWithLseKernelName()
 {
     switch (LseKernel(g_lseKernel.load())) {
     case LseKernel::Cudnn:

@@ -37,7 +37,7 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 // the first queries of the first call), otherwise computed directly in float32.
 std::pair<at::Tensor, at::Tensor> attentionWithLse(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
 // Which computation attentionWithLse chose on CUDA: "cudnn", "flash", "direct", or "" before its first use there.
-const char* attentionWithLseKernel();
+const char* attentionWithLseKernelName();
 // Makes attention() call cuDNN's fused attention directly for half-precision CUDA tensors (process-wide; it falls
 // back to LibTorch's choice for good at the first call cuDNN refuses). False when this build cannot.
 bool setCudnnAttention(bool on);
