@@ -9,7 +9,17 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <chrono>
+
+// An independent PNG decoder for the encoder's output (static: the engine has its own copy of stb_image).
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_ONLY_PNG
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include <stb_image.h>
+#pragma GCC diagnostic pop
 
 #ifdef ORFEAS_TEST_HAVE_WEBP
 #include <webp/encode.h>
@@ -69,6 +79,7 @@ private Q_SLOTS:
     void probeReadsHeaders();
     void mutatedFilesNeverCrash();
     void encodePngIsDeterministic();
+    void encodedPngBandsDecodeEverywhere();
     void writePngIsAtomicAndRefusesToOverwrite();
 };
 
@@ -469,6 +480,35 @@ void TestImageIo::encodePngIsDeterministic()
     }
     QCOMPARE(pos, a.size());
     QVERIFY_THROWS_EXCEPTION(ExportError, encodePng(ImageRGBA8 {}));
+}
+
+// The encoder deflates bands of rows in parallel (1 to 16 bands, by height): every band count, opaque and
+// translucent, must decode exactly with our decoder (libpng) and with an independent one (stb_image).
+void TestImageIo::encodedPngBandsDecodeEverywhere()
+{
+    for (const int h : { 1, 63, 64, 130, 191, 1031 }) {
+        for (const bool alpha : { false, true }) {
+            // Smooth gradients with noise: the Paeth filter's neighbours matter, and the data compresses.
+            testimg::Rng r(std::uint32_t(h * 2 + (alpha ? 1 : 0)));
+            const int w = h == 1031 ? 300 : 77;
+            const ImageRGBA8 img = testimg::makeImage(w, h, [&](int x, int y, std::uint8_t* p) {
+                p[0] = std::uint8_t(x + y + (r.next() & 3));
+                p[1] = std::uint8_t(2 * x - y);
+                p[2] = std::uint8_t(r.next());
+                p[3] = alpha ? std::uint8_t(128 + (x & 63)) : 255;
+            });
+            const Bytes png = encodePng(img);
+            const ImageRGBA8 back = loadImageFromMemory(png, "bands.png");
+            QVERIFY2(back.pixels == img.pixels, qPrintable(QString("height %1, alpha %2").arg(h).arg(alpha)));
+            int sw = 0, sh = 0, sc = 0;
+            stbi_uc* decoded = stbi_load_from_memory(png.data(), int(png.size()), &sw, &sh, &sc, 4);
+            QVERIFY2(decoded, stbi_failure_reason());
+            const bool same = sw == w && sh == h && sc == (alpha ? 4 : 3)
+                && std::equal(img.pixels.begin(), img.pixels.end(), decoded);
+            stbi_image_free(decoded);
+            QVERIFY2(same, qPrintable(QString("stb_image: height %1, alpha %2").arg(h).arg(alpha)));
+        }
+    }
 }
 
 void TestImageIo::writePngIsAtomicAndRefusesToOverwrite()
