@@ -238,15 +238,13 @@ std::string configureAttention(const ComputeSpec& spec)
     if (!applied.empty())
         return applied;
     std::string wanted = envOr("ORFEAS_ATTENTION", "auto");
-#if ORFEAS_NEURAL_DIT_CUDA
-    if (wanted == "auto" && spec.isCuda()) {
-        // Compute capability 9.x: cuDNN's kernel, measured 0.7 % faster than flash attention over 50 steps on an
-        // H100 (docs/benchmarks.md); if cuDNN refuses, LibTorch's own order.
-        int major = 0;
-        if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, int(spec.device.index())) == cudaSuccess
-            && major == 9)
-            wanted = "cudnn-direct";
-    }
+#if ORFEAS_NEURAL_DIT_CUDA && ORFEAS_HAVE_SDP_PRIORITY
+    // Flash attention first. cuDNN's fused attention was 0.7 % faster over 50 steps on an H100, but LibTorch builds
+    // a cuDNN execution graph for every new (thread, shape) pair and keeps it per thread: 85-95 ms each in a trace
+    // on the H100 (docs/benchmarks.md), paid by every worker thread for the conditioner, the denoiser and the VAE,
+    // and by every image for the decoder, whose chunk sizes depend on the surface.
+    if (wanted == "auto" && spec.isCuda())
+        wanted = "flash";
 #endif
     if (wanted == "cudnn-direct" && spec.isCuda()) {
         if (setCudnnAttention(true)) {

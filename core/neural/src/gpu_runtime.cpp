@@ -12,6 +12,8 @@
 #if ORFEAS_HAVE_CUDA_ALLOCATOR_STATS || ORFEAS_HAVE_CUDA_EMPTY_CACHE
 #include <c10/cuda/CUDACachingAllocator.h>
 #endif
+#include <map>
+#include <mutex>
 #include <optional>
 #endif
 
@@ -80,7 +82,7 @@ struct RunStream::Impl {
 #endif
 };
 
-RunStream::RunStream(const at::Device& device) noexcept
+RunStream::RunStream(const at::Device& device, int slot) noexcept
     : m_impl(std::make_unique<Impl>())
 {
 #if ORFEAS_NEURAL_CUDA
@@ -88,12 +90,23 @@ RunStream::RunStream(const at::Device& device) noexcept
         return;
     try {
         const auto index = static_cast<c10::DeviceIndex>(indexOf(device));
-        m_impl->guard.emplace(c10::cuda::getStreamFromPool(/*isHighPriority=*/false, index));
+        // getStreamFromPool hands out the pool's streams in turn: a run of its own each time would leave every
+        // earlier run's cached blocks unusable (they belong to other streams), and the reserved memory grew by
+        // about 3 GB per image on the H100 (docs/benchmarks.md). Slot numbers map to fixed streams instead.
+        static std::mutex mutex;
+        static std::map<std::pair<int, int>, c10::cuda::CUDAStream> streams;
+        const std::lock_guard<std::mutex> lock(mutex);
+        const auto key = std::make_pair(int(index), slot);
+        auto it = streams.find(key);
+        if (it == streams.end())
+            it = streams.emplace(key, c10::cuda::getStreamFromPool(/*isHighPriority=*/false, index)).first;
+        m_impl->guard.emplace(it->second);
     } catch (...) {
         m_impl->guard.reset(); // the run uses the current stream instead
     }
 #else
     (void)device;
+    (void)slot;
 #endif
 }
 

@@ -28,11 +28,13 @@ Features features() noexcept;
 // e.g. "streams, allocator statistics, empty cache, CUDA marching cubes" or "none (built without ...)".
 std::string describeFeatures();
 
-// Makes a stream from LibTorch's pool the current stream of `device` on this thread for the object's lifetime, so
-// that concurrent runs queue their work independently. Inactive on the CPU or without stream support.
+// Makes stream number `slot` of the device (taken from LibTorch's pool the first time that number is asked for,
+// then the same stream every time) the current stream of `device` on this thread for the object's lifetime, so that
+// concurrent runs queue their work independently while consecutive runs in one slot reuse the memory that the
+// caching allocator keeps for that stream. Inactive on the CPU or without stream support.
 class RunStream {
 public:
-    explicit RunStream(const at::Device& device) noexcept;
+    RunStream(const at::Device& device, int slot) noexcept;
     ~RunStream();
     RunStream(const RunStream&) = delete;
     RunStream& operator=(const RunStream&) = delete;

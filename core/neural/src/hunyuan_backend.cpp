@@ -8,8 +8,10 @@
 #include "gpu_runtime.h"
 #include "hunyuan_model.h"
 #include "projection_fit.h"
+#include "torch_trace.h"
 #include "volume_decoding.h"
 
+#include <ATen/record_function.h>
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -81,11 +83,14 @@ at::Tensor imageTensor(const ImageRGBA8& image)
 // Admission of runs to a CUDA device. Each run queues its work on a stream of its own (gpu::RunStream), so
 // several runs can share the GPU; `capacity` of them at once (ORFEAS_GPU_CONCURRENT_RUNS, else 2 on devices of
 // 40 GB or more and 1 below, 1 without per-run streams). A low-VRAM run takes the device alone. Waiting keeps
-// polling the caller's cancel flag.
+// polling the caller's cancel flag. Each admitted run gets the lowest free slot number, which picks its stream:
+// the caching allocator keeps freed blocks per stream, so a run on the stream of an earlier one reuses that run's
+// memory instead of reserving its own.
 class DeviceSlots {
 public:
     explicit DeviceSlots(int capacity)
         : m_capacity(std::max(capacity, 1))
+        , m_busy(std::size_t(m_capacity), false)
     {
     }
     int capacity() const { return m_capacity; }
@@ -93,52 +98,68 @@ public:
     class Slot {
     public:
         Slot() = default;
-        Slot(DeviceSlots* owner, int units)
+        Slot(DeviceSlots* owner, int index, bool exclusive)
             : m_owner(owner)
-            , m_units(units)
+            , m_index(index)
+            , m_exclusive(exclusive)
         {
         }
         Slot(Slot&& o) noexcept
             : m_owner(std::exchange(o.m_owner, nullptr))
-            , m_units(o.m_units)
+            , m_index(o.m_index)
+            , m_exclusive(o.m_exclusive)
         {
         }
         Slot& operator=(Slot&&) = delete;
         ~Slot()
         {
             if (m_owner)
-                m_owner->release(m_units);
+                m_owner->release(m_index, m_exclusive);
         }
+        int index() const { return m_index; }
 
     private:
         DeviceSlots* m_owner = nullptr;
-        int m_units = 0;
+        int m_index = 0;
+        bool m_exclusive = false;
     };
 
     Slot acquire(bool exclusive, const std::string& deviceName, RunContext& ctx)
     {
-        const int units = exclusive ? m_capacity : 1;
         std::unique_lock<std::mutex> lock(m_mutex);
         bool logged = false;
-        while (m_used + units > m_capacity) {
+        while (!available(exclusive)) {
             m_changed.wait_for(lock, std::chrono::milliseconds(100));
             if (ctx.isCancelled())
                 throw CancelledError(Stage::ShapeGeneration);
-            if (!logged && m_used + units > m_capacity) {
+            if (!logged && !available(exclusive)) {
                 ctx.log(LogLevel::Info, "waiting for " + deviceName + " (other runs are using it)");
                 logged = true;
             }
         }
-        m_used += units;
-        return Slot(this, units);
+        if (exclusive) {
+            std::fill(m_busy.begin(), m_busy.end(), true);
+            return Slot(this, 0, true);
+        }
+        const auto free = std::find(m_busy.begin(), m_busy.end(), false);
+        *free = true;
+        return Slot(this, int(free - m_busy.begin()), false);
     }
 
 private:
-    void release(int units)
+    bool available(bool exclusive) const
+    {
+        return exclusive ? std::none_of(m_busy.begin(), m_busy.end(), [](bool b) { return b; })
+                         : std::find(m_busy.begin(), m_busy.end(), false) != m_busy.end();
+    }
+    void release(int index, bool exclusive)
     {
         {
             const std::lock_guard<std::mutex> lock(m_mutex);
-            m_used -= units;
+            if (exclusive)
+                std::fill(m_busy.begin(), m_busy.end(), false);
+            else
+                m_busy[std::size_t(index)] = false;
         }
         m_changed.notify_all();
     }
@@ -146,7 +167,7 @@ private:
     const int m_capacity;
     std::mutex m_mutex;
     std::condition_variable m_changed;
-    int m_used = 0;
+    std::vector<bool> m_busy;
 };
 
 int concurrentRunsFor(const ComputeSpec& spec)
@@ -177,6 +198,8 @@ public:
         , m_events(device)
         , m_peak(peak)
     {
+        if (m_record.isActive())
+            m_record.before(m_path); // a range in ORFEAS_TORCH_TRACE's traces
     }
     ~SubStage()
     {
@@ -198,6 +221,7 @@ private:
     std::chrono::steady_clock::time_point m_start;
     gpu::EventTimer m_events;
     gpu::PeakMemory& m_peak;
+    at::RecordFunction m_record { at::RecordScope::USER_SCOPE };
 };
 
 // Low-VRAM mode: decoding chunks of at most this many points (about 0.25 GB of intermediates at full size in fp16).
@@ -244,8 +268,9 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
 
     const auto slot = m_slots.acquire(settings.lowVram, spec.deviceName, ctx);
     const InferenceScope inference;
-    const gpu::RunStream stream(device);
+    const gpu::RunStream stream(device, slot.index());
     gpu::PeakMemory peak(device);
+    const TraceSession trace(ctx);
     const Stage stage = Stage::ShapeGeneration;
     Profiler& profiler = ctx.profiler();
     std::string during = "conditioning";

@@ -6,6 +6,7 @@
 #include "gpu_runtime.h"
 #include "weight_loading.h"
 
+#include <ATen/record_function.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <cstdio>
 #include <cstdlib>
@@ -146,6 +147,7 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
     for (int i = 0; i < steps; ++i) {
         if (ctx.isCancelled())
             throw CancelledError(Stage::ShapeGeneration);
+        RECORD_USER_SCOPE("diffusion_step");
         at::Tensor x = latents.to(m_spec.dtype);
         // timestep / num_train_timesteps, in float32 (the reference rounds it to the compute dtype first).
         const auto timestep = [&](std::int64_t rows) {

@@ -120,8 +120,13 @@ std::pair<at::Tensor, at::Tensor> attentionWithLse(const at::Tensor& q, const at
         return attentionWithLseDirect(q, k, v);
     const int kernel = g_lseKernel.load();
     if (kernel == int(LseKernel::Unknown)) {
-        // The first call checks the fused kernels on its own operands and keeps the first that agrees.
-        for (const LseKernel candidate : { LseKernel::Cudnn, LseKernel::Flash }) {
+        // The first call checks the fused kernels on its own operands and keeps the first that agrees: cuDNN
+        // first only where it is the attention kernel in use (its execution graphs are built per thread and
+        // shape, see configureAttention).
+        const bool cudnnFirst = g_cudnnAttention.load();
+        const LseKernel first = cudnnFirst ? LseKernel::Cudnn : LseKernel::Flash;
+        const LseKernel second = cudnnFirst ? LseKernel::Flash : LseKernel::Cudnn;
+        for (const LseKernel candidate : { first, second }) {
             try {
                 auto got = runLseKernel(candidate, q, k, v);
                 if (agreesWithDirect(got, q, k, v)) {

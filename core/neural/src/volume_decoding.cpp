@@ -4,6 +4,7 @@
 
 #include "gpu_runtime.h"
 
+#include <ATen/record_function.h>
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -349,6 +350,7 @@ at::Tensor decodeHierarchicalVolume(ChunkedEvaluator& evaluator, const GridSpec&
     at::Tensor values;
     at::Tensor evaluated;
     {
+        RECORD_USER_SCOPE("volume_decoding/coarse_level");
         const auto m = std::int64_t(coarse.size());
         const at::Tensor a = longTensor(coarse, device);
         values = at::empty({ m * m * m }, at::TensorOptions().dtype(at::kFloat).device(device));
@@ -374,6 +376,7 @@ at::Tensor decodeHierarchicalVolume(ChunkedEvaluator& evaluator, const GridSpec&
 
     for (int level = 1; level <= levels; ++level) {
         ctx.throwIfCancelled(Stage::ShapeGeneration);
+        RECORD_USER_SCOPE("volume_decoding/refine_level");
         const double edgeThreshold = refinementThreshold(values, options.level, options.thresholdFactor);
         if (edgeThreshold < 0) {
             // No surface at the coarse level: whatever is there is smaller than a coarse cell. Decode it all.
