@@ -20,7 +20,15 @@ struct TextureOptions {
 // Throws ConfigError (texture size outside 1..Limits::kMaxTextureSize), BadInputError (no colour image),
 // InternalError (inconsistent mesh or degenerate frame), CancelledError(texture_synthesis). The mesh is only
 // modified on success. Thread-safe.
+// `prepared`, when given, is prepareTextureImage(image, options)'s result: it is moved into mesh.texture instead of
+// making the texture image again.
 void synthesizeTexture(Mesh& mesh, const PreprocessedImage& image, const ProjectionFrame& frame,
-    const TextureOptions& options, RunContext* ctx = nullptr);
+    const TextureOptions& options, RunContext* ctx = nullptr, ImageRGBA8* prepared = nullptr);
+
+// The texture image alone (the resampled, bled colour image of synthesizeTexture): it depends on the image and the
+// options but not on the mesh, so the pipeline makes it on a thread of its own while the shape is generated. Polls
+// ctx for cancellation only (no progress, no timing records: it may run beside another stage). Throws as
+// synthesizeTexture does. Thread-safe.
+ImageRGBA8 prepareTextureImage(const PreprocessedImage& image, const TextureOptions& options, RunContext* ctx = nullptr);
 
 } // namespace orfeas

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <new>
 
 #include <unistd.h>
@@ -224,6 +225,17 @@ JobResult runJob(const JobRequest& request, RunContext& ctx)
     else
         image = {};
 
+    // The texture image depends on the image and the settings, not on the mesh: it is made on a thread of its own
+    // while the shape is generated (the GPU's stage, or the classic backend's), and projected onto the mesh later.
+    // Its time is recorded as texture_synthesis/image_overlapped. Declared after `pre`, which it reads: a stage
+    // that throws first waits for it in the future's destructor.
+    TextureOptions textureOptions;
+    textureOptions.textureSize = request.settings.textureSize;
+    std::future<ImageRGBA8> textureImage = std::async(std::launch::async, [&pre, textureOptions, &ctx] {
+        const ScopedTimer timer(ctx.profiler(), "texture_synthesis/image_overlapped");
+        return prepareTextureImage(pre, textureOptions, &ctx);
+    });
+
     ShapeResult shape = runStage(ctx, Stage::ShapeGeneration, request.inputPath, [&] {
         std::shared_ptr<ShapeBackend> backend = BackendProvider::instance().acquire(request.settings, ctx);
         return backend->generate(pre, request.settings, ctx);
@@ -262,9 +274,8 @@ JobResult runJob(const JobRequest& request, RunContext& ctx)
     });
 
     runStage(ctx, Stage::TextureSynthesis, request.inputPath, [&] {
-        TextureOptions opts;
-        opts.textureSize = request.settings.textureSize;
-        synthesizeTexture(mesh, pre, shape.frame, opts, &ctx);
+        ImageRGBA8 texture = textureImage.get();
+        synthesizeTexture(mesh, pre, shape.frame, textureOptions, &ctx, &texture);
     });
     report.vertices = std::int64_t(mesh.vertexCount());
     report.faces = std::int64_t(mesh.faceCount());

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -127,18 +128,59 @@ Color8 sampleBilinear(const ImageRGBA8& image, Vec2f uv)
 
 } // namespace
 
-void synthesizeTexture(Mesh& mesh, const PreprocessedImage& image, const ProjectionFrame& frame,
-    const TextureOptions& options, RunContext* ctx)
+namespace {
+
+void checkTextureSize(const TextureOptions& options)
 {
     if (options.textureSize < 1 || options.textureSize > Limits::kMaxTextureSize)
         throw ConfigError("texture size must be between 1 and " + std::to_string(Limits::kMaxTextureSize) + " (got "
             + std::to_string(options.textureSize) + ")");
+}
+
+// Coverage, resampling and bleeding; `step` is called before each (for progress and timing).
+ImageRGBA8 makeTextureImage(const PreprocessedImage& image, const TextureOptions& options,
+    const std::function<void()>& poll, const std::function<void(const char*, double, const char*)>& step)
+{
+    const ImageRGBA8& source = colourSource(image);
+    step("coverage", -1.0, nullptr);
+    const Mask8 cover = subjectCoverage(source, image);
+    auto coverage = [&](int y, std::uint8_t* row) {
+        std::copy_n(cover.values.data() + std::size_t(y) * cover.width, cover.width, row);
+    };
+    poll();
+    step("resample", 0.0, "resampling the image");
+    const int size = options.textureSize;
+    const texture::PremultipliedImage premultiplied
+        = texture::resamplePremultiplied(source, size, size, coverage, poll);
+    step("bleed", 0.5, "bleeding colours past the silhouette");
+    return texture::pushPullFill(premultiplied, poll);
+}
+
+} // namespace
+
+ImageRGBA8 prepareTextureImage(const PreprocessedImage& image, const TextureOptions& options, RunContext* ctx)
+{
+    checkTextureSize(options);
+    const auto poll = [ctx]() {
+        if (ctx)
+            ctx->throwIfCancelled(kStage);
+    };
+    poll();
+    return makeTextureImage(image, options, poll, [](const char*, double, const char*) {});
+}
+
+void synthesizeTexture(Mesh& mesh, const PreprocessedImage& image, const ProjectionFrame& frame,
+    const TextureOptions& options, RunContext* ctx, ImageRGBA8* prepared)
+{
+    checkTextureSize(options);
     if (!mesh.isValid())
         throw InternalError("synthesizeTexture: the mesh is inconsistent", kStage);
     if (!(frame.xMax > frame.xMin) || !(frame.yMax > frame.yMin) || !std::isfinite(frame.xMin)
         || !std::isfinite(frame.xMax) || !std::isfinite(frame.yMin) || !std::isfinite(frame.yMax))
         throw InternalError("synthesizeTexture: degenerate projection frame", kStage);
-    const ImageRGBA8& source = colourSource(image);
+    if (prepared && (prepared->width != options.textureSize || prepared->height != options.textureSize
+                        || !prepared->isValid()))
+        throw InternalError("synthesizeTexture: the prepared texture does not match the options", kStage);
 
     auto poll = [ctx]() {
         if (ctx)
@@ -152,24 +194,16 @@ void synthesizeTexture(Mesh& mesh, const PreprocessedImage& image, const Project
     };
     poll();
 
-    time("coverage");
-    const Mask8 cover = subjectCoverage(source, image);
-    auto coverage = [&](int y, std::uint8_t* row) {
-        std::copy_n(cover.values.data() + std::size_t(y) * cover.width, cover.width, row);
-    };
-    poll();
-
-    time("resample");
-    if (ctx)
-        ctx->progress(kStage, 0.0, "resampling the image");
-    const int size = options.textureSize;
-    const texture::PremultipliedImage premultiplied
-        = texture::resamplePremultiplied(source, size, size, coverage, poll);
-
-    time("bleed");
-    if (ctx)
-        ctx->progress(kStage, 0.5, "bleeding colours past the silhouette");
-    ImageRGBA8 tex = texture::pushPullFill(premultiplied, poll);
+    ImageRGBA8 tex;
+    if (prepared) {
+        tex = std::move(*prepared);
+    } else {
+        tex = makeTextureImage(image, options, poll, [&](const char* sub, double fraction, const char* message) {
+            time(sub);
+            if (ctx && message)
+                ctx->progress(kStage, fraction, message);
+        });
+    }
 
     time("project");
     if (ctx)

@@ -111,6 +111,7 @@ class TestTexture : public QObject {
 
 private Q_SLOTS:
     void uvsAndSizes();
+    void preparedImageGivesTheSameResult();
     void frontCentreSamplesSubject();
     void rimHasNoBackground_data();
     void rimHasNoBackground();
@@ -155,6 +156,33 @@ void TestTexture::uvsAndSizes()
     QCOMPARE(far.uvs[1].x, 1.0f);
     QCOMPARE(far.uvs[1].y, 1.0f);
     QCOMPARE(far.uvs[2].y, 0.0f);
+}
+
+void TestTexture::preparedImageGivesTheSameResult()
+{
+    // The pipeline makes the texture image beside shape generation and hands it over: the result must be the same
+    // as synthesizeTexture's own.
+    const PreprocessedImage img = drawImage(300, redDisk(0.6), kGreen, true);
+    Mesh direct = sphere(0.6f);
+    synthesizeTexture(direct, img, ProjectionFrame {}, TextureOptions { 200 });
+    ImageRGBA8 prepared = prepareTextureImage(img, TextureOptions { 200 });
+    QCOMPARE(prepared.width, 200);
+    Mesh handed = sphere(0.6f);
+    synthesizeTexture(handed, img, ProjectionFrame {}, TextureOptions { 200 }, nullptr, &prepared);
+    QVERIFY(handed.texture.pixels == direct.texture.pixels);
+    QCOMPARE(handed.uvs.size(), direct.uvs.size());
+    for (std::size_t i = 0; i < direct.uvs.size(); ++i) {
+        QCOMPARE(handed.uvs[i].x, direct.uvs[i].x);
+        QCOMPARE(handed.uvs[i].y, direct.uvs[i].y);
+        QCOMPARE(distance(handed.colors[i], direct.colors[i]), 0);
+    }
+    // A prepared image of another size is refused, and the mesh is left alone.
+    ImageRGBA8 wrong = prepareTextureImage(img, TextureOptions { 64 });
+    Mesh untouched = sphere(0.6f);
+    QVERIFY_THROWS_EXCEPTION(
+        InternalError, synthesizeTexture(untouched, img, ProjectionFrame {}, TextureOptions { 200 }, nullptr, &wrong));
+    QVERIFY(untouched.uvs.empty());
+    QVERIFY_THROWS_EXCEPTION(ConfigError, prepareTextureImage(img, TextureOptions { 0 }));
 }
 
 void TestTexture::frontCentreSamplesSubject()
