@@ -6,6 +6,7 @@
 #include "orfeas/mesh_processing.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <numeric>
@@ -26,39 +27,28 @@ std::uint32_t positionBits(float v) noexcept
 }
 } // namespace
 
-std::vector<std::uint32_t> weldByPosition(const std::vector<Vec3f>& positions, std::uint32_t& count)
+std::vector<std::uint32_t> weldByPosition(const std::vector<Vec3f>& positions, std::uint32_t& count, bool distinct)
 {
     const std::size_t n = positions.size();
-    struct Key {
-        std::uint32_t x, y, z, index;
-    };
-    std::vector<Key> keys(n);
-    for (std::size_t i = 0; i < n; ++i)
-        keys[i] = {positionBits(positions[i].x), positionBits(positions[i].y), positionBits(positions[i].z),
-                   std::uint32_t(i)};
-    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
-        if (a.x != b.x)
-            return a.x < b.x;
-        if (a.y != b.y)
-            return a.y < b.y;
-        if (a.z != b.z)
-            return a.z < b.z;
-        return a.index < b.index;
-    });
-    // representative[i]: the smallest original index with the same position.
-    std::vector<std::uint32_t> representative(n);
-    for (std::size_t i = 0; i < n;) {
-        std::size_t j = i;
-        while (j < n && keys[j].x == keys[i].x && keys[j].y == keys[i].y && keys[j].z == keys[i].z)
-            ++j;
-        for (std::size_t k = i; k < j; ++k)
-            representative[keys[k].index] = keys[i].index;
-        i = j;
+    if (distinct) {
+        std::vector<std::uint32_t> ids(n);
+        std::iota(ids.begin(), ids.end(), 0u);
+        count = std::uint32_t(n);
+        return ids;
     }
+    std::vector<std::array<std::uint32_t, 3>> keys(n);
+    for (std::size_t i = 0; i < n; ++i)
+        keys[i] = {positionBits(positions[i].x), positionBits(positions[i].y), positionBits(positions[i].z)};
+    const std::vector<std::uint32_t> first = firstEqualItems(
+        n,
+        [&](std::size_t i) { return mixBits(mixBits(std::uint64_t(keys[i][0]) << 32 | keys[i][1]) ^ keys[i][2]); },
+        [&](std::size_t i, std::size_t j) {
+            return keys[i][0] == keys[j][0] && keys[i][1] == keys[j][1] && keys[i][2] == keys[j][2];
+        });
     std::vector<std::uint32_t> ids(n);
     count = 0;
     for (std::size_t i = 0; i < n; ++i)
-        ids[i] = representative[i] == i ? count++ : ids[representative[i]];
+        ids[i] = first[i] == i ? count++ : ids[first[i]];
     return ids;
 }
 
@@ -144,9 +134,10 @@ MeshTopology mesh::topologyOf(const std::vector<std::uint32_t>& ids, std::uint32
             edges.push_back({lo << 32 | hi, a < b});
         }
     }
-    std::sort(edges.begin(), edges.end(), [](const HalfEdge& a, const HalfEdge& b) {
-        return a.key < b.key || (a.key == b.key && a.forward < b.forward);
-    });
+    mesh::sortByVertex(edges, weldedCount, [](const HalfEdge& e) { return e.key >> 32; },
+                       [](const HalfEdge& a, const HalfEdge& b) {
+                           return a.key < b.key || (a.key == b.key && a.forward < b.forward);
+                       });
     MeshTopology t;
     for (std::size_t i = 0; i < edges.size();) {
         std::size_t j = i;

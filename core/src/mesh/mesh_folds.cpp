@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 namespace orfeas::mesh {
@@ -51,10 +52,10 @@ constexpr int kMaxPasses = 4;
 
 } // namespace
 
-std::size_t repairFolds(Mesh& m)
+std::size_t repairFolds(Mesh& m, bool distinctPositions)
 {
     std::uint32_t count = 0;
-    const std::vector<std::uint32_t> ids = weldByPosition(m.positions, count);
+    const std::vector<std::uint32_t> ids = weldByPosition(m.positions, count, distinctPositions);
     std::vector<std::uint32_t>& idx = m.indices;
     const std::size_t halfEdges = idx.size();
     constexpr std::uint32_t kNone = 0xffffffffu;
@@ -69,7 +70,8 @@ std::size_t repairFolds(Mesh& m)
             const std::uint64_t a = ids[idx[h]], b = ids[idx[next(h)]];
             keyed[h] = {std::min(a, b) << 32 | std::max(a, b), h};
         }
-        std::sort(keyed.begin(), keyed.end());
+        sortByVertex(keyed, count, [](const std::pair<std::uint64_t, std::uint32_t>& e) { return e.first >> 32; },
+                     std::less<>());
         for (std::size_t i = 0; i < halfEdges;) {
             std::size_t j = i + 1;
             while (j < halfEdges && keyed[j].first == keyed[i].first)

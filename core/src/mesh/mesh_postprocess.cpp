@@ -69,10 +69,16 @@ void compactVertices(Mesh& m)
 }
 
 // Merges vertices whose position and attributes are bit-identical (normals only when they are kept), so that uv
-// seams stay split. Returns the number of vertices merged away.
-std::size_t mergeDuplicateVertices(Mesh& m, bool compareNormals)
+// seams stay split. Returns the number of vertices merged away. distinctPositions: whether no two vertices left
+// share a position, so that the later steps need not weld (marching cubes makes no duplicates).
+std::size_t mergeDuplicateVertices(Mesh& m, bool compareNormals, bool& distinctPositions)
 {
     const std::size_t n = m.positions.size();
+    std::uint32_t weldedCount = 0;
+    mesh::weldByPosition(m.positions, weldedCount);
+    distinctPositions = weldedCount == n;
+    if (distinctPositions)
+        return 0; // distinct positions make distinct vertices
     constexpr int kWords = 9;
     using Key = std::array<std::uint32_t, kWords>;
     std::vector<Key> keys(n);
@@ -96,23 +102,25 @@ std::size_t mergeDuplicateVertices(Mesh& m, bool compareNormals)
         }
         keys[i] = k;
     }
-    std::vector<std::uint32_t> order(n);
-    for (std::size_t i = 0; i < n; ++i)
-        order[i] = std::uint32_t(i);
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        return keys[a] != keys[b] ? keys[a] < keys[b] : a < b;
-    });
-    std::vector<std::uint32_t> representative(n);
+    const std::vector<std::uint32_t> representative = mesh::firstEqualItems(
+        n,
+        [&](std::size_t i) {
+            std::uint64_t h = 0;
+            for (const std::uint32_t word : keys[i])
+                h = mesh::mixBits(h ^ word);
+            return h;
+        },
+        [&](std::size_t i, std::size_t j) {
+            for (std::size_t w = 0; w < kWords; ++w)
+                if (keys[i][w] != keys[j][w])
+                    return false;
+            return true;
+        });
     std::size_t merged = 0;
-    for (std::size_t i = 0; i < n;) {
-        std::size_t j = i;
-        while (j < n && keys[order[j]] == keys[order[i]]) {
-            representative[order[j]] = order[i];
-            ++j;
-        }
-        merged += j - i - 1;
-        i = j;
-    }
+    for (std::size_t i = 0; i < n; ++i)
+        merged += representative[i] != i ? 1 : 0;
+    // Each position left has one vertex when as many vertices are left as there are positions.
+    distinctPositions = n - merged == weldedCount;
     if (merged == 0)
         return 0;
     for (auto& idx : m.indices)
@@ -138,10 +146,10 @@ double twiceAreaRelative(const Vec3f& a, const Vec3f& b, const Vec3f& c, double&
 // Removes faces with a repeated vertex (by index or position) and faces of zero area. A zero-area face with three
 // distinct points has one point on the opposite edge; simply deleting it would open the mesh, so the neighbour
 // across that edge is split at the point instead (which closes the gap exactly). Returns the faces removed.
-std::size_t removeDegenerateFaces(Mesh& m)
+std::size_t removeDegenerateFaces(Mesh& m, bool distinctPositions)
 {
     std::uint32_t weldedCount = 0;
-    const std::vector<std::uint32_t> ids = mesh::weldByPosition(m.positions, weldedCount);
+    const std::vector<std::uint32_t> ids = mesh::weldByPosition(m.positions, weldedCount, distinctPositions);
     const std::size_t faces = m.faceCount();
     std::vector<char> kind(faces, 0); // 0 fine, 1 collapsed (drop), 2 flat (drop and split the neighbour)
     std::size_t flat = 0;
@@ -225,10 +233,10 @@ std::size_t removeDegenerateFaces(Mesh& m)
 }
 
 // Removes connected components (through shared positions) with fewer faces than ratio * the largest one's.
-std::size_t removeSmallComponents(Mesh& m, float ratio)
+std::size_t removeSmallComponents(Mesh& m, float ratio, bool distinctPositions)
 {
     std::uint32_t weldedCount = 0;
-    const std::vector<std::uint32_t> ids = mesh::weldByPosition(m.positions, weldedCount);
+    const std::vector<std::uint32_t> ids = mesh::weldByPosition(m.positions, weldedCount, distinctPositions);
     mesh::UnionFind uf(weldedCount);
     const std::size_t faces = m.faceCount();
     for (std::size_t f = 0; f < faces; ++f) {
@@ -284,21 +292,26 @@ PostprocessStats postprocessMesh(Mesh& m, const PostprocessOptions& options, Run
     };
 
     step(0.0, "merging duplicate vertices", "merge_vertices");
-    stats.duplicatesMerged = mergeDuplicateVertices(m, !options.computeNormals);
+    // Positions stay distinct through the steps below once they are: they only drop vertices or change faces.
+    bool distinct = false;
+    stats.duplicatesMerged = mergeDuplicateVertices(m, !options.computeNormals, distinct);
     step(0.1, "removing degenerate faces", "degenerate_faces");
-    stats.degenerateRemoved = removeDegenerateFaces(m);
+    stats.degenerateRemoved = removeDegenerateFaces(m, distinct);
     if (m.empty())
         throw MeshingError("mesh post-processing: only degenerate faces", kStage);
     step(0.2, "removing small components", "components");
-    stats.componentsRemoved = removeSmallComponents(m, options.minComponentRatio);
+    stats.componentsRemoved = removeSmallComponents(m, options.minComponentRatio, distinct);
     compactVertices(m);
 
     if (options.faceBudget > 0 && m.faceCount() > std::size_t(options.faceBudget)) {
         step(0.3, "reducing faces", "reduce");
-        stats.budgetExceeded = mesh::reduceToBudget(m, std::size_t(options.faceBudget), options.keepClosed, ctx);
+        stats.budgetExceeded =
+            mesh::reduceToBudget(m, std::size_t(options.faceBudget), options.keepClosed, ctx, distinct);
         step(0.8, "repairing folds", "repair_folds");
-        stats.foldsRepaired = mesh::repairFolds(m);
+        // Compacted before the repair too, which then looks up a small vertex array: it makes the same flips.
         compactVertices(m);
+        stats.foldsRepaired = mesh::repairFolds(m, distinct);
+        compactVertices(m); // a flip across a uv seam can leave a vertex unused
     }
     if (m.empty())
         throw MeshingError("mesh post-processing: nothing left", kStage);

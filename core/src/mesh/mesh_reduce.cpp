@@ -32,12 +32,12 @@
 #include <meshoptimizer.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -55,22 +55,31 @@ constexpr std::size_t kParallelMinFaces = 150000;
 constexpr int kPieces = 16;
 constexpr int kHistogramBins = 4096;
 
-// Removes pairs of faces over the same three (welded) vertices: both if they face opposite ways, one if they are
-// the same face twice.
-void cancelDuplicateFaces(std::vector<std::uint32_t>& indices, const std::vector<std::uint32_t>& ids)
+} // namespace
+
+void cancelDuplicateFaces(std::vector<std::uint32_t>& indices, const std::vector<std::uint32_t>& ids,
+                          std::uint32_t count)
 {
     const std::size_t faces = indices.size() / 3;
     struct Key {
-        std::array<std::uint32_t, 3> v; // sorted welded ids
+        std::uint32_t v0; // the face's smallest welded id
         std::uint32_t face;
+        std::uint64_t v12; // the other two, sorted: (middle << 32) | largest
     };
     std::vector<Key> keys(faces);
     for (std::size_t f = 0; f < faces; ++f) {
-        std::array<std::uint32_t, 3> v{ids[indices[3 * f]], ids[indices[3 * f + 1]], ids[indices[3 * f + 2]]};
-        std::sort(v.begin(), v.end());
-        keys[f] = {v, std::uint32_t(f)};
+        std::uint32_t a = ids[indices[3 * f]], b = ids[indices[3 * f + 1]], c = ids[indices[3 * f + 2]];
+        if (a > b)
+            std::swap(a, b);
+        if (b > c)
+            std::swap(b, c);
+        if (a > b)
+            std::swap(a, b);
+        keys[f] = {a, std::uint32_t(f), std::uint64_t(b) << 32 | c};
     }
-    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) { return a.v != b.v ? a.v < b.v : a.face < b.face; });
+    sortByVertex(keys, count, [](const Key& k) { return k.v0; }, [](const Key& a, const Key& b) {
+        return a.v0 != b.v0 ? a.v0 < b.v0 : a.v12 != b.v12 ? a.v12 < b.v12 : a.face < b.face;
+    });
     // Same orientation: one face is a rotation of the other (compared on welded ids).
     auto sameOrientation = [&](std::uint32_t f, std::uint32_t g) {
         const std::uint32_t a[3] = {ids[indices[3 * f]], ids[indices[3 * f + 1]], ids[indices[3 * f + 2]]};
@@ -84,7 +93,7 @@ void cancelDuplicateFaces(std::vector<std::uint32_t>& indices, const std::vector
     bool any = false;
     for (std::size_t i = 0; i + 1 < faces;) {
         std::size_t j = i + 1;
-        while (j < faces && keys[j].v == keys[i].v)
+        while (j < faces && keys[j].v0 == keys[i].v0 && keys[j].v12 == keys[i].v12)
             ++j;
         if (j - i == 2) {
             const std::uint32_t f = keys[i].face, g = keys[i + 1].face;
@@ -107,30 +116,73 @@ void cancelDuplicateFaces(std::vector<std::uint32_t>& indices, const std::vector
     indices.resize(out);
 }
 
-// Undirected edges (welded ids, (min << 32) | max) used by one face, by more than two, or twice the same way.
-std::vector<std::uint64_t> defectEdges(const std::vector<std::uint32_t>& indices, const std::vector<std::uint32_t>& ids)
+namespace {
+
+// defectEdges in linear time: the half-edges are bucketed by their smaller vertex (and direction), and each
+// bucket's uses per larger vertex are counted in an array indexed by it. (A std::sort of the half-edge keys was
+// most of the reduction's serial time on large meshes.) Offset: the bucket offsets' type, wide enough for the
+// number of half-edges.
+template <class Offset>
+std::vector<std::uint64_t> defectEdgesWith(const std::vector<std::uint32_t>& indices,
+                                           const std::vector<std::uint32_t>& ids, std::uint32_t count)
 {
-    std::vector<std::uint64_t> half; // key << 1 | forward
-    half.reserve(indices.size());
-    for (std::size_t f = 0; f + 2 < indices.size(); f += 3)
-        for (int k = 0; k < 3; ++k) {
-            const std::uint64_t a = ids[indices[f + std::size_t(k)]], b = ids[indices[f + std::size_t((k + 1) % 3)]];
-            if (a != b)
-                half.push_back((std::min(a, b) << 32 | std::max(a, b)) << 1 | (a < b ? 1u : 0u));
+    const std::size_t corners = indices.size() - indices.size() % 3;
+    auto forEachHalfEdge = [&](auto&& visit) {
+        for (std::size_t f = 0; f < corners; f += 3) {
+            const std::uint32_t v[3] = {ids[indices[f]], ids[indices[f + 1]], ids[indices[f + 2]]};
+            for (int k = 0; k < 3; ++k)
+                if (v[k] != v[(k + 1) % 3])
+                    visit(v[k], v[(k + 1) % 3]);
         }
-    std::sort(half.begin(), half.end());
+    };
+    // Bucket 2 * min + 1 holds the half-edges running min -> max, bucket 2 * min the others.
+    auto bucketOf = [](std::uint32_t a, std::uint32_t b) {
+        return a < b ? 2 * std::size_t(a) + 1 : 2 * std::size_t(b);
+    };
+    std::vector<Offset> end(2 * std::size_t(count) + 1, 0);
+    forEachHalfEdge([&](std::uint32_t a, std::uint32_t b) { ++end[bucketOf(a, b) + 1]; });
+    for (std::size_t i = 1; i < end.size(); ++i)
+        end[i] += end[i - 1];
+    std::vector<std::uint32_t> larger(end.back());
+    forEachHalfEdge([&](std::uint32_t a, std::uint32_t b) { larger[end[bucketOf(a, b)]++] = std::max(a, b); });
+    // end[i] is now where bucket i ends.
+    constexpr std::uint64_t kForward = std::uint64_t(1) << 32;
+    std::vector<std::uint64_t> uses(count, 0); // per larger vertex: backward + forward * kForward
     std::vector<std::uint64_t> defects;
-    for (std::size_t i = 0; i < half.size();) {
-        std::size_t j = i, forward = 0;
-        while (j < half.size() && (half[j] >> 1) == (half[i] >> 1))
-            forward += half[j++] & 1;
-        const std::size_t uses = j - i;
-        if (uses != 2 || forward != 1)
-            defects.push_back(half[i] >> 1);
-        i = j;
+    std::size_t begin = 0;
+    for (std::uint32_t lo = 0; lo < count; ++lo) {
+        const std::size_t middle = end[2 * std::size_t(lo)], stop = end[2 * std::size_t(lo) + 1];
+        if (begin == stop)
+            continue;
+        for (std::size_t i = begin; i < middle; ++i)
+            uses[larger[i]] += 1;
+        for (std::size_t i = middle; i < stop; ++i)
+            uses[larger[i]] += kForward;
+        const std::size_t first = defects.size();
+        for (std::size_t i = begin; i < stop; ++i) {
+            const std::uint64_t u = uses[larger[i]];
+            if (u != 0 && u != kForward + 1) // not one use each way (and not already reported)
+                defects.push_back(std::uint64_t(lo) << 32 | larger[i]);
+            uses[larger[i]] = 0;
+        }
+        if (defects.size() - first > 1)
+            std::sort(defects.begin() + std::ptrdiff_t(first), defects.end());
+        begin = stop;
     }
     return defects;
 }
+
+} // namespace
+
+std::vector<std::uint64_t> defectEdges(const std::vector<std::uint32_t>& indices, const std::vector<std::uint32_t>& ids,
+                                       std::uint32_t count)
+{
+    // 32-bit offsets halve the memory the bucketing walks through.
+    return indices.size() < std::size_t(0xffffffffu) ? defectEdgesWith<std::uint32_t>(indices, ids, count)
+                                                     : defectEdgesWith<std::size_t>(indices, ids, count);
+}
+
+namespace {
 
 // The vertices a face list uses, numbered compactly (in the order of their global index).
 struct Compact {
@@ -139,16 +191,32 @@ struct Compact {
     std::vector<std::uint32_t> indices; // the face list in compact numbers
 
     Compact(const std::vector<std::uint32_t>& faces, const std::vector<Vec3f>& all)
-        : globalOf(faces)
-        , indices(faces.size())
+        : indices(faces.size())
     {
-        std::sort(globalOf.begin(), globalOf.end());
-        globalOf.erase(std::unique(globalOf.begin(), globalOf.end()), globalOf.end());
-        positions.reserve(globalOf.size());
-        for (const auto g : globalOf)
-            positions.push_back(all[g]);
-        for (std::size_t i = 0; i < faces.size(); ++i)
-            indices[i] = std::uint32_t(std::lower_bound(globalOf.begin(), globalOf.end(), faces[i]) - globalOf.begin());
+        // Ranking the used vertices takes linear time (without a branch per vertex, which a slab's scattered
+        // vertices would mispredict); sorting the face list and a binary search per corner took more than
+        // meshopt_simplify itself. Only the range of indices used is ranked.
+        if (faces.empty())
+            return;
+        const auto [lowest, highest] = std::minmax_element(faces.begin(), faces.end());
+        const std::uint32_t base = *lowest;
+        std::vector<std::uint32_t> rank(std::size_t(*highest - base) + 1, 0);
+        for (const auto g : faces)
+            rank[g - base] = 1;
+        std::uint32_t total = 0;
+        for (auto& r : rank) {
+            const std::uint32_t used = r;
+            r = total; // the compact number, where used
+            total += used;
+        }
+        globalOf.resize(total);
+        for (std::size_t i = 0; i < faces.size(); ++i) {
+            indices[i] = rank[faces[i] - base];
+            globalOf[indices[i]] = faces[i];
+        }
+        positions.resize(total);
+        for (std::uint32_t c = 0; c < total; ++c)
+            positions[c] = all[globalOf[c]];
     }
     void toGlobal(std::vector<std::uint32_t>& list) const
     {
@@ -160,11 +228,14 @@ struct Compact {
 class Reducer {
 public:
     // lockBorder: the mesh's open border stays as it is (a piece of a larger mesh, cut out for the parallel
-    // pre-reduction).
-    Reducer(const Mesh& m, RunContext* ctx, bool lockBorder = false) : m_mesh(m), m_ctx(ctx), m_lockBorder(lockBorder)
+    // pre-reduction). distinctPositions: as for weldByPosition. A Reducer is used by one thread at a time.
+    Reducer(const Mesh& m, RunContext* ctx, bool distinctPositions, bool lockBorder = false)
+        : m_mesh(m)
+        , m_ctx(ctx)
+        , m_lockBorder(lockBorder)
+        , m_distinct(distinctPositions)
     {
-        m_ids = weldByPosition(m.positions, m_count);
-        m_inputDefects = defectEdges(m.indices, m_ids);
+        m_ids = weldByPosition(m.positions, m_count, distinctPositions);
     }
 
     // meshopt_simplify of `from` towards targetFaces, opposite duplicate faces cancelled.
@@ -183,7 +254,7 @@ public:
             c.positions.size(), sizeof(Vec3f), std::min(targetFaces * 3, from.size()), kMaxError, options, nullptr);
         out.resize(n);
         c.toGlobal(out);
-        cancelDuplicateFaces(out, m_ids);
+        cancelDuplicateFaces(out, m_ids, m_count);
         return out;
     }
 
@@ -237,6 +308,13 @@ public:
             seen += histogram[std::size_t(b)];
         }
         std::vector<std::vector<std::uint32_t>> pieces(std::size_t(pieceCount), std::vector<std::uint32_t>{});
+        {
+            std::vector<std::size_t> pieceFaces(std::size_t(pieceCount), 0);
+            for (int b = 0; b < kHistogramBins; ++b)
+                pieceFaces[pieceOfBin[std::size_t(b)]] += histogram[std::size_t(b)];
+            for (int p = 0; p < pieceCount; ++p)
+                pieces[std::size_t(p)].reserve(3 * pieceFaces[std::size_t(p)]);
+        }
         for (std::size_t f = 0; f < faces; ++f) {
             auto& piece = pieces[pieceOfBin[bin[f]]];
             piece.insert(piece.end(), input.begin() + std::ptrdiff_t(3 * f), input.begin() + std::ptrdiff_t(3 * f + 3));
@@ -267,7 +345,7 @@ public:
             Mesh pieceMesh;
             pieceMesh.positions = std::move(c.positions);
             pieceMesh.indices = c.indices;
-            const Reducer reducer(pieceMesh, nullptr, /*lockBorder=*/true);
+            const Reducer reducer(pieceMesh, nullptr, m_distinct, /*lockBorder=*/true);
             std::vector<char> keep(in.size() / 3, 0);
             for (std::size_t f = 0; f < keep.size(); ++f)
                 keep[f] = char(onCut[m_ids[in[3 * f]]] | onCut[m_ids[in[3 * f + 1]]] | onCut[m_ids[in[3 * f + 2]]]);
@@ -308,17 +386,19 @@ public:
         for (int attempt = 0; attempt < 4; ++attempt) {
             std::vector<std::uint32_t> joined;
             std::vector<std::uint8_t> owner;
+            std::size_t joinedSize = 0;
+            for (int p = 0; p < pieceCount; ++p)
+                joinedSize += (reverted[std::size_t(p)] ? pieces[std::size_t(p)] : results[std::size_t(p)]).size();
+            joined.reserve(joinedSize);
+            owner.reserve(joinedSize / 3);
             for (int p = 0; p < pieceCount; ++p) {
                 const auto& r = reverted[std::size_t(p)] ? pieces[std::size_t(p)] : results[std::size_t(p)];
                 joined.insert(joined.end(), r.begin(), r.end());
                 owner.insert(owner.end(), r.size() / 3, std::uint8_t(p));
             }
-            const std::vector<std::uint64_t> defects = defectEdges(joined, m_ids);
-            std::vector<std::uint64_t> fresh;
-            std::set_difference(defects.begin(), defects.end(), m_inputDefects.begin(), m_inputDefects.end(),
-                std::back_inserter(fresh));
+            const std::vector<std::uint64_t> fresh = freshDefects(joined);
             if (fresh.empty()) {
-                cancelDuplicateFaces(joined, m_ids);
+                cancelDuplicateFaces(joined, m_ids, m_count);
                 return joined;
             }
             std::vector<char> touched(m_count, 0);
@@ -346,22 +426,26 @@ public:
         const std::vector<char>* keep = nullptr) const
     {
         const std::size_t faces = current.size() / 3;
-        // Faces around each welded vertex of `current`, for growing the protected region.
-        std::vector<std::uint32_t> offsets(std::size_t(m_count) + 1, 0), around(current.size());
-        for (const auto v : current)
-            ++offsets[m_ids[v] + 1];
-        for (std::size_t i = 1; i < offsets.size(); ++i)
-            offsets[i] += offsets[i - 1];
-        {
+        // Faces around each welded vertex of `current`, for growing the protected region: built when first needed
+        // (the first attempt usually succeeds).
+        std::vector<std::uint32_t> offsets, around;
+        const auto findAround = [&] {
+            offsets.assign(std::size_t(m_count) + 1, 0);
+            around.resize(current.size());
+            for (const auto v : current)
+                ++offsets[m_ids[v] + 1];
+            for (std::size_t i = 1; i < offsets.size(); ++i)
+                offsets[i] += offsets[i - 1];
             std::vector<std::uint32_t> fill(offsets.begin(), offsets.end() - 1);
             for (std::size_t i = 0; i < current.size(); ++i)
                 around[fill[m_ids[current[i]]]++] = std::uint32_t(i / 3);
-        }
+        };
         std::vector<char> protectedFace = keep ? *keep : std::vector<char>(faces, 0);
         std::vector<char> seed(m_count, 0);
         std::vector<std::uint32_t> seeds;
         for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
             std::vector<std::uint32_t> free, kept;
+            free.reserve(current.size());
             for (std::size_t f = 0; f < faces; ++f) {
                 auto& dst = protectedFace[f] ? kept : free;
                 dst.insert(dst.end(), current.begin() + std::ptrdiff_t(3 * f), current.begin() + std::ptrdiff_t(3 * f + 3));
@@ -372,14 +456,16 @@ public:
             std::vector<std::uint32_t> result =
                 simplify(free, budget > keptFaces ? budget - keptFaces : 0,
                          kept.empty() && !m_lockBorder ? 0 : meshopt_SimplifyLockBorder);
-            result.insert(result.end(), kept.begin(), kept.end());
-            cancelDuplicateFaces(result, m_ids);
-            const std::vector<std::uint64_t> defects = defectEdges(result, m_ids);
-            std::vector<std::uint64_t> fresh;
-            std::set_difference(defects.begin(), defects.end(), m_inputDefects.begin(), m_inputDefects.end(),
-                                std::back_inserter(fresh));
+            // simplify cancelled the pairs in its own result: only the kept faces can make new ones.
+            if (!kept.empty()) {
+                result.insert(result.end(), kept.begin(), kept.end());
+                cancelDuplicateFaces(result, m_ids, m_count);
+            }
+            const std::vector<std::uint64_t> fresh = freshDefects(result);
             if (fresh.empty())
                 return result;
+            if (offsets.empty())
+                findAround();
             for (const std::uint64_t e : fresh)
                 for (const std::uint32_t v : {std::uint32_t(e >> 32), std::uint32_t(e & 0xffffffffu)})
                     if (!seed[v]) {
@@ -412,26 +498,49 @@ public:
     }
 
 private:
+    // The defect edges of `faces` that the input does not have (sorted).
+    std::vector<std::uint64_t> freshDefects(const std::vector<std::uint32_t>& faces) const
+    {
+        std::vector<std::uint64_t> defects = defectEdges(faces, m_ids, m_count);
+        if (defects.empty())
+            return defects;
+        // The input's own defects are only needed now: a closed mesh's reductions rarely have any, and finding
+        // them takes a pass over the whole input.
+        if (!m_inputDefects)
+            m_inputDefects = defectEdges(m_mesh.indices, m_ids, m_count);
+        std::vector<std::uint64_t> fresh;
+        std::set_difference(defects.begin(), defects.end(), m_inputDefects->begin(), m_inputDefects->end(),
+                            std::back_inserter(fresh));
+        return fresh;
+    }
+
     const Mesh& m_mesh;
     RunContext* m_ctx;
     bool m_lockBorder = false;
+    bool m_distinct = false;
     std::vector<std::uint32_t> m_ids;
     std::uint32_t m_count = 0;
-    std::vector<std::uint64_t> m_inputDefects; // sorted
+    mutable std::optional<std::vector<std::uint64_t>> m_inputDefects; // sorted; found when first needed
 };
 
 } // namespace
 
-bool reduceToBudget(Mesh& m, std::size_t budget, bool keepClosed, RunContext* ctx)
+bool reduceToBudget(Mesh& m, std::size_t budget, bool keepClosed, RunContext* ctx, bool distinctPositions)
 {
     if (m.faceCount() <= budget || m.positions.empty())
         return false;
-    const Reducer reducer(m, ctx);
-    std::vector<std::uint32_t> current = m.indices;
+    const Reducer reducer(m, ctx, distinctPositions);
+    // The faces so far: m.indices itself (the reducer's input, not copied) until a step replaces them.
+    std::vector<std::uint32_t> current;
+    const std::vector<std::uint32_t>* faces = &m.indices;
+    const auto replace = [&](std::vector<std::uint32_t> next) {
+        current = std::move(next);
+        faces = &current;
+    };
     if (!keepClosed) {
-        current = reducer.simplify(current, budget, 0);
-        if (current.size() / 3 > budget)
-            current = reducer.simplifySloppy(current, budget);
+        replace(reducer.simplify(*faces, budget, 0));
+        if (faces->size() / 3 > budget)
+            replace(reducer.simplifySloppy(*faces, budget));
     } else {
         using Clock = std::chrono::steady_clock;
         const auto since = [](Clock::time_point t0) {
@@ -443,35 +552,36 @@ bool reduceToBudget(Mesh& m, std::size_t budget, bool keepClosed, RunContext* ct
         for (const bool shifted : { false, true }) {
             // The first pass for large meshes (to three times the budget), the second after it (to one and a half
             // times); the ordinary reduction's global order of collapses then has the last third to place.
-            if (current.size() / 3 <= (shifted ? 2 * budget : std::max(kParallelMinFaces, 4 * budget))
+            if (faces->size() / 3 <= (shifted ? 2 * budget : std::max(kParallelMinFaces, 4 * budget))
                 || (shifted && steps.empty()))
                 break;
             const auto t0 = Clock::now();
-            const std::size_t before = current.size() / 3;
+            const std::size_t before = faces->size() / 3;
             // Slabs reduced far below their own share of the input lose thin parts' volume (each slab gets the same
             // density of faces; the global order would give thin parts more): at most 8x in the first pass, 2x in
             // the second.
-            const std::size_t faces = current.size() / 3;
-            const std::size_t target = shifted ? std::max(budget * 3 / 2, faces / 2) : std::max(3 * budget, faces / 8);
-            current = reducer.preReduceInPieces(current, target, shifted);
+            const std::size_t target =
+                shifted ? std::max(budget * 3 / 2, before / 2) : std::max(3 * budget, before / 8);
+            replace(reducer.preReduceInPieces(*faces, target, shifted));
             steps += std::string(steps.empty() ? "" : "; ") + "pre-reduction in "
                 + std::to_string(kPieces + (shifted ? 1 : 0)) + " slabs " + std::to_string(before) + " -> "
-                + std::to_string(current.size() / 3) + " faces in " + since(t0);
+                + std::to_string(faces->size() / 3) + " faces in " + since(t0);
         }
-        for (int round = 0; round < kMaxRounds && current.size() / 3 > budget; ++round) {
+        for (int round = 0; round < kMaxRounds && faces->size() / 3 > budget; ++round) {
             const auto t0 = Clock::now();
-            std::vector<std::uint32_t> next = reducer.reduceKeepingTopology(current, budget);
-            const bool progressed = next.size() < current.size() - current.size() / 50;
-            current = std::move(next);
+            std::vector<std::uint32_t> next = reducer.reduceKeepingTopology(*faces, budget);
+            const bool progressed = next.size() < faces->size() - faces->size() / 50;
+            replace(std::move(next));
             steps += std::string(steps.empty() ? "" : "; ") + "round " + std::to_string(round + 1) + " -> "
-                + std::to_string(current.size() / 3) + " faces in " + since(t0);
+                + std::to_string(faces->size() / 3) + " faces in " + since(t0);
             if (!progressed)
                 break;
         }
         if (ctx)
             ctx->log(LogLevel::Debug, "mesh reduction: " + steps);
     }
-    m.indices = std::move(current);
+    if (faces != &m.indices)
+        m.indices = std::move(current);
     const bool exceeded = m.faceCount() > budget;
     if (exceeded && ctx)
         ctx->log(LogLevel::Warning, "mesh reduction: kept " + std::to_string(m.faceCount()) + " faces (budget " +

@@ -1,7 +1,9 @@
 // Mesh post-processing and analysis: floaters, degenerate faces, duplicates, face budget (staying closed),
-// normals, attributes, invalid input and cancellation.
+// normals, attributes, invalid input and cancellation; the linear-time helpers against sorting.
 
 #include "mesh_test_util.h"
+
+#include "mesh/mesh_internal.h"
 
 #include "orfeas/errors.h"
 #include "orfeas/marching_cubes.h"
@@ -10,8 +12,13 @@
 
 #include <QtTest/QtTest>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
+#include <cstring>
 #include <numbers>
+#include <numeric>
+#include <random>
 
 using namespace orfeas;
 
@@ -75,6 +82,137 @@ void verifyClosed(const Mesh& m)
                             .arg(t.inconsistentEdges)));
 }
 
+// Sorting references for the helpers in mesh/mesh_internal.h (what they replaced).
+
+std::array<std::uint32_t, 3> positionBits(const Vec3f& p)
+{
+    std::array<std::uint32_t, 3> bits{};
+    const float c[3] = {p.x == 0.0f ? 0.0f : p.x, p.y == 0.0f ? 0.0f : p.y, p.z == 0.0f ? 0.0f : p.z};
+    std::memcpy(bits.data(), c, sizeof c);
+    return bits;
+}
+
+std::vector<std::uint32_t> referenceWeld(const std::vector<Vec3f>& positions, std::uint32_t& count)
+{
+    std::vector<std::uint32_t> order(positions.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return std::make_pair(positionBits(positions[a]), a) < std::make_pair(positionBits(positions[b]), b);
+    });
+    std::vector<std::uint32_t> first(positions.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        first[order[i]] = i > 0 && positionBits(positions[order[i]]) == positionBits(positions[order[i - 1]])
+                              ? first[order[i - 1]]
+                              : order[i];
+    std::vector<std::uint32_t> ids(positions.size());
+    count = 0;
+    for (std::size_t i = 0; i < positions.size(); ++i)
+        ids[i] = first[i] == i ? count++ : ids[first[i]];
+    return ids;
+}
+
+std::vector<std::uint64_t> referenceDefectEdges(const std::vector<std::uint32_t>& indices,
+                                                const std::vector<std::uint32_t>& ids)
+{
+    std::vector<std::pair<std::uint64_t, bool>> half; // (min << 32 | max, forward)
+    for (std::size_t f = 0; f + 2 < indices.size(); f += 3)
+        for (std::size_t k = 0; k < 3; ++k) {
+            const std::uint64_t a = ids[indices[f + k]], b = ids[indices[f + (k + 1) % 3]];
+            if (a != b)
+                half.emplace_back(std::min(a, b) << 32 | std::max(a, b), a < b);
+        }
+    std::sort(half.begin(), half.end());
+    std::vector<std::uint64_t> defects;
+    for (std::size_t i = 0, j = 0; i < half.size(); i = j) {
+        std::size_t forward = 0;
+        for (j = i; j < half.size() && half[j].first == half[i].first; ++j)
+            forward += half[j].second ? 1 : 0;
+        if (j - i != 2 || forward != 1)
+            defects.push_back(half[i].first);
+    }
+    return defects;
+}
+
+void referenceCancelDuplicateFaces(std::vector<std::uint32_t>& indices, const std::vector<std::uint32_t>& ids)
+{
+    const std::size_t faces = indices.size() / 3;
+    auto welded = [&](std::size_t f) {
+        return std::array<std::uint32_t, 3>{ids[indices[3 * f]], ids[indices[3 * f + 1]], ids[indices[3 * f + 2]]};
+    };
+    std::vector<std::pair<std::array<std::uint32_t, 3>, std::size_t>> keys; // (sorted welded ids, face)
+    for (std::size_t f = 0; f < faces; ++f) {
+        auto v = welded(f);
+        std::sort(v.begin(), v.end());
+        keys.emplace_back(v, f);
+    }
+    std::sort(keys.begin(), keys.end());
+    std::vector<char> drop(faces, 0);
+    for (std::size_t i = 0, j = 0; i < faces; i = j) {
+        for (j = i; j < faces && keys[j].first == keys[i].first; ++j) {
+        }
+        if (j - i != 2)
+            continue;
+        const auto a = welded(keys[i].second), b = welded(keys[i + 1].second);
+        const bool same = a == b || a == std::array<std::uint32_t, 3>{b[1], b[2], b[0]} ||
+                          a == std::array<std::uint32_t, 3>{b[2], b[0], b[1]};
+        drop[keys[i + 1].second] = 1;
+        drop[keys[i].second] = same ? 0 : 1;
+    }
+    std::vector<std::uint32_t> kept;
+    for (std::size_t f = 0; f < faces; ++f)
+        if (!drop[f])
+            kept.insert(kept.end(), indices.begin() + std::ptrdiff_t(3 * f),
+                        indices.begin() + std::ptrdiff_t(3 * f + 3));
+    indices = kept;
+}
+
+// Positions drawn from a few coordinates (+0 and -0 among them), so that many coincide.
+std::vector<Vec3f> randomPositions(std::mt19937& rng, std::size_t n, int values)
+{
+    std::uniform_int_distribution<int> pick(0, values - 1);
+    auto coordinate = [&] {
+        const int v = pick(rng);
+        return v == 0 ? -0.0f : float(v - values / 2) * 0.25f;
+    };
+    std::vector<Vec3f> positions(n);
+    for (auto& p : positions)
+        p = {coordinate(), coordinate(), coordinate()};
+    return positions;
+}
+
+// Random faces over `vertices` vertices, with what reductions leave: collapsed faces, the same face again (rotated
+// or not), the opposite face, three or four faces on one edge.
+std::vector<std::uint32_t> randomFaces(std::mt19937& rng, std::uint32_t vertices, std::size_t faces)
+{
+    std::uniform_int_distribution<std::uint32_t> vertex(0, vertices - 1);
+    std::uniform_int_distribution<int> kind(0, 9);
+    std::vector<std::uint32_t> indices;
+    while (indices.size() < 3 * faces) {
+        const std::size_t n = indices.size() / 3;
+        const int k = n > 0 ? kind(rng) : 0;
+        if (k <= 5) {
+            indices.insert(indices.end(), {vertex(rng), vertex(rng), vertex(rng)});
+            continue;
+        }
+        const std::size_t g = std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+        const std::uint32_t a = indices[3 * g], b = indices[3 * g + 1], c = indices[3 * g + 2];
+        switch (k) {
+        case 6: indices.insert(indices.end(), {b, c, a}); break;
+        case 7: indices.insert(indices.end(), {a, c, b}); break;
+        case 8: indices.insert(indices.end(), {b, a, vertex(rng)}); break;
+        default: indices.insert(indices.end(), {a, a, vertex(rng)}); break;
+        }
+    }
+    std::vector<std::size_t> order(faces);
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    std::shuffle(order.begin(), order.end(), rng);
+    std::vector<std::uint32_t> shuffled;
+    for (const auto f : order)
+        shuffled.insert(shuffled.end(), indices.begin() + std::ptrdiff_t(3 * f),
+                        indices.begin() + std::ptrdiff_t(3 * f + 3));
+    return shuffled;
+}
+
 PostprocessOptions options(int budget, float ratio = 0.0f, bool keepClosed = true)
 {
     PostprocessOptions o;
@@ -109,6 +247,9 @@ private Q_SLOTS:
     void invalidInputThrows_data();
     void invalidInputThrows();
     void cancelledThrows();
+    void weldMatchesSorting();
+    void sortByVertexMatchesStableSort();
+    void defectsAndDuplicateFacesMatchSorting();
 
 private:
     Mesh m_sphere100k;
@@ -510,6 +651,86 @@ void TestMeshProcessing::cancelledThrows()
     } catch (const CancelledError& e) {
         QVERIFY(e.stage() == Stage::MeshPostprocess);
     }
+}
+
+void TestMeshProcessing::weldMatchesSorting()
+{
+    std::mt19937 rng(11);
+    for (int trial = 0; trial < 40; ++trial) {
+        const std::size_t n = std::uniform_int_distribution<std::size_t>(0, 3000)(rng);
+        const std::vector<Vec3f> positions = randomPositions(rng, n, 2 + trial % 12);
+        std::uint32_t count = 0, expectedCount = 0;
+        const std::vector<std::uint32_t> expected = referenceWeld(positions, expectedCount);
+        QVERIFY(mesh::weldByPosition(positions, count) == expected);
+        QCOMPARE(count, expectedCount);
+        // Distinct positions: the identity, with or without looking.
+        std::vector<Vec3f> distinct;
+        for (std::size_t i = 0; i < n; ++i)
+            if (expected[i] == distinct.size())
+                distinct.push_back(positions[i]);
+        std::vector<std::uint32_t> identity(distinct.size());
+        std::iota(identity.begin(), identity.end(), 0u);
+        QVERIFY(mesh::weldByPosition(distinct, count) == identity);
+        QCOMPARE(std::size_t(count), distinct.size());
+        QVERIFY(mesh::weldByPosition(distinct, count, /*distinct=*/true) == identity);
+        QCOMPARE(std::size_t(count), distinct.size());
+    }
+}
+
+void TestMeshProcessing::sortByVertexMatchesStableSort()
+{
+    struct Item {
+        std::uint32_t vertex, key, tag;
+    };
+    // Ordered by vertex and key only: ties must keep their order, as in std::stable_sort.
+    const auto less = [](const Item& a, const Item& b) {
+        return a.vertex != b.vertex ? a.vertex < b.vertex : a.key < b.key;
+    };
+    std::mt19937 rng(12);
+    for (int trial = 0; trial < 40; ++trial) {
+        const std::uint32_t vertices = std::uniform_int_distribution<std::uint32_t>(1, 500)(rng);
+        const std::size_t n = std::uniform_int_distribution<std::size_t>(0, 4000)(rng);
+        // Some vertices get many items (past the insertion sort's limit).
+        std::uniform_int_distribution<std::uint32_t> vertex(0, vertices - 1), key(0, 1 + std::uint32_t(trial) % 8);
+        std::vector<Item> items(n);
+        for (std::size_t i = 0; i < n; ++i)
+            items[i] = {i % 3 == 0 ? vertex(rng) % 4 : vertex(rng), key(rng), std::uint32_t(i)};
+        std::vector<Item> expected = items;
+        std::stable_sort(expected.begin(), expected.end(), less);
+        mesh::sortByVertex(items, vertices, [](const Item& item) { return item.vertex; }, less);
+        QCOMPARE(items.size(), expected.size());
+        for (std::size_t i = 0; i < n; ++i)
+            QVERIFY(items[i].vertex == expected[i].vertex && items[i].key == expected[i].key &&
+                    items[i].tag == expected[i].tag);
+    }
+}
+
+void TestMeshProcessing::defectsAndDuplicateFacesMatchSorting()
+{
+    std::mt19937 rng(13);
+    for (int trial = 0; trial < 60; ++trial) {
+        // Welded like a mesh with seams: a few positions shared by several vertices.
+        const std::uint32_t vertices = std::uniform_int_distribution<std::uint32_t>(3, 400)(rng);
+        const std::vector<Vec3f> positions = randomPositions(rng, vertices, 3 + trial % 10);
+        std::uint32_t count = 0;
+        const std::vector<std::uint32_t> ids = mesh::weldByPosition(positions, count);
+        const std::size_t faces = std::uniform_int_distribution<std::size_t>(0, 3000)(rng);
+        std::vector<std::uint32_t> indices = randomFaces(rng, vertices, faces);
+        const std::vector<std::uint64_t> defects = mesh::defectEdges(indices, ids, count);
+        QVERIFY(defects == referenceDefectEdges(indices, ids));
+        QVERIFY(std::is_sorted(defects.begin(), defects.end()));
+        std::vector<std::uint32_t> expected = indices;
+        referenceCancelDuplicateFaces(expected, ids);
+        mesh::cancelDuplicateFaces(indices, ids, count);
+        QVERIFY(indices == expected);
+    }
+    // A closed mesh has none; without one face, its three edges.
+    const Mesh o = octahedron();
+    std::vector<std::uint32_t> identity(o.positions.size());
+    std::iota(identity.begin(), identity.end(), 0u);
+    QVERIFY(mesh::defectEdges(o.indices, identity, std::uint32_t(identity.size())).empty());
+    const std::vector<std::uint32_t> open(o.indices.begin() + 3, o.indices.end());
+    QCOMPARE(mesh::defectEdges(open, identity, std::uint32_t(identity.size())).size(), std::size_t(3));
 }
 
 QTEST_GUILESS_MAIN(TestMeshProcessing)
