@@ -17,9 +17,13 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <memory>
+#include <functional>
+#include <future>
 #include <mutex>
+#include <thread>
 #include <torch/version.h>
 #include <utility>
+#include <vector>
 
 namespace orfeas {
 
@@ -173,7 +177,7 @@ private:
 int concurrentRunsFor(const ComputeSpec& spec)
 {
     if (!spec.isCuda())
-        return 1 << 20; // the CPU: runs are independent
+        return 64; // the CPU: runs are independent (each slot has a thread, see SlotThreads)
     if (!gpu::features().streams)
         return 1; // one shared stream: a second run would only interleave with the first
     const int configured = envInt("ORFEAS_GPU_CONCURRENT_RUNS", 0);
@@ -224,6 +228,81 @@ private:
     at::RecordFunction m_record { at::RecordScope::USER_SCOPE };
 };
 
+// The GPU work of a run is done by a thread that belongs to its device slot, not by the caller's thread. LibTorch
+// keeps state per thread that a thread's first run builds: cuDNN's execution graphs (85-95 ms each on the H100),
+// the cuBLAS handles and their workspaces. With one thread per slot that is built once per slot for the backend's
+// lifetime, whichever job worker calls generate(); before, a run on a job worker new to the device paid it again.
+class SlotThreads {
+public:
+    SlotThreads() = default;
+    SlotThreads(const SlotThreads&) = delete;
+    SlotThreads& operator=(const SlotThreads&) = delete;
+    ~SlotThreads()
+    {
+        for (auto& w : m_workers) {
+            {
+                const std::lock_guard<std::mutex> lock(w->mutex);
+                w->stop = true;
+            }
+            w->wake.notify_one();
+            w->thread.join();
+        }
+    }
+
+    // Runs fn on slot `slot`'s thread (started on first use) and returns its result or rethrows its exception.
+    // The caller holds the slot, so a slot's thread has one task at a time.
+    template <typename Fn> auto run(int slot, Fn&& fn) -> decltype(fn())
+    {
+        std::packaged_task<decltype(fn())()> task(std::forward<Fn>(fn));
+        auto result = task.get_future();
+        Worker& w = worker(slot);
+        {
+            const std::lock_guard<std::mutex> lock(w.mutex);
+            w.task = [&task] { task(); };
+        }
+        w.wake.notify_one();
+        return result.get();
+    }
+
+private:
+    struct Worker {
+        std::mutex mutex;
+        std::condition_variable wake;
+        std::function<void()> task;
+        bool stop = false;
+        std::thread thread;
+    };
+
+    Worker& worker(int slot)
+    {
+        const std::lock_guard<std::mutex> lock(m_mutex);
+        while (int(m_workers.size()) <= slot)
+            m_workers.push_back(nullptr);
+        auto& w = m_workers[std::size_t(slot)];
+        if (!w) {
+            w = std::make_unique<Worker>();
+            Worker* self = w.get();
+            self->thread = std::thread([self] {
+                std::unique_lock<std::mutex> lock(self->mutex);
+                for (;;) {
+                    self->wake.wait(lock, [self] { return self->stop || self->task; });
+                    if (self->stop)
+                        return;
+                    std::function<void()> task = std::move(self->task);
+                    self->task = nullptr;
+                    lock.unlock();
+                    task(); // a packaged_task: its exception goes to the caller's future
+                    lock.lock();
+                }
+            });
+        }
+        return *w;
+    }
+
+    std::mutex m_mutex;
+    std::vector<std::unique_ptr<Worker>> m_workers;
+};
+
 // Low-VRAM mode: decoding chunks of at most this many points (about 0.25 GB of intermediates at full size in fp16).
 constexpr std::int64_t kLowVramChunk = 8192;
 
@@ -242,6 +321,7 @@ public:
 private:
     std::shared_ptr<const HunyuanModel> m_model;
     DeviceSlots m_slots;
+    SlotThreads m_slotThreads; // declared last: its threads are joined first
 };
 
 ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const JobSettings& settings, RunContext& ctx)
@@ -267,150 +347,154 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
                 + "; the precision setting applies when a model is loaded");
 
     const auto slot = m_slots.acquire(settings.lowVram, spec.deviceName, ctx);
-    const InferenceScope inference;
-    const gpu::RunStream stream(device, slot.index());
-    gpu::PeakMemory peak(device);
-    const TraceSession trace(ctx);
-    const Stage stage = Stage::ShapeGeneration;
-    Profiler& profiler = ctx.profiler();
-    std::string during = "conditioning";
-    ShapeResult result;
-    const float level = 0.0f;
-    try {
-        ctx.progressStep(stage, "conditioning", 0, 0, 0.0, "encoding the image");
-        at::Tensor cond;
-        {
-            const SubStage timer(ctx, profiler, "conditioning", device, peak);
-            cond = model.condition(imageTensor(image.image), settings.lowVram);
-            requireFinite(cond, during);
-        }
-        ctx.throwIfCancelled(stage);
-
-        during = "diffusion sampling";
-        at::Tensor latents;
-        {
-            const SubStage timer(ctx, profiler, "diffusion_sampling", device, peak);
-            const int steps = settings.steps;
-            ctx.progressStep(
-                stage, "diffusion_sampling", 0, steps, kConditioningEnd, "diffusion step 0/" + std::to_string(steps));
-            latents = model.sample(
-                model.initialNoise(settings.seed), cond, schedule, settings.guidance, ctx, [&](int done, int total) {
-                    ctx.progressStep(stage, "diffusion_sampling", done, total,
-                        kConditioningEnd + (kSamplingEnd - kConditioningEnd) * done / total,
-                        "diffusion step " + std::to_string(done) + "/" + std::to_string(total));
-                });
-            requireFinite(latents, during);
-        }
-        cond = at::Tensor();
-
-        during = "VAE decoding";
-        at::Tensor decoded;
-        {
-            const SubStage timer(ctx, profiler, "vae_decoding", device, peak);
-            ctx.progressStep(stage, "vae_decoding", 0, 0, kSamplingEnd, "decoding the latents");
-            decoded = model.decodeLatents(latents);
-            requireFinite(decoded, during);
-        }
-        ctx.throwIfCancelled(stage);
-
-        during = "volume decoding";
-        at::Tensor volume;
-        {
-            const SubStage timer(ctx, profiler, "volume_decoding", device, peak);
-            const GridSpec grid { settings.octreeResolution, kBounds };
-            const GeometryKeys keys = model.geometry().prepare(decoded);
-            decoded = at::Tensor();
-            std::int64_t chunk = chooseChunkSize(model.geometry(), settings.chunkSize);
-            if (settings.lowVram && settings.chunkSize == 0 && spec.isCuda())
-                chunk = std::min(chunk, kLowVramChunk);
-            ChunkedEvaluator evaluator(geometryField(model.geometry(), keys), device, chunk, ctx);
-            if (settings.decoder == DecoderMode::Hierarchical) {
-                HierarchicalStats stats;
-                const HierarchicalOptions options = hierarchicalOptions();
-                volume = decodeHierarchicalVolume(evaluator, grid, options, ctx,
-                    [&](int lvl, int levels, int done, int total) {
-                        const double fraction = double(lvl) / (levels + 1)
-                            + (total > 0 ? double(done) / total / (levels + 1) : 0.0);
-                        ctx.progressStep(stage, "volume_decoding", lvl + 1, levels + 1,
-                            kVaeEnd + (1.0 - kVaeEnd) * fraction,
-                            "volume decoding level " + std::to_string(lvl + 1) + "/" + std::to_string(levels + 1)
-                                + ", chunk " + std::to_string(done) + "/" + std::to_string(total));
-                    },
-                    &stats);
-                std::string perLevel, thresholds;
-                for (const auto p : stats.pointsPerLevel)
-                    perLevel += (perLevel.empty() ? "" : " + ") + std::to_string(p);
-                for (const auto t : stats.thresholds)
-                    thresholds += (thresholds.empty() ? "" : ", ") + std::to_string(t);
-                std::string times;
-                for (const auto t : stats.secondsPerLevel)
-                    times += (times.empty() ? "" : ", ") + std::to_string(t).substr(0, 5) + " s";
-                ctx.log(LogLevel::Debug,
-                    "hierarchical volume decoding: " + std::to_string(stats.levels) + " refinement levels, points "
-                        + perLevel + " of " + std::to_string(grid.points()) + " (" + times + "), thresholds " + thresholds
-                        + (stats.denseFallback ? " (no surface on the coarse grid: dense)" : ""));
-                if (envInt("ORFEAS_HIERARCHICAL_VERIFY", 0) == 1) {
-                    // The dense grid as well, for comparison (a benchmark aid: it costs a dense decoding).
-                    const at::Tensor dense = decodeDenseVolume(evaluator, grid, ctx);
-                    const std::int64_t flipped = volume.gt(level).ne(dense.gt(level)).sum().item<std::int64_t>();
-                    const at::Tensor same = volume.eq(dense);
-                    ctx.log(LogLevel::Debug,
-                        "hierarchical decoding against dense decoding: " + std::to_string(flipped)
-                            + " grid points on the other side of the level, "
-                            + std::to_string(same.sum().item<std::int64_t>()) + " of "
-                            + std::to_string(grid.points()) + " values identical, largest difference "
-                            + std::to_string((volume - dense).abs().max().item<double>()));
-                }
-            } else {
-                volume = decodeDenseVolume(evaluator, grid, ctx, [&](int done, int total) {
-                    ctx.progressStep(stage, "volume_decoding", done, total, kVaeEnd + (1.0 - kVaeEnd) * done / total,
-                        "volume decoding chunk " + std::to_string(done) + "/" + std::to_string(total));
-                });
+    // Everything below runs on the slot's own thread (SlotThreads; on the CPU too, where it costs a thread switch).
+    const auto run = [&]() -> ShapeResult {
+        const InferenceScope inference;
+        const gpu::RunStream stream(device, slot.index());
+        gpu::PeakMemory peak(device);
+        const TraceSession trace(ctx);
+        const Stage stage = Stage::ShapeGeneration;
+        Profiler& profiler = ctx.profiler();
+        std::string during = "conditioning";
+        ShapeResult result;
+        const float level = 0.0f;
+        try {
+            ctx.progressStep(stage, "conditioning", 0, 0, 0.0, "encoding the image");
+            at::Tensor cond;
+            {
+                const SubStage timer(ctx, profiler, "conditioning", device, peak);
+                cond = model.condition(imageTensor(image.image), settings.lowVram);
+                requireFinite(cond, during);
             }
-            requireFinite(volume, during);
-            for (const auto& w : evaluator.warnings())
-                warnings.push_back(w);
-            result.volume.pointsEvaluated = evaluator.pointsEvaluated();
-        }
+            ctx.throwIfCancelled(stage);
 
-        Volume& v = result.volume;
-        v.nx = v.ny = v.nz = settings.octreeResolution + 1;
-        v.origin = { float(-kBounds), float(-kBounds), float(-kBounds) };
-        const float spacing = float(2.0 * kBounds / settings.octreeResolution);
-        v.spacing = { spacing, spacing, spacing };
-        during = "volume transfer";
-        if (spec.isCuda() && !hostVolumeRequested()) {
-            // The volume stays on the GPU for marching cubes there; only the silhouette for the projection frame
-            // comes to the host.
-            const at::Tensor column = volume.gt(level).any(2).to(at::kByte).to(at::kCPU).contiguous();
-            const std::uint8_t* p = column.data_ptr<std::uint8_t>();
-            const std::vector<std::uint8_t> silhouette(p, p + column.numel());
-            result.frame
-                = fitProjectionFrame(silhouette, v.nx, v.ny, v.origin, v.spacing, image.mask, settings.borderRatio);
-            gpu::synchronize(device);
-            v.device = gpu::makeDeviceVolume(volume.contiguous(), v.origin, v.spacing);
-        } else {
-            const at::Tensor host = volume.to(at::kCPU).contiguous();
-            const float* p = host.data_ptr<float>();
-            v.values.assign(p, p + host.numel());
-            result.frame = fitProjectionFrame(v, level, image.mask, settings.borderRatio);
+            during = "diffusion sampling";
+            at::Tensor latents;
+            {
+                const SubStage timer(ctx, profiler, "diffusion_sampling", device, peak);
+                const int steps = settings.steps;
+                ctx.progressStep(
+                    stage, "diffusion_sampling", 0, steps, kConditioningEnd, "diffusion step 0/" + std::to_string(steps));
+                latents = model.sample(
+                    model.initialNoise(settings.seed), cond, schedule, settings.guidance, ctx, [&](int done, int total) {
+                        ctx.progressStep(stage, "diffusion_sampling", done, total,
+                            kConditioningEnd + (kSamplingEnd - kConditioningEnd) * done / total,
+                            "diffusion step " + std::to_string(done) + "/" + std::to_string(total));
+                    });
+                requireFinite(latents, during);
+            }
+            cond = at::Tensor();
+
+            during = "VAE decoding";
+            at::Tensor decoded;
+            {
+                const SubStage timer(ctx, profiler, "vae_decoding", device, peak);
+                ctx.progressStep(stage, "vae_decoding", 0, 0, kSamplingEnd, "decoding the latents");
+                decoded = model.decodeLatents(latents);
+                requireFinite(decoded, during);
+            }
+            ctx.throwIfCancelled(stage);
+
+            during = "volume decoding";
+            at::Tensor volume;
+            {
+                const SubStage timer(ctx, profiler, "volume_decoding", device, peak);
+                const GridSpec grid { settings.octreeResolution, kBounds };
+                const GeometryKeys keys = model.geometry().prepare(decoded);
+                decoded = at::Tensor();
+                std::int64_t chunk = chooseChunkSize(model.geometry(), settings.chunkSize);
+                if (settings.lowVram && settings.chunkSize == 0 && spec.isCuda())
+                    chunk = std::min(chunk, kLowVramChunk);
+                ChunkedEvaluator evaluator(geometryField(model.geometry(), keys), device, chunk, ctx);
+                if (settings.decoder == DecoderMode::Hierarchical) {
+                    HierarchicalStats stats;
+                    const HierarchicalOptions options = hierarchicalOptions();
+                    volume = decodeHierarchicalVolume(evaluator, grid, options, ctx,
+                        [&](int lvl, int levels, int done, int total) {
+                            const double fraction = double(lvl) / (levels + 1)
+                                + (total > 0 ? double(done) / total / (levels + 1) : 0.0);
+                            ctx.progressStep(stage, "volume_decoding", lvl + 1, levels + 1,
+                                kVaeEnd + (1.0 - kVaeEnd) * fraction,
+                                "volume decoding level " + std::to_string(lvl + 1) + "/" + std::to_string(levels + 1)
+                                    + ", chunk " + std::to_string(done) + "/" + std::to_string(total));
+                        },
+                        &stats);
+                    std::string perLevel, thresholds;
+                    for (const auto p : stats.pointsPerLevel)
+                        perLevel += (perLevel.empty() ? "" : " + ") + std::to_string(p);
+                    for (const auto t : stats.thresholds)
+                        thresholds += (thresholds.empty() ? "" : ", ") + std::to_string(t);
+                    std::string times;
+                    for (const auto t : stats.secondsPerLevel)
+                        times += (times.empty() ? "" : ", ") + std::to_string(t).substr(0, 5) + " s";
+                    ctx.log(LogLevel::Debug,
+                        "hierarchical volume decoding: " + std::to_string(stats.levels) + " refinement levels, points "
+                            + perLevel + " of " + std::to_string(grid.points()) + " (" + times + "), thresholds " + thresholds
+                            + (stats.denseFallback ? " (no surface on the coarse grid: dense)" : ""));
+                    if (envInt("ORFEAS_HIERARCHICAL_VERIFY", 0) == 1) {
+                        // The dense grid as well, for comparison (a benchmark aid: it costs a dense decoding).
+                        const at::Tensor dense = decodeDenseVolume(evaluator, grid, ctx);
+                        const std::int64_t flipped = volume.gt(level).ne(dense.gt(level)).sum().item<std::int64_t>();
+                        const at::Tensor same = volume.eq(dense);
+                        ctx.log(LogLevel::Debug,
+                            "hierarchical decoding against dense decoding: " + std::to_string(flipped)
+                                + " grid points on the other side of the level, "
+                                + std::to_string(same.sum().item<std::int64_t>()) + " of "
+                                + std::to_string(grid.points()) + " values identical, largest difference "
+                                + std::to_string((volume - dense).abs().max().item<double>()));
+                    }
+                } else {
+                    volume = decodeDenseVolume(evaluator, grid, ctx, [&](int done, int total) {
+                        ctx.progressStep(stage, "volume_decoding", done, total, kVaeEnd + (1.0 - kVaeEnd) * done / total,
+                            "volume decoding chunk " + std::to_string(done) + "/" + std::to_string(total));
+                    });
+                }
+                requireFinite(volume, during);
+                for (const auto& w : evaluator.warnings())
+                    warnings.push_back(w);
+                result.volume.pointsEvaluated = evaluator.pointsEvaluated();
+            }
+
+            Volume& v = result.volume;
+            v.nx = v.ny = v.nz = settings.octreeResolution + 1;
+            v.origin = { float(-kBounds), float(-kBounds), float(-kBounds) };
+            const float spacing = float(2.0 * kBounds / settings.octreeResolution);
+            v.spacing = { spacing, spacing, spacing };
+            during = "volume transfer";
+            if (spec.isCuda() && !hostVolumeRequested()) {
+                // The volume stays on the GPU for marching cubes there; only the silhouette for the projection frame
+                // comes to the host.
+                const at::Tensor column = volume.gt(level).any(2).to(at::kByte).to(at::kCPU).contiguous();
+                const std::uint8_t* p = column.data_ptr<std::uint8_t>();
+                const std::vector<std::uint8_t> silhouette(p, p + column.numel());
+                result.frame
+                    = fitProjectionFrame(silhouette, v.nx, v.ny, v.origin, v.spacing, image.mask, settings.borderRatio);
+                gpu::synchronize(device);
+                v.device = gpu::makeDeviceVolume(volume.contiguous(), v.origin, v.spacing);
+            } else {
+                const at::Tensor host = volume.to(at::kCPU).contiguous();
+                const float* p = host.data_ptr<float>();
+                v.values.assign(p, p + host.numel());
+                result.frame = fitProjectionFrame(v, level, image.mask, settings.borderRatio);
+            }
+            volume = at::Tensor();
+            result.peakGpuMemoryMB = peak.peakMB();
+            if (spec.isCuda())
+                ctx.log(LogLevel::Debug,
+                    "peak device memory of the run: " + std::to_string(int(result.peakGpuMemoryMB)) + " MB"
+                        + (peak.fromAllocator() ? " allocated, " + std::to_string(int(peak.peakReservedMB())) + " MB reserved"
+                                                : " in use on the device (cudaMemGetInfo)"));
+        } catch (...) {
+            rethrowAsEngineError(during);
         }
-        volume = at::Tensor();
-        result.peakGpuMemoryMB = peak.peakMB();
-        if (spec.isCuda())
-            ctx.log(LogLevel::Debug,
-                "peak device memory of the run: " + std::to_string(int(result.peakGpuMemoryMB)) + " MB"
-                    + (peak.fromAllocator() ? " allocated, " + std::to_string(int(peak.peakReservedMB())) + " MB reserved"
-                                            : " in use on the device (cudaMemGetInfo)"));
-    } catch (...) {
-        rethrowAsEngineError(during);
-    }
-    // The volume's axes are already the engine's (+X right, +Y up, +Z towards the viewer): no conversion.
-    result.level = level;
-    result.backendName = "hunyuan3d";
-    result.modelDescription = model.description();
-    result.warnings = std::move(warnings);
-    return result;
+        // The volume's axes are already the engine's (+X right, +Y up, +Z towards the viewer): no conversion.
+        result.level = level;
+        result.backendName = "hunyuan3d";
+        result.modelDescription = model.description();
+        result.warnings = std::move(warnings);
+        return result;
+    };
+    return m_slotThreads.run(slot.index(), run);
 }
 
 } // namespace
