@@ -22,13 +22,16 @@ struct HunyuanLoadOptions {
     std::string device = "auto"; // "auto" (cuda:0 when CUDA works, else cpu), "cpu", "cuda", "cuda:N"
     Precision precision = Precision::Fp16; // compute precision on CUDA; on the CPU the backend computes in float32
     WeightsPreference weights = WeightsPreference::Auto;
+    // Low-VRAM use: the conditioner goes to host memory right after loading (a low-VRAM run would move it there
+    // anyway, but the first run's peak then still held it: 4699 MB against 3272 MB for later runs on the H100).
+    bool lowVram = false;
 };
 
 // Reads the configuration, validates the weights file against the configuration's manifest before building
 // anything, converts the weights to the device and precision (progress on shape_generation/model_loading, step =
 // tensors done) and returns the `hunyuan3d` backend. generate() may be called from several threads at once: the
-// weights are read-only; on a CUDA device runs take turns (one at a time) so that two jobs never need twice the
-// memory. Throws ModelError (bad folder, config or weights; pickle-only folders), DeviceError (no such device,
+// weights are read-only; on a CUDA device a few runs share the GPU at once (each on a stream of its own; a low-VRAM
+// run takes it alone). Throws ModelError (bad folder, config or weights; pickle-only folders), DeviceError (no such device,
 // out of memory: isOutOfMemory()), CancelledError. Thread-safe.
 std::shared_ptr<ShapeBackend> loadHunyuan3DBackend(const HunyuanLoadOptions& options, RunContext& ctx);
 

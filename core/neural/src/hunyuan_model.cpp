@@ -84,6 +84,16 @@ std::shared_ptr<const HunyuanModel> HunyuanModel::load(const HunyuanLoadOptions&
     } catch (...) {
         rethrowAsEngineError("model loading");
     }
+    if (options.lowVram && model->m_spec.isCuda()) {
+        // The weight store is gone by now: the conditioner's device copies are its only references.
+        try {
+            model->m_conditioner = model->m_conditioner->offloaded();
+        } catch (...) {
+            rethrowAsEngineError("model loading");
+        }
+        gpu::releaseCachedMemory(model->m_spec.device);
+        ctx.log(LogLevel::Debug, "low VRAM: the conditioner was moved to host memory after loading");
+    }
     return model;
 }
 

@@ -80,6 +80,7 @@ std::shared_ptr<ShapeBackend> neuralBackend(const JobSettings& settings, RunCont
     opts.modelPath = folder.path;
     opts.device = device;
     opts.precision = settings.precision;
+    opts.lowVram = settings.lowVram;
     ctx.log(LogLevel::Info, "loading " + folder.variant + " from " + folder.path + " on " + device);
     std::shared_ptr<ShapeBackend> backend = loadHunyuan3DBackend(opts, ctx);
     std::lock_guard lock(s.mutex);
