@@ -253,12 +253,14 @@ public:
     // The caller holds the slot, so a slot's thread has one task at a time.
     template <typename Fn> auto run(int slot, Fn&& fn) -> decltype(fn())
     {
-        std::packaged_task<decltype(fn())()> task(std::forward<Fn>(fn));
-        auto result = task.get_future();
+        // Shared with the worker: the caller may return as soon as the result is stored, while the worker is
+        // still leaving the task's call operator.
+        auto task = std::make_shared<std::packaged_task<decltype(fn())()>>(std::forward<Fn>(fn));
+        auto result = task->get_future();
         Worker& w = worker(slot);
         {
             const std::lock_guard<std::mutex> lock(w.mutex);
-            w.task = [&task] { task(); };
+            w.task = [task] { (*task)(); };
         }
         w.wake.notify_one();
         return result.get();
