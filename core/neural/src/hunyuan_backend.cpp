@@ -93,11 +93,10 @@ at::Tensor imageTensor(const ImageRGBA8& image)
 class DeviceSlots {
 public:
     explicit DeviceSlots(int capacity)
-        : m_capacity(std::max(capacity, 1))
-        , m_busy(std::size_t(m_capacity), false)
+        : m_busy(std::size_t(std::max(capacity, 1)), false)
     {
     }
-    int capacity() const { return m_capacity; }
+    int capacity() const { return int(m_busy.size()); }
 
     class Slot {
     public:
@@ -168,10 +167,9 @@ private:
         m_changed.notify_all();
     }
 
-    const int m_capacity;
     std::mutex m_mutex;
     std::condition_variable m_changed;
-    std::vector<bool> m_busy;
+    std::vector<bool> m_busy; // one flag per slot; its size is the capacity
 };
 
 int concurrentRunsFor(const ComputeSpec& spec)
