@@ -234,7 +234,9 @@ __global__ void qkRmsNormSplitKernel(const T* qkv, std::int64_t rowStride, const
         v[dst + c] = s[c];
 }
 
-// One warp per (batch, token, head), each lane on pairs of values (headDim even, rows aligned to two elements).
+// One warp per (batch, token, head), each lane on pairs of values (headDim even, rows aligned to two elements). The
+// loads of q, k and v are all issued before the first reduction, so that a warp keeps three requests in flight
+// instead of waiting on each part in turn (the kernel is bound by memory latency, not by bandwidth, otherwise).
 template <typename T>
 __global__ void qkRmsNormSplitPairKernel(const T* qkv, std::int64_t rowStride, const T* qScale, const T* kScale,
     T* q, T* k, T* v, std::int64_t tokens, int heads, int headDim, int headStride, std::int64_t outTokens,
@@ -253,32 +255,38 @@ __global__ void qkRmsNormSplitPairKernel(const T* qkv, std::int64_t rowStride, c
     const T* src = qkv + r * rowStride + std::int64_t(h) * headDim;
     const std::int64_t dst = ((b * outTokens + outOffset + l) * heads + h) * headStride;
     const float invD = 1.0f / float(headDim);
-    for (int part = 0; part < 2; ++part) {
-        const T* s = src + part * width;
-        const T* w = part == 0 ? qScale : kScale;
-        T* d = (part == 0 ? q : k) + dst;
-        float2 vals[kMaxPairs];
-        float sq = 0.0f;
+    float2 qv[kMaxPairs], kv[kMaxPairs], vv[kMaxPairs];
+    float qsq = 0.0f, ksq = 0.0f;
 #pragma unroll
-        for (int j = 0; j < kMaxPairs; ++j) {
-            const int c = 2 * (lane + 32 * j);
-            vals[j] = c < headDim ? Io2<T>::load(s + c) : make_float2(0.0f, 0.0f);
-            sq += vals[j].x * vals[j].x + vals[j].y * vals[j].y;
-        }
-        const float rrms = rsqrtf(warpSum(sq) * invD + eps);
+    for (int j = 0; j < kMaxPairs; ++j) {
+        const int c = 2 * (lane + 32 * j);
+        const bool in = c < headDim;
+        qv[j] = in ? Io2<T>::load(src + c) : make_float2(0.0f, 0.0f);
+        kv[j] = in ? Io2<T>::load(src + width + c) : make_float2(0.0f, 0.0f);
+        vv[j] = in ? Io2<T>::load(src + 2 * width + c) : make_float2(0.0f, 0.0f);
+    }
 #pragma unroll
-        for (int j = 0; j < kMaxPairs; ++j) {
-            const int c = 2 * (lane + 32 * j);
-            if (c < headDim) {
-                const float2 sc = Io2<T>::load(w + c);
-                Io2<T>::store(d + c,
-                    make_float2(Io<T>::round(vals[j].x * rrms) * sc.x, Io<T>::round(vals[j].y * rrms) * sc.y));
-            }
+    for (int j = 0; j < kMaxPairs; ++j) {
+        qsq += qv[j].x * qv[j].x + qv[j].y * qv[j].y;
+        ksq += kv[j].x * kv[j].x + kv[j].y * kv[j].y;
+    }
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        qsq += __shfl_xor_sync(0xffffffffu, qsq, offset);
+        ksq += __shfl_xor_sync(0xffffffffu, ksq, offset);
+    }
+    const float qr = rsqrtf(qsq * invD + eps);
+    const float kr = rsqrtf(ksq * invD + eps);
+#pragma unroll
+    for (int j = 0; j < kMaxPairs; ++j) {
+        const int c = 2 * (lane + 32 * j);
+        if (c < headDim) {
+            const float2 qs = Io2<T>::load(qScale + c);
+            const float2 ks = Io2<T>::load(kScale + c);
+            Io2<T>::store(q + dst + c, make_float2(Io<T>::round(qv[j].x * qr) * qs.x, Io<T>::round(qv[j].y * qr) * qs.y));
+            Io2<T>::store(k + dst + c, make_float2(Io<T>::round(kv[j].x * kr) * ks.x, Io<T>::round(kv[j].y * kr) * ks.y));
+            Io2<T>::store(v + dst + c, vv[j]);
         }
     }
-    const T* s = src + 2 * width;
-    for (int c = 2 * lane; c < headDim; c += 64)
-        Io2<T>::store(v + dst + c, Io2<T>::load(s + c));
 }
 
 // One warp per (token, head).
@@ -306,6 +314,90 @@ __global__ void addRepeatedKeyKernel(T* o, std::int64_t oTokenStride, std::int64
     for (int c = lane; c < headDim; c += 32) {
         const float a = Io<T>::load(orow + c);
         Io<T>::store(orow + c, a + w * (Io<T>::load(vr + c) - a));
+    }
+}
+
+// One warp per row of at most 2 * 32 * kMaxPairs values; lanes on pairs when `paired` (width even, rows aligned).
+template <typename T>
+__global__ void rowLayerNormKernel(const T* x, const T* weight, const T* bias, T* out, std::int64_t rows, int width,
+    float eps, bool paired)
+{
+    constexpr int kMaxPairs = kMaxPerLane / 2;
+    const std::int64_t r = blockIdx.x * std::int64_t(kSplitWarpsPerBlock) + (threadIdx.x >> 5);
+    if (r >= rows)
+        return;
+    const int lane = threadIdx.x & 31;
+    const T* xr = x + r * width;
+    T* orow = out + r * width;
+    const float invW = 1.0f / float(width);
+    if (paired) {
+        float2 v[kMaxPairs];
+        float sum = 0.0f;
+#pragma unroll
+        for (int j = 0; j < kMaxPairs; ++j) {
+            const int c = 2 * (lane + 32 * j);
+            v[j] = c < width ? Io2<T>::load(xr + c) : make_float2(0.0f, 0.0f);
+            sum += v[j].x + v[j].y;
+        }
+        const float mean = warpSum(sum) * invW;
+        float sq = 0.0f;
+#pragma unroll
+        for (int j = 0; j < kMaxPairs; ++j) {
+            const int c = 2 * (lane + 32 * j);
+            if (c < width) {
+                const float a = v[j].x - mean, b = v[j].y - mean;
+                sq += a * a + b * b;
+            }
+        }
+        const float rstd = rsqrtf(warpSum(sq) * invW + eps);
+#pragma unroll
+        for (int j = 0; j < kMaxPairs; ++j) {
+            const int c = 2 * (lane + 32 * j);
+            if (c < width) {
+                float a = (v[j].x - mean) * rstd, b = (v[j].y - mean) * rstd;
+                if (weight) {
+                    const float2 w = Io2<T>::load(weight + c);
+                    a *= w.x;
+                    b *= w.y;
+                }
+                if (bias) {
+                    const float2 bb = Io2<T>::load(bias + c);
+                    a += bb.x;
+                    b += bb.y;
+                }
+                Io2<T>::store(orow + c, make_float2(a, b));
+            }
+        }
+        return;
+    }
+    float v[kMaxPerLane];
+    float sum = 0.0f;
+#pragma unroll
+    for (int j = 0; j < kMaxPerLane; ++j) {
+        const int c = lane + 32 * j;
+        v[j] = c < width ? Io<T>::load(xr + c) : 0.0f;
+        sum += v[j];
+    }
+    const float mean = warpSum(sum) * invW;
+    float sq = 0.0f;
+#pragma unroll
+    for (int j = 0; j < kMaxPerLane; ++j) {
+        const int c = lane + 32 * j;
+        if (c < width)
+            sq += (v[j] - mean) * (v[j] - mean);
+    }
+    const float rstd = rsqrtf(warpSum(sq) * invW + eps);
+#pragma unroll
+    for (int j = 0; j < kMaxPerLane; ++j) {
+        const int c = lane + 32 * j;
+        if (c < width) {
+            float a = (v[j] - mean) * rstd;
+            if (weight)
+                a *= Io<T>::load(weight + c);
+            if (bias)
+                a += Io<T>::load(bias + c);
+            Io<T>::store(orow + c, a);
+        }
     }
 }
 
@@ -401,7 +493,42 @@ const char* addRepeatedKeyT(void* o, std::int64_t oTokenStride, std::int64_t oHe
     return launchError();
 }
 
+template <typename T>
+const char* rowLayerNormT(const void* x, const void* weight, const void* bias, void* out, std::int64_t rows,
+    int width, float eps, cudaStream_t stream)
+{
+    if (rows == 0)
+        return nullptr;
+    const bool paired = width % 2 == 0 && aligned2(x, sizeof(T)) && aligned2(weight, sizeof(T))
+        && aligned2(bias, sizeof(T)) && aligned2(out, sizeof(T));
+    const std::int64_t blocks = (rows + kSplitWarpsPerBlock - 1) / kSplitWarpsPerBlock;
+    rowLayerNormKernel<T><<<unsigned(blocks), 32 * kSplitWarpsPerBlock, 0, stream>>>(static_cast<const T*>(x),
+        static_cast<const T*>(weight), static_cast<const T*>(bias), static_cast<T*>(out), rows, width, eps, paired);
+    return launchError();
+}
+
 } // namespace
+
+const char* rowLayerNorm(DitDType type, const void* x, const void* weight, const void* bias, void* out,
+    std::int64_t rows, int width, float eps, void* stream) noexcept
+{
+    if (width <= 0 || width > 32 * kMaxPerLane || rows < 0)
+        return "rowLayerNorm: width must be in 1..256";
+    if (!x || !out)
+        return "rowLayerNorm: missing operand";
+    if ((rows + kSplitWarpsPerBlock - 1) / kSplitWarpsPerBlock > 0x7fffffffLL)
+        return "rowLayerNorm: too many rows";
+    const auto s = static_cast<cudaStream_t>(stream);
+    switch (type) {
+    case DitDType::Float32:
+        return rowLayerNormT<float>(x, weight, bias, out, rows, width, eps, s);
+    case DitDType::Float16:
+        return rowLayerNormT<__half>(x, weight, bias, out, rows, width, eps, s);
+    case DitDType::BFloat16:
+        return rowLayerNormT<__nv_bfloat16>(x, weight, bias, out, rows, width, eps, s);
+    }
+    return "rowLayerNorm: unknown type";
+}
 
 const char* addRepeatedKey(DitDType type, void* o, std::int64_t oTokenStride, std::int64_t oHeadStride,
     const float* lse, std::int64_t lseHeadStride, std::int64_t lseTokenStride, const void* q, const void* k0,

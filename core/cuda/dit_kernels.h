@@ -50,4 +50,12 @@ const char* addRepeatedKey(DitDType type, void* o, std::int64_t oTokenStride, st
     const float* lse, std::int64_t lseHeadStride, std::int64_t lseTokenStride, const void* q, const void* k0,
     const void* v0, std::int64_t tokens, int heads, int headDim, float scale, float logBias, void* stream) noexcept;
 
+// LayerNorm over short rows: out[r, :] = T((x[r, :] - mean) * rsqrt(var + eps) * weight + bias) for the `rows`
+// contiguous rows of `width` values of x (biased variance, statistics and the affine step in float32, one rounding;
+// weight and bias may be null: no affine step). One warp per row: for the geometry decoder's per-head query norm
+// (rows of 64), where LibTorch's LayerNorm kernel, laid out for wide rows, ran several times slower than memory
+// allows. Needs width <= 256.
+const char* rowLayerNorm(DitDType type, const void* x, const void* weight, const void* bias, void* out,
+    std::int64_t rows, int width, float eps, void* stream) noexcept;
+
 } // namespace orfeas::cuda

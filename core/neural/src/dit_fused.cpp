@@ -14,6 +14,7 @@
 #include "dit_kernels.h"
 
 #include <ATen/Context.h>
+#include <c10/core/GradMode.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 #endif
@@ -186,7 +187,7 @@ at::Tensor attentionBLHD(const at::Tensor& q, const at::Tensor& k, const at::Ten
 {
     // [B, L, H, D] viewed as [B, H, L, D]; LibTorch's fused kernels take the strides as they are and return
     // [B, H, L, D] views of [B, L, H, D] memory, which mergeHeads turns into [B, L, H * D] without a copy.
-    return mergeHeads(attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)));
+    return mergeHeads(denoiserAttention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)));
 }
 
 at::Tensor attentionWithRepeatedKey(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& k0,
@@ -214,6 +215,28 @@ at::Tensor attentionWithRepeatedKey(const at::Tensor& q, const at::Tensor& k, co
     return mergeHeads((of + w * (v0.to(at::kFloat).unsqueeze(0).unsqueeze(2) - of)).to(q.scalar_type()));
 }
 
+at::Tensor shortRowLayerNorm(const LayerNorm& norm, const at::Tensor& x)
+{
+#if ORFEAS_NEURAL_DIT_CUDA
+    const std::int64_t width = x.size(-1);
+    const auto sameAs = [&](const at::Tensor& p) {
+        return !p.defined() || (p.scalar_type() == x.scalar_type() && p.is_contiguous() && p.numel() == width);
+    };
+    // Not under autograd (fitting a field trains this decoder): the kernel has no backward.
+    if (kernelsFor(x) && !c10::GradMode::is_enabled() && x.is_contiguous() && width <= 256 && sameAs(norm.weight)
+        && sameAs(norm.bias)) {
+        at::Tensor out = at::empty_like(x);
+        const c10::cuda::CUDAGuard guard(x.device());
+        check(cuda::rowLayerNorm(ditType(x), x.data_ptr(), norm.weight.defined() ? norm.weight.data_ptr() : nullptr,
+                  norm.bias.defined() ? norm.bias.data_ptr() : nullptr, out.data_ptr(), x.numel() / width, int(width),
+                  float(norm.eps), streamOf(x)),
+            "rowLayerNorm");
+        return out;
+    }
+#endif
+    return norm(x);
+}
+
 at::Tensor geluLinear(const Linear& layer, const at::Tensor& x)
 {
 #if TORCH_VERSION_MAJOR >= 2
@@ -238,12 +261,17 @@ std::string configureAttention(const ComputeSpec& spec)
         return applied;
     std::string wanted = envOr("ORFEAS_ATTENTION", "auto");
 #if ORFEAS_NEURAL_DIT_CUDA && ORFEAS_HAVE_SDP_PRIORITY
-    // Flash attention first. cuDNN's fused attention was 0.7 % faster over 50 steps on an H100, but LibTorch builds
-    // a cuDNN execution graph for every new (thread, shape) pair and keeps it per thread: 85-95 ms each in a trace
-    // on the H100 (docs/benchmarks.md), paid by every worker thread for the conditioner, the denoiser and the VAE,
-    // and by every image for the decoder, whose chunk sizes depend on the surface.
-    if (wanted == "auto" && spec.isCuda())
+    // Flash attention first, and cuDNN's fused attention for the denoiser. cuDNN's kernel made the 50 steps 6 %
+    // faster than flash attention on an H100 (docs/benchmarks.md), but LibTorch builds a cuDNN execution graph for
+    // every new (thread, shape) pair and keeps it per thread: 85-95 ms each in a trace on the H100. The denoiser's
+    // shapes are fixed for a model and runs stay on their device slot's thread, so that cost comes once per slot;
+    // the decoder's chunk sizes depend on the surface (a new graph for almost every image), and the conditioner and
+    // the VAE run once per image, too little to repay it.
+    bool cudnnDenoiser = false;
+    if (wanted == "auto" && spec.isCuda()) {
         wanted = "flash";
+        cudnnDenoiser = setCudnnForDenoiser(true);
+    }
 #endif
     if (wanted == "cudnn-direct" && spec.isCuda()) {
         if (setCudnnAttention(true)) {
@@ -277,7 +305,7 @@ std::string configureAttention(const ComputeSpec& spec)
         }
         switch (first) {
         case at::SDPBackend::flash_attention:
-            return applied = "flash attention first";
+            return applied = cudnnDenoiser ? "flash attention first, cuDNN's for the denoiser" : "flash attention first";
         case at::SDPBackend::cudnn_attention:
             return applied = "cuDNN attention first";
         case at::SDPBackend::efficient_attention:

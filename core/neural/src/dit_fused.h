@@ -41,11 +41,16 @@ at::Tensor attentionBLHD(const at::Tensor& q, const at::Tensor& k, const at::Ten
 at::Tensor attentionWithRepeatedKey(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& k0,
     const at::Tensor& v0, double count);
 
+// norm(x) over the last dimension, for short rows (at most 256 values): one warp per row on CUDA (orfeas_cuda's
+// rowLayerNorm), LibTorch's layer_norm elsewhere or for wider rows. Used by the geometry decoder's per-head norm.
+at::Tensor shortRowLayerNorm(const LayerNorm& norm, const at::Tensor& x);
+
 // gelu_tanh(x W^T + b) with the activation in the GEMM's epilogue where LibTorch can (cuBLASLt).
 at::Tensor geluLinear(const Linear& layer, const at::Tensor& x);
 
-// Applies the attention kernel preference of this process once: ORFEAS_ATTENTION = auto (the default: cudnn-direct
-// on compute capability 9.x, where it was measured fastest, else LibTorch's order), flash, cudnn, efficient (that
+// Applies the attention kernel preference of this process once: ORFEAS_ATTENTION = auto (the default on CUDA: flash
+// attention first in LibTorch's order, and cuDNN's kernel for the denoiser, see setCudnnForDenoiser), flash, cudnn,
+// efficient (that
 // kernel first in LibTorch's order), cudnn-direct (cuDNN's kernel called directly, after a check that it accepts
 // the layout) or torch (LibTorch's own order). Returns what is in effect, for the model description.
 std::string configureAttention(const ComputeSpec& spec);

@@ -12,9 +12,14 @@
 #if ORFEAS_HAVE_CUDA_ALLOCATOR_STATS || ORFEAS_HAVE_CUDA_EMPTY_CACHE
 #include <c10/cuda/CUDACachingAllocator.h>
 #endif
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <vector>
+#if ORFEAS_HAVE_CUDA_GRAPHS
+#include <ATen/cuda/CUDAGraph.h>
+#endif
 #endif
 
 #if ORFEAS_NEURAL_MC_CUDA
@@ -31,6 +36,13 @@ int indexOf(const at::Device& d)
 }
 
 #if ORFEAS_NEURAL_CUDA
+// Held while a graph is captured and while cached memory is given back.
+std::mutex& captureMutex()
+{
+    static std::mutex mutex;
+    return mutex;
+}
+
 cudaStream_t currentStream(const at::Device& d)
 {
     return c10::cuda::getCurrentCUDAStream(static_cast<c10::DeviceIndex>(indexOf(d))).stream();
@@ -55,6 +67,9 @@ Features features() noexcept
 #if ORFEAS_NEURAL_MC_CUDA
     f.marchingCubes = true;
 #endif
+#if ORFEAS_NEURAL_CUDA && ORFEAS_HAVE_CUDA_GRAPHS
+    f.graphs = true;
+#endif
     return f;
 }
 
@@ -71,6 +86,7 @@ std::string describeFeatures()
     add(f.allocatorStats, "allocator statistics");
     add(f.emptyCache, "cache release");
     add(f.marchingCubes, "CUDA marching cubes");
+    add(f.graphs, "CUDA graphs");
     return s.empty() ? "none (built without ORFEAS_WITH_CUDA or without a CUDA LibTorch)" : s;
 }
 
@@ -277,6 +293,7 @@ void releaseCachedMemory(const at::Device& device) noexcept
     if (!device.is_cuda())
         return;
     try {
+        const std::lock_guard<std::mutex> lock(captureMutex());
         const c10::DeviceGuard guard(device);
         c10::cuda::CUDACachingAllocator::emptyCache();
     } catch (...) {
@@ -361,6 +378,120 @@ std::shared_ptr<const DeviceVolume> makeDeviceVolume(at::Tensor values, Vec3f or
     if (values.dim() != 3 || values.scalar_type() != at::kFloat || !values.is_contiguous())
         throw InternalError("a device volume needs a contiguous float32 [nx, ny, nz] tensor", Stage::ShapeGeneration);
     return std::make_shared<TorchDeviceVolume>(std::move(values), origin, spacing);
+}
+
+
+
+// ---------------------------------------------------------------------------------------------------------------
+
+struct CapturedGraph::Impl {
+#if ORFEAS_NEURAL_CUDA && ORFEAS_HAVE_CUDA_GRAPHS
+    std::unique_ptr<at::cuda::CUDAGraph> graph;
+    std::deque<cudaEvent_t> inFlight; // recorded after each launch, oldest first
+    std::vector<cudaEvent_t> spare;
+#endif
+    bool captured = false;
+};
+
+CapturedGraph::CapturedGraph() noexcept
+    : m_impl(std::make_unique<Impl>())
+{
+}
+
+CapturedGraph::~CapturedGraph()
+{
+#if ORFEAS_NEURAL_CUDA && ORFEAS_HAVE_CUDA_GRAPHS
+    for (cudaEvent_t e : m_impl->inFlight)
+        cudaEventDestroy(e);
+    for (cudaEvent_t e : m_impl->spare)
+        cudaEventDestroy(e);
+#endif
+}
+
+bool CapturedGraph::available(const at::Device& device) noexcept
+{
+#if ORFEAS_NEURAL_CUDA && ORFEAS_HAVE_CUDA_GRAPHS
+    return device.is_cuda();
+#else
+    (void)device;
+    return false;
+#endif
+}
+
+bool CapturedGraph::captured() const noexcept
+{
+    return m_impl->captured;
+}
+
+void CapturedGraph::capture(const at::Device& device, const std::function<void()>& enqueue)
+{
+    if (!available(device))
+        throw DeviceError("CUDA graphs are not available for " + device.str());
+#if ORFEAS_NEURAL_CUDA && ORFEAS_HAVE_CUDA_GRAPHS
+    const std::lock_guard<std::mutex> lock(captureMutex());
+    const c10::DeviceGuard guard(device);
+    m_impl->captured = false;
+    m_impl->graph.reset();
+    auto graph = std::make_unique<at::cuda::CUDAGraph>();
+    // Thread-local mode: only this thread is kept from calls that are unsafe during a capture; other threads' runs
+    // on their own streams continue.
+    graph->capture_begin({ 0, 0 }, cudaStreamCaptureModeThreadLocal);
+    try {
+        enqueue();
+    } catch (...) {
+        // End the capture so that the stream and the allocator leave capture mode; the graph is discarded.
+        try {
+            graph->capture_end();
+        } catch (...) {
+        }
+        cudaGetLastError();
+        throw;
+    }
+    graph->capture_end();
+    m_impl->graph = std::move(graph);
+    m_impl->captured = true;
+#else
+    (void)enqueue;
+#endif
+}
+
+void CapturedGraph::replay(int maxInFlight)
+{
+#if ORFEAS_NEURAL_CUDA && ORFEAS_HAVE_CUDA_GRAPHS
+    if (!m_impl->captured)
+        throw DeviceError("replay of a CUDA graph that was not captured");
+    Impl& d = *m_impl;
+    while (maxInFlight > 0 && int(d.inFlight.size()) >= maxInFlight) {
+        cudaEvent_t oldest = d.inFlight.front();
+        d.inFlight.pop_front();
+        const cudaError_t err = cudaEventSynchronize(oldest);
+        d.spare.push_back(oldest);
+        if (err != cudaSuccess) {
+            cudaGetLastError();
+            throw DeviceError(std::string("waiting for a diffusion step failed: ") + cudaGetErrorString(err));
+        }
+    }
+    d.graph->replay();
+    if (maxInFlight > 0) {
+        cudaEvent_t e = nullptr;
+        if (!d.spare.empty()) {
+            e = d.spare.back();
+            d.spare.pop_back();
+        } else if (cudaEventCreateWithFlags(&e, cudaEventDisableTiming | cudaEventBlockingSync) != cudaSuccess) {
+            cudaGetLastError();
+            return; // no event: this launch is not waited for
+        }
+        if (cudaEventRecord(e, c10::cuda::getCurrentCUDAStream().stream()) != cudaSuccess) {
+            cudaGetLastError();
+            d.spare.push_back(e);
+            return;
+        }
+        d.inFlight.push_back(e);
+    }
+#else
+    (void)maxInFlight;
+    throw DeviceError("CUDA graphs are not available in this build");
+#endif
 }
 
 } // namespace orfeas::neural::gpu

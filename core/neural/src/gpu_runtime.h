@@ -12,6 +12,7 @@
 
 #include "neural_common.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,6 +24,7 @@ struct Features {
     bool allocatorStats = false; // peak memory from LibTorch's caching allocator
     bool emptyCache = false; // cached blocks can be given back
     bool marchingCubes = false; // orfeas_cuda's extractSurfaceCuda is linked
+    bool graphs = false; // CUDA graphs through LibTorch's CUDAGraph (ORFEAS_HAVE_CUDA_GRAPHS)
 };
 Features features() noexcept;
 // e.g. "streams, allocator statistics, empty cache, CUDA marching cubes" or "none (built without ...)".
@@ -81,8 +83,37 @@ private:
     double m_sampledMB = -1;
 };
 
-// Gives the caching allocator's unused blocks back to the driver (no-op on the CPU or without support).
+// Gives the caching allocator's unused blocks back to the driver (no-op on the CPU or without support). Waits while
+// a CapturedGraph is being captured (giving memory back during a capture would break it).
 void releaseCachedMemory(const at::Device& device) noexcept;
+
+// A CUDA graph of the work that a function enqueues on the device's current stream (LibTorch's CUDAGraph, with a
+// private memory pool that the graph keeps while it exists). Captured in thread-local mode, so that runs on other
+// threads go on meanwhile; captures take turns with each other and with releaseCachedMemory (a process-wide mutex).
+// Replaying launches the whole recorded work at once on the current stream: the same kernels on the same addresses,
+// so the tensors that the function read and wrote must stay alive and be updated in place between replays.
+// available() is false on the CPU and in builds without CUDA graph support.
+class CapturedGraph {
+public:
+    CapturedGraph() noexcept;
+    ~CapturedGraph();
+    CapturedGraph(const CapturedGraph&) = delete;
+    CapturedGraph& operator=(const CapturedGraph&) = delete;
+
+    static bool available(const at::Device& device) noexcept;
+    // Records what `enqueue` launches; nothing runs. Throws (a c10::Error or DeviceError) when the capture fails;
+    // the graph then stays empty and the stream usable.
+    void capture(const at::Device& device, const std::function<void()>& enqueue);
+    bool captured() const noexcept;
+    // Launches the graph on the current stream. With maxInFlight > 0, first waits (the thread sleeps) until no more
+    // than maxInFlight - 1 earlier launches of this graph are unfinished: a whole diffusion loop queued at once would
+    // hold back the work of the other runs on the GPU, which shares the device's hardware queues with it.
+    void replay(int maxInFlight = 0);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
 
 // Waits for the device's current stream (no-op on the CPU).
 void synchronize(const at::Device& device);

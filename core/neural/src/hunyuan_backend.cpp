@@ -380,7 +380,8 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
                         ctx.progressStep(stage, "diffusion_sampling", done, total,
                             kConditioningEnd + (kSamplingEnd - kConditioningEnd) * done / total,
                             "diffusion step " + std::to_string(done) + "/" + std::to_string(total));
-                    });
+                    },
+                    /*reuseGraphs=*/!settings.lowVram);
                 requireFinite(latents, during);
             }
             cond = at::Tensor();

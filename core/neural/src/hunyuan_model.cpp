@@ -11,7 +11,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <string>
+#include <thread>
 
 namespace orfeas::neural {
 
@@ -41,6 +43,7 @@ std::shared_ptr<const HunyuanModel> HunyuanModel::load(const HunyuanLoadOptions&
         throw ModelError("the model folder has no config.yaml", options.modelPath);
 
     std::shared_ptr<HunyuanModel> model(new HunyuanModel());
+    model->m_stepGraphs = std::make_shared<DenoiserGraphs>();
     model->m_config = loadHunyuanModelConfig(configPath);
     std::string note;
     model->m_weightsPath = locateWeightsFile(options.modelPath, options.weights, &note);
@@ -128,8 +131,78 @@ at::Tensor HunyuanModel::initialNoise(std::uint64_t seed) const
         at::TensorOptions().dtype(at::kFloat).device(at::kCPU));
 }
 
+// The denoising loop's per-thread CUDA graphs (see sample()).
+struct DenoiserGraphs {
+    // The tensors one graph reads and writes, fixed in place between replays.
+    struct State {
+        at::Tensor latents; // float32 [B, N, C], updated in place by each step
+        at::Tensor contexts; // the denoiser's condition input
+        at::Tensor guidance; // guidance-distilled models: [rows] float32
+        at::Tensor timestep; // [rows] float32: the scheduler's timestep (before dividing by num_train_timesteps)
+        at::Tensor dt; // 0-dim float32: the step's sigma difference
+        double guidanceScale = 0; // part of the recorded work (a kernel argument)
+        bool guided = false;
+        bool warmed = false; // the step ran once eagerly on this thread (lazy initialisation is done)
+        gpu::CapturedGraph graph;
+    };
+    std::mutex mutex;
+    std::map<std::thread::id, std::shared_ptr<State>> byThread;
+    bool failed = false; // a capture failed: the loop runs eagerly from then on
+};
+
+namespace {
+
+constexpr std::size_t kMaxGraphThreads = 8;
+// Diffusion steps queued on the GPU at most: enough to keep it busy while the thread sleeps, few enough that the
+// other runs' work is not held back behind a whole loop.
+constexpr int kStepsInFlight = 2;
+
+std::string envOr(const char* name, const char* fallback)
+{
+    const char* value = std::getenv(name);
+    return value ? std::string(value) : std::string(fallback);
+}
+
+bool sameShape(const at::Tensor& a, const at::Tensor& b)
+{
+    return a.defined() == b.defined() && (!a.defined() || (a.sizes() == b.sizes() && a.dtype() == b.dtype()));
+}
+
+// This thread's graph state for these shapes and this guidance scale, made if needed; null when a capture failed
+// or too many threads have one.
+std::shared_ptr<DenoiserGraphs::State> graphState(DenoiserGraphs& graphs, const at::Tensor& latents,
+    const at::Tensor& contexts, const at::Tensor& guidance, std::int64_t rows, double guidanceScale, bool guided)
+{
+    const std::lock_guard<std::mutex> lock(graphs.mutex);
+    if (graphs.failed)
+        return {};
+    auto& slot = graphs.byThread[std::this_thread::get_id()];
+    if (slot && sameShape(slot->latents, latents) && sameShape(slot->contexts, contexts)
+        && sameShape(slot->guidance, guidance) && slot->timestep.size(0) == rows && slot->guided == guided
+        && slot->guidanceScale == guidanceScale)
+        return slot;
+    if (!slot && graphs.byThread.size() > kMaxGraphThreads) {
+        graphs.byThread.erase(std::this_thread::get_id());
+        return {};
+    }
+    // New, or for other shapes or another guidance scale: the old graph (and its memory pool) goes.
+    auto state = std::make_shared<DenoiserGraphs::State>();
+    state->latents = at::empty_like(latents);
+    state->contexts = at::empty_like(contexts);
+    if (guidance.defined())
+        state->guidance = at::empty_like(guidance);
+    state->timestep = at::empty({ rows }, latents.options().dtype(at::kFloat));
+    state->dt = at::empty({}, latents.options().dtype(at::kFloat));
+    state->guidanceScale = guidanceScale;
+    state->guided = guided;
+    slot = state;
+    return state;
+}
+
+} // namespace
+
 at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond, const SamplingSchedule& schedule,
-    double guidanceScale, RunContext& ctx, const std::function<void(int, int)>& onStep) const
+    double guidanceScale, RunContext& ctx, const std::function<void(int, int)>& onStep, bool reuseGraphs) const
 {
     const auto opts = at::TensorOptions().dtype(m_spec.dtype).device(m_spec.device);
     const bool distilled = m_config.dit.guidanceEmbed;
@@ -140,36 +213,105 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
     // One sample with guidance: the denoiser's guided pass, which computes the all-zero unconditional condition
     // once instead of token by token (hunyuan_dit.h). ORFEAS_CFG_COMPRESS=0 runs the plain batch of two instead;
     // ORFEAS_CFG_VERIFY=1 also runs the plain batch at the first and last step and logs how far the two differ.
-    const char* compress = std::getenv("ORFEAS_CFG_COMPRESS");
-    const bool guidedWanted = !(compress && std::string(compress) == "0");
-    const char* verifyEnv = std::getenv("ORFEAS_CFG_VERIFY");
-    const bool verify = verifyEnv && std::string(verifyEnv) == "1";
+    const bool guidedWanted = envOr("ORFEAS_CFG_COMPRESS", "1") != "0";
+    const bool verify = envOr("ORFEAS_CFG_VERIFY", "0") == "1";
     const bool guided = cfg && guidedWanted && batch == 1 && contexts.size(0) == 1;
-    const at::Tensor conditional = contexts;
     if (cfg && !guided)
         contexts = at::cat({ contexts, at::zeros_like(contexts) }, 0);
     const auto f32 = at::TensorOptions().dtype(at::kFloat).device(m_spec.device);
     at::Tensor guidance;
     if (distilled)
         guidance = at::full({ batch }, guidanceScale, f32);
+    const std::int64_t rows = guided ? 1 : (cfg ? 2 * batch : batch);
+
+    // One step from the float32 latents `lat`, updated in place: `timestep` [rows] holds the scheduler's timestep,
+    // `dt` (0-dim) the sigma difference. All its inputs are tensors on the device, so that a CUDA graph of it can be
+    // replayed for any step.
+    const auto step = [&](at::Tensor& lat, const at::Tensor& timestep, const at::Tensor& dt, const at::Tensor& ctxs,
+                          const at::Tensor& guid) {
+        at::Tensor x = lat.to(m_spec.dtype);
+        // timestep / num_train_timesteps, in float32 (the reference rounds it to the compute dtype first).
+        const at::Tensor t = timestep / m_config.scheduler.numTrainTimesteps;
+        at::Tensor v;
+        if (guided) {
+            v = m_dit->forwardGuided(x, t, ctxs);
+        } else {
+            if (cfg)
+                x = at::cat({ x, x }, 0);
+            v = m_dit->forward(x, t, ctxs, guid);
+        }
+        if (cfg) {
+            const auto parts = v.chunk(2, 0);
+            v = parts[1] + (parts[0] - parts[1]) * guidanceScale;
+        }
+        lat.add_(v.to(at::kFloat) * dt);
+    };
+
+    // CUDA graphs: on each thread (a device slot's, hunyuan_backend.cpp) the first step runs eagerly, which does
+    // LibTorch's lazy set-up (cuBLAS handles, attention kernel checks); the next is recorded as a graph; every
+    // later step, in this run and in the thread's later runs with the same shapes, replays it: one launch instead of
+    // about a thousand. The arithmetic is the same. Off with ORFEAS_CUDA_GRAPHS=0, under ORFEAS_DIT_PROFILE (its
+    // events need a host sync per pass) and ORFEAS_CFG_VERIFY, for low-VRAM runs (the graph keeps its memory), and
+    // after a failed capture.
+    std::shared_ptr<DenoiserGraphs::State> graph;
+    if (reuseGraphs && m_stepGraphs && gpu::CapturedGraph::available(m_spec.device)
+        && envOr("ORFEAS_CUDA_GRAPHS", "1") != "0" && envOr("ORFEAS_DIT_PROFILE", "").empty() && !verify)
+        graph = graphState(*m_stepGraphs, latents, contexts, guidance, rows, guidanceScale, guided);
+    if (graph) {
+        graph->latents.copy_(latents);
+        graph->contexts.copy_(contexts);
+        if (guidance.defined())
+            graph->guidance.copy_(guidance);
+    }
 
     const int steps = int(schedule.timesteps.size());
     for (int i = 0; i < steps; ++i) {
         if (ctx.isCancelled())
             throw CancelledError(Stage::ShapeGeneration);
         RECORD_USER_SCOPE("diffusion_step");
-        at::Tensor x = latents.to(m_spec.dtype);
-        // timestep / num_train_timesteps, in float32 (the reference rounds it to the compute dtype first).
-        const auto timestep = [&](std::int64_t rows) {
-            return at::full({ rows }, double(schedule.timesteps[std::size_t(i)]), f32)
-                / m_config.scheduler.numTrainTimesteps;
-        };
-        at::Tensor v;
-        if (guided) {
-            v = m_dit->forwardGuided(x, timestep(1), conditional);
-            if (verify && (i == 0 || i == steps - 1)) {
+        const double timestepValue = double(schedule.timesteps[std::size_t(i)]);
+        const float dt = schedule.sigmas[std::size_t(i) + 1] - schedule.sigmas[std::size_t(i)];
+        if (graph) {
+            graph->timestep.fill_(timestepValue);
+            graph->dt.fill_(double(dt));
+            const auto eager = [&] { step(graph->latents, graph->timestep, graph->dt, graph->contexts, graph->guidance); };
+            if (graph->graph.captured()) {
+                graph->graph.replay(kStepsInFlight);
+            } else if (!graph->warmed) {
+                eager();
+                graph->warmed = true;
+            } else {
+                bool recorded = false;
+                try {
+                    graph->graph.capture(m_spec.device, eager);
+                    recorded = true;
+                } catch (const std::exception& e) {
+                    ctx.log(LogLevel::Warning,
+                        std::string("the diffusion step could not be recorded as a CUDA graph; it runs without: ")
+                            + e.what());
+                    const std::lock_guard<std::mutex> lock(m_stepGraphs->mutex);
+                    m_stepGraphs->failed = true;
+                    m_stepGraphs->byThread.clear();
+                }
+                if (recorded) {
+                    ctx.log(LogLevel::Debug, "the diffusion step was recorded as a CUDA graph; the next steps replay it");
+                    graph->graph.replay(kStepsInFlight);
+                } else {
+                    // Nothing of the failed capture ran: this step (and the rest) eagerly, from the static latents.
+                    latents = graph->latents.clone();
+                    graph.reset();
+                    at::Tensor t = at::full({ rows }, timestepValue, f32);
+                    step(latents, t, at::full({}, double(dt), f32), contexts, guidance);
+                }
+            }
+        } else {
+            const at::Tensor t = at::full({ rows }, timestepValue, f32);
+            if (guided && verify && (i == 0 || i == steps - 1)) {
+                const at::Tensor x = latents.to(m_spec.dtype);
+                const at::Tensor tt = t / m_config.scheduler.numTrainTimesteps;
+                const at::Tensor g = m_dit->forwardGuided(x, tt, contexts);
                 const at::Tensor plain = m_dit->forward(
-                    at::cat({ x, x }, 0), timestep(2), at::cat({ conditional, at::zeros_like(conditional) }, 0));
+                    at::cat({ x, x }, 0), tt.repeat({ 2 }), at::cat({ contexts, at::zeros_like(contexts) }, 0));
                 const auto relative = [](const at::Tensor& a, const at::Tensor& b) {
                     const at::Tensor bf = b.to(at::kFloat);
                     const double r
@@ -180,24 +322,17 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
                 };
                 ctx.log(LogLevel::Debug,
                     "guided denoiser pass at step " + std::to_string(i + 1) + ": max difference from the plain batch "
-                        + relative(v[0], plain[0]) + " (conditional), " + relative(v[1], plain[1])
+                        + relative(g[0], plain[0]) + " (conditional), " + relative(g[1], plain[1])
                         + " (unconditional), relative to the largest value; attention with log-sum-exp: "
                         + (m_spec.isCuda() ? attentionWithLseKernelName() : "direct"));
             }
-        } else {
-            if (cfg)
-                x = at::cat({ x, x }, 0);
-            v = m_dit->forward(x, timestep(x.size(0)), contexts, guidance);
+            step(latents, t, at::full({}, double(dt), f32), contexts, guidance);
         }
-        if (cfg) {
-            const auto parts = v.chunk(2, 0);
-            v = parts[1] + (parts[0] - parts[1]) * guidanceScale;
-        }
-        const float dt = schedule.sigmas[std::size_t(i) + 1] - schedule.sigmas[std::size_t(i)];
-        latents = latents + v.to(at::kFloat) * double(dt);
         if (onStep)
             onStep(i + 1, steps);
     }
+    if (graph)
+        latents = graph->latents.clone(); // the thread's next run overwrites the static latents
     return latents;
 }
 

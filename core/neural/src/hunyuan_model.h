@@ -19,6 +19,8 @@
 
 namespace orfeas::neural {
 
+struct DenoiserGraphs; // hunyuan_model.cpp
+
 class HunyuanModel {
 public:
     // Reads config.yaml, picks and validates the weights file, loads it to the device. Throws ModelError,
@@ -53,8 +55,11 @@ public:
     // guidance batches [cond, zeros] when guidanceScale >= 0 and the denoiser is not guidance-distilled; a
     // guidance-distilled denoiser gets guidanceScale through its guidance embedding instead. The latents are kept
     // in float32 between steps. `onStep(done, total)` runs after each step; cancellation is checked before each.
+    // On a CUDA device the steps replay a CUDA graph kept per calling thread (and per shape and guidance scale),
+    // unless `reuseGraphs` is false (low-VRAM runs: the graph keeps its memory pool).
     at::Tensor sample(const at::Tensor& noise, const at::Tensor& cond, const SamplingSchedule& schedule,
-        double guidanceScale, RunContext& ctx, const std::function<void(int, int)>& onStep = {}) const;
+        double guidanceScale, RunContext& ctx, const std::function<void(int, int)>& onStep = {},
+        bool reuseGraphs = true) const;
     // Sampled latents -> decoded latents [B, num_latents, width].
     at::Tensor decodeLatents(const at::Tensor& latents) const;
     const GeometryDecoder& geometry() const { return *m_geometry; }
@@ -71,6 +76,7 @@ private:
     std::optional<HunyuanDit> m_dit;
     std::optional<ShapeVaeDecoder> m_vae;
     std::optional<GeometryDecoder> m_geometry;
+    std::shared_ptr<DenoiserGraphs> m_stepGraphs; // sample()'s CUDA graphs; guarded by its own mutex
 };
 
 } // namespace orfeas::neural

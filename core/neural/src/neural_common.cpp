@@ -15,6 +15,37 @@ namespace orfeas::neural {
 
 namespace {
 std::atomic<bool> g_cudnnAttention { false };
+std::atomic<bool> g_cudnnDenoiser { false };
+}
+
+bool setCudnnForDenoiser(bool on)
+{
+#if ORFEAS_HAVE_CUDNN_SDPA
+    g_cudnnDenoiser = on;
+    return on;
+#else
+    (void)on;
+    return false;
+#endif
+}
+
+bool cudnnForDenoiser()
+{
+    return g_cudnnDenoiser || g_cudnnAttention;
+}
+
+at::Tensor denoiserAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v)
+{
+#if ORFEAS_HAVE_CUDNN_SDPA
+    if (g_cudnnDenoiser && !g_cudnnAttention && q.is_cuda() && q.scalar_type() != at::kFloat) {
+        try {
+            return std::get<0>(at::_scaled_dot_product_cudnn_attention(q, k, v, std::nullopt, false));
+        } catch (const c10::Error&) {
+            g_cudnnDenoiser = false; // not supported here: the general choice from now on
+        }
+    }
+#endif
+    return attention(q, k, v);
 }
 
 bool setCudnnAttention(bool on)
@@ -123,7 +154,7 @@ std::pair<at::Tensor, at::Tensor> attentionWithLse(const at::Tensor& q, const at
         // The first call checks the fused kernels on its own operands and keeps the first that agrees: cuDNN
         // first only where it is the attention kernel in use (its execution graphs are built per thread and
         // shape, see configureAttention).
-        const bool cudnnFirst = g_cudnnAttention.load();
+        const bool cudnnFirst = cudnnForDenoiser();
         const LseKernel first = cudnnFirst ? LseKernel::Cudnn : LseKernel::Flash;
         const LseKernel second = cudnnFirst ? LseKernel::Flash : LseKernel::Cudnn;
         for (const LseKernel candidate : { first, second }) {

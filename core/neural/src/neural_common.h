@@ -42,6 +42,14 @@ const char* attentionWithLseKernelName();
 // back to LibTorch's choice for good at the first call cuDNN refuses). False when this build cannot.
 bool setCudnnAttention(bool on);
 bool cudnnAttentionActive();
+// cuDNN's fused attention for the denoiser only (denoiserAttention; attentionWithLse then tries cuDNN first): its
+// shapes are fixed for a model, so cuDNN's execution graph, built per (thread, shape), is built once per device
+// slot thread, while the geometry decoder's shapes vary with every surface. False when this build cannot.
+bool setCudnnForDenoiser(bool on);
+bool cudnnForDenoiser();
+// attention() for the denoiser: cuDNN's kernel when setCudnnForDenoiser(true) was called (falling back for good at
+// the first call it refuses), else attention().
+at::Tensor denoiserAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
 
 // [B, H, L, D] -> [B, L, H * D]
 inline at::Tensor mergeHeads(const at::Tensor& x)

@@ -1,5 +1,7 @@
 #include "shape_vae.h"
 
+#include "dit_fused.h"
+
 #include "orfeas/errors.h"
 
 #include <c10/core/GradMode.h>
@@ -133,7 +135,9 @@ at::Tensor GeometryDecoder::query(const GeometryKeys& keys, const at::Tensor& po
     // (autograd on) needs the inputs kept.
     const bool inPlace = !c10::GradMode::is_enabled();
     if (keys.k.defined()) {
-        const at::Tensor q = applyNorm(m_qNorm, m_q(m_ln1(x)).view({ batch, count, m_config.geoHeads(), -1 }));
+        // The per-head query norm has rows of 64 values: a kernel with a warp per row on CUDA (dit_fused.h).
+        const at::Tensor qHeads = m_q(m_ln1(x)).view({ batch, count, m_config.geoHeads(), -1 });
+        const at::Tensor q = m_qNorm.weight.defined() ? fused::shortRowLayerNorm(m_qNorm, qHeads) : qHeads;
         const at::Tensor k = keys.k.size(0) == batch ? keys.k : keys.k.expand({ batch, -1, -1, -1 });
         const at::Tensor v = keys.v.size(0) == batch ? keys.v : keys.v.expand({ batch, -1, -1, -1 });
         const at::Tensor attended = m_proj(mergeHeads(attention(q.transpose(1, 2), k, v)));
