@@ -293,6 +293,13 @@ std::string configureAttention(const ComputeSpec& spec)
     else if (wanted == "efficient")
         first = at::SDPBackend::efficient_attention;
     if (first != at::SDPBackend::error) {
+        // LibTorch puts in its own default order at its first attention call (cuDNN first on Hopper with a recent
+        // cuDNN), over any order set before: make that first call now, then set ours.
+        try {
+            const at::Tensor t = at::zeros({ 1, 1, 8, 64 }, at::TensorOptions().dtype(at::kHalf).device(spec.device));
+            at::scaled_dot_product_attention(t, t, t);
+        } catch (const c10::Error&) {
+        }
         const auto current = at::globalContext().sDPPriorityOrder();
         std::vector<std::int64_t> order { static_cast<std::int64_t>(first) };
         for (const at::SDPBackend b : current)

@@ -48,6 +48,33 @@ at::Tensor denoiserAttention(const at::Tensor& q, const at::Tensor& k, const at:
     return attention(q, k, v);
 }
 
+namespace {
+std::atomic<bool> g_cudnnRefused { false };
+}
+
+bool cudnnAttentionAvailable()
+{
+#if ORFEAS_HAVE_CUDNN_SDPA
+    return !g_cudnnRefused;
+#else
+    return false;
+#endif
+}
+
+at::Tensor cudnnAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v)
+{
+#if ORFEAS_HAVE_CUDNN_SDPA
+    if (!g_cudnnRefused && q.is_cuda() && q.scalar_type() != at::kFloat) {
+        try {
+            return std::get<0>(at::_scaled_dot_product_cudnn_attention(q, k, v, std::nullopt, false));
+        } catch (const c10::Error&) {
+            g_cudnnRefused = true;
+        }
+    }
+#endif
+    return attention(q, k, v);
+}
+
 bool setCudnnAttention(bool on)
 {
 #if ORFEAS_HAVE_CUDNN_SDPA

@@ -50,6 +50,10 @@ bool cudnnForDenoiser();
 // attention() for the denoiser: cuDNN's kernel when setCudnnForDenoiser(true) was called (falling back for good at
 // the first call it refuses), else attention().
 at::Tensor denoiserAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
+// cuDNN's fused attention called directly for half-precision CUDA tensors (attention() elsewhere, and for good after
+// the first call cuDNN refuses); cudnnAttentionAvailable() says whether it is still tried.
+at::Tensor cudnnAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
+bool cudnnAttentionAvailable();
 
 // [B, H, L, D] -> [B, L, H * D]
 inline at::Tensor mergeHeads(const at::Tensor& x)

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 #include <torch/version.h>
 
 namespace orfeas::neural {
@@ -126,8 +128,35 @@ at::Tensor GeometryDecoder::fourier(const at::Tensor& points) const
     return at::cat({ x, at::sin(embed), at::cos(embed) }, -1);
 }
 
+// The geometry decoder's attention kernel on CUDA: LibTorch's choice (flash attention first, configureAttention) by
+// default; ORFEAS_DECODER_ATTENTION=cudnn calls cuDNN's kernel, with the points of a call padded to a multiple of
+// kCudnnPointQuantum (copies of the last point, their values dropped) so that the shapes, for each of which cuDNN
+// builds an execution graph per thread (85-95 ms on an H100), come from a small set instead of changing with every
+// surface.
+namespace {
+
+constexpr std::int64_t kCudnnPointQuantum = 16384;
+
+bool decoderUsesCudnn(const at::Tensor& points)
+{
+    static const bool wanted = [] {
+        const char* v = std::getenv("ORFEAS_DECODER_ATTENTION");
+        return v && std::string(v) == "cudnn";
+    }();
+    return wanted && points.is_cuda() && cudnnAttentionAvailable() && !c10::GradMode::is_enabled();
+}
+
+} // namespace
+
 at::Tensor GeometryDecoder::query(const GeometryKeys& keys, const at::Tensor& points) const
 {
+    const bool cudnn = keys.k.defined() && m_spec.dtype != at::kFloat && decoderUsesCudnn(points);
+    if (cudnn && points.size(1) % kCudnnPointQuantum != 0) {
+        const std::int64_t count = points.size(1);
+        const std::int64_t padded = (count + kCudnnPointQuantum - 1) / kCudnnPointQuantum * kCudnnPointQuantum;
+        const at::Tensor last = points.narrow(1, count - 1, 1).expand({ points.size(0), padded - count, 3 });
+        return query(keys, at::cat({ points, last }, 1)).narrow(1, 0, count);
+    }
     const std::int64_t batch = points.size(0);
     const std::int64_t count = points.size(1);
     at::Tensor x = m_queryProj(fourier(points).to(m_spec.dtype));
@@ -140,7 +169,8 @@ at::Tensor GeometryDecoder::query(const GeometryKeys& keys, const at::Tensor& po
         const at::Tensor q = m_qNorm.weight.defined() ? fused::shortRowLayerNorm(m_qNorm, qHeads) : qHeads;
         const at::Tensor k = keys.k.size(0) == batch ? keys.k : keys.k.expand({ batch, -1, -1, -1 });
         const at::Tensor v = keys.v.size(0) == batch ? keys.v : keys.v.expand({ batch, -1, -1, -1 });
-        const at::Tensor attended = m_proj(mergeHeads(attention(q.transpose(1, 2), k, v)));
+        const at::Tensor attended
+            = m_proj(mergeHeads(cudnn ? cudnnAttention(q.transpose(1, 2), k, v) : attention(q.transpose(1, 2), k, v)));
         x = inPlace ? x.add_(attended) : x + attended;
     }
     if (inPlace) {
