@@ -128,20 +128,26 @@ at::Tensor GeometryDecoder::fourier(const at::Tensor& points) const
     return at::cat({ x, at::sin(embed), at::cos(embed) }, -1);
 }
 
-// The geometry decoder's attention kernel on CUDA: LibTorch's choice (flash attention first, configureAttention) by
-// default; ORFEAS_DECODER_ATTENTION=cudnn calls cuDNN's kernel, with the points of a call padded to a multiple of
-// kCudnnPointQuantum (copies of the last point, their values dropped) so that the shapes, for each of which cuDNN
-// builds an execution graph per thread (85-95 ms on an H100), come from a small set instead of changing with every
-// surface.
+// The geometry decoder's attention kernel on CUDA in half precision: cuDNN's, called directly, unless
+// ORFEAS_DECODER_ATTENTION=flash (LibTorch's choice, flash attention first: configureAttention). cuDNN's kernel
+// decoded the fitted field 13 % faster on an H100 (0.324 s against 0.367 s, docs/benchmarks.md), but it builds an
+// execution graph for every new (thread, shape) pair, 85-95 ms each, and the number of points per call changes
+// with every surface. So the points of a call are padded (copies of the last point, their values dropped) to a
+// multiple of 16384 above 16384 points and of 1024 below: at most about two dozen shapes ever, each built once per
+// device-slot thread, for at most 16383 extra points per call. chooseChunkSize keeps full chunks multiples of 16384.
 namespace {
 
-constexpr std::int64_t kCudnnPointQuantum = 16384;
+std::int64_t cudnnPaddedCount(std::int64_t count)
+{
+    const std::int64_t quantum = count >= 16384 ? 16384 : 1024;
+    return (count + quantum - 1) / quantum * quantum;
+}
 
 bool decoderUsesCudnn(const at::Tensor& points)
 {
     static const bool wanted = [] {
         const char* v = std::getenv("ORFEAS_DECODER_ATTENTION");
-        return v && std::string(v) == "cudnn";
+        return !(v && std::string(v) == "flash");
     }();
     return wanted && points.is_cuda() && cudnnAttentionAvailable() && !c10::GradMode::is_enabled();
 }
@@ -151,12 +157,8 @@ bool decoderUsesCudnn(const at::Tensor& points)
 at::Tensor GeometryDecoder::query(const GeometryKeys& keys, const at::Tensor& points) const
 {
     const bool cudnn = keys.k.defined() && m_spec.dtype != at::kFloat && decoderUsesCudnn(points);
-    if (cudnn && points.size(1) % kCudnnPointQuantum != 0) {
-        const std::int64_t count = points.size(1);
-        const std::int64_t padded = (count + kCudnnPointQuantum - 1) / kCudnnPointQuantum * kCudnnPointQuantum;
-        const at::Tensor last = points.narrow(1, count - 1, 1).expand({ points.size(0), padded - count, 3 });
-        return query(keys, at::cat({ points, last }, 1)).narrow(1, 0, count);
-    }
+    if (cudnn && points.size(1) > 0 && cudnnPaddedCount(points.size(1)) != points.size(1))
+        return queryPadded(keys, points, cudnnPaddedCount(points.size(1)));
     const std::int64_t batch = points.size(0);
     const std::int64_t count = points.size(1);
     at::Tensor x = m_queryProj(fourier(points).to(m_spec.dtype));
@@ -191,6 +193,15 @@ at::Tensor GeometryDecoder::query(const GeometryKeys& keys, const at::Tensor& po
     return m_outputProj(x).squeeze(-1).to(at::kFloat);
 }
 
+at::Tensor GeometryDecoder::queryPadded(const GeometryKeys& keys, const at::Tensor& points, std::int64_t padded) const
+{
+    const std::int64_t count = points.size(1);
+    if (count == 0 || padded <= count)
+        return query(keys, points);
+    const at::Tensor last = points.narrow(1, count - 1, 1).expand({ points.size(0), padded - count, 3 });
+    return query(keys, at::cat({ points, last }, 1)).narrow(1, 0, count);
+}
+
 std::int64_t GeometryDecoder::bytesPerPoint() const
 {
     const std::int64_t element = m_spec.dtype == at::kFloat ? 4 : 2;
@@ -218,8 +229,11 @@ std::int64_t chooseChunkSize(const GeometryDecoder& decoder, int requested)
             // 131072 points: larger chunks are no faster and cost memory. Measured on an H100 (fp16, full-size
             // decoder, hierarchical decoding of 3.6 M points, docs/benchmarks.md): 131072 points 0.435 s and 8.5 GB
             // peak for the whole run, 262144 0.422 s and 11.5 GB, the former cap of 2^20 0.521 s and 17.6 GB.
+            // Multiples of 16384 from 16384 points on: the attention's padding (above) then leaves full chunks as
+            // they are.
             const auto n = std::int64_t(double(freeBytes) * 0.4) / perPoint;
-            return std::clamp<std::int64_t>(n / 1024 * 1024, 8192, kMaxCudaChunk);
+            const std::int64_t step = n >= 16384 ? 16384 : 1024;
+            return std::clamp<std::int64_t>(n / step * step, 8192, kMaxCudaChunk);
         }
         return 65536;
     }

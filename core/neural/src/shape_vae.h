@@ -48,6 +48,9 @@ public:
     // leave the cross-attention branch out: the field without the latents, exactly the decoder's own when the
     // branch's output projection is zero (a fitted field, field_fit.cpp).
     at::Tensor query(const GeometryKeys& keys, const at::Tensor& points) const;
+    // query() over the points followed by copies of the last point up to `padded` points, the copies' values dropped
+    // (what query() does on CUDA to keep cuDNN's attention shapes from a small set: shape_vae.cpp).
+    at::Tensor queryPadded(const GeometryKeys& keys, const at::Tensor& points, std::int64_t padded) const;
     // Rough bytes of intermediate tensors per query point, for sizing chunks.
     std::int64_t bytesPerPoint() const;
     const ComputeSpec& spec() const { return m_spec; }

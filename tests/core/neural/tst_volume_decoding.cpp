@@ -284,6 +284,32 @@ private Q_SLOTS:
         QVERIFY2(diff <= 1e-5 * scale, QByteArray::number(diff));
     }
 
+    // On CUDA the decoder pads a call's points to a multiple of 16384 (or 1024) for cuDNN's attention: the padded
+    // call must give every real point the value it gets alone (each point is decoded on its own).
+    void paddedQueryMatchesPlainQuery()
+    {
+        HunyuanLoadOptions load;
+        load.modelPath = std::string(ORFEAS_TEST_DATA_DIR) + "/hy3d-tiny";
+        load.device = "cpu";
+        load.precision = Precision::Fp32;
+        RunContext ctx;
+        const auto model = HunyuanModel::load(load, ctx);
+        at::manual_seed(12);
+        const GeometryDecoder& g = model->geometry();
+        const c10::InferenceMode mode;
+        const GeometryKeys keys = g.prepare(at::randn({ 1, 32, 64 }));
+        const at::Tensor points = at::rand({ 1, 5000, 3 }) * 2.02 - 1.01;
+        const at::Tensor plain = g.query(keys, points);
+        const at::Tensor padded = g.queryPadded(keys, points, 6144);
+        QCOMPARE(padded.sizes().vec(), (std::vector<std::int64_t> { 1, 5000 }));
+        const double diff = (plain - padded).abs().max().item<double>();
+        const double scale = plain.abs().max().item<double>();
+        QVERIFY(scale > 0);
+        QVERIFY2(diff <= 1e-5 * scale, QByteArray::number(diff));
+        // Fewer or as many points as given: the plain query.
+        QVERIFY(at::equal(g.queryPadded(keys, points, 4000), plain));
+    }
+
     // The tensor form of the fit shapes (training labels) is the scalar form (tests, docs).
     void shapesAgree()
     {
