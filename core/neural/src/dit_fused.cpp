@@ -294,9 +294,10 @@ std::string configureAttention(const ComputeSpec& spec)
         first = at::SDPBackend::efficient_attention;
     if (first != at::SDPBackend::error) {
         // LibTorch puts in its own default order at its first attention call (cuDNN first on Hopper with a recent
-        // cuDNN), over any order set before: make that first call now, then set ours.
+        // cuDNN), over any order set before: make that first call now, then set ours. In float32, which cuDNN's
+        // kernel does not take: it would build an execution graph for this shape on this thread for nothing.
         try {
-            const at::Tensor t = at::zeros({ 1, 1, 8, 64 }, at::TensorOptions().dtype(at::kHalf).device(spec.device));
+            const at::Tensor t = at::zeros({ 1, 1, 8, 64 }, at::TensorOptions().dtype(at::kFloat).device(spec.device));
             at::scaled_dot_product_attention(t, t, t);
         } catch (const c10::Error&) {
         }
