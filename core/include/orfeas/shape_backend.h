@@ -20,6 +20,7 @@ struct PreprocessedImage {
     ImageRGBA8 image;       // size x size, composited over white, alpha 255: what the neural conditioner sees
     Mask8 mask;             // size x size subject mask (nearest-neighbour resize, as the reference)
     bool alphaFromFile = false; // true: the mask came from the file's alpha; false: from background removal
+    std::vector<std::string> warnings; // for the run report (e.g. "the subject is 64 separate pieces")
 };
 
 // How the canvas maps onto the volume, for front projection: with normalised canvas coordinates

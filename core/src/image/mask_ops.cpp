@@ -117,10 +117,13 @@ BinaryMask floodFromBorder(const BinaryMask& passable)
     return reached;
 }
 
-std::size_t keepMainComponents(BinaryMask& m, double minShareOfLargest)
+namespace {
+
+// Labels the 8-connected components of m (label -1 outside); returns their sizes, indexed by label.
+std::vector<std::size_t> labelComponents(const BinaryMask& m, std::vector<std::int32_t>& label)
 {
     const int w = m.width, h = m.height;
-    std::vector<std::int32_t> label(m.v.size(), -1);
+    label.assign(m.v.size(), -1);
     std::vector<std::size_t> sizes;
     std::vector<std::uint32_t> stack;
     for (std::size_t start = 0; start < m.v.size(); ++start) {
@@ -153,6 +156,15 @@ std::size_t keepMainComponents(BinaryMask& m, double minShareOfLargest)
         }
         sizes.push_back(n);
     }
+    return sizes;
+}
+
+} // namespace
+
+std::size_t keepMainComponents(BinaryMask& m, double minShareOfLargest)
+{
+    std::vector<std::int32_t> label;
+    const std::vector<std::size_t> sizes = labelComponents(m, label);
     if (sizes.empty())
         return 0;
     const std::size_t largest = *std::max_element(sizes.begin(), sizes.end());
@@ -167,6 +179,18 @@ std::size_t keepMainComponents(BinaryMask& m, double minShareOfLargest)
         kept += keep ? 1 : 0;
     }
     return kept;
+}
+
+std::size_t countMainComponents(const BinaryMask& m, double minShareOfLargest)
+{
+    std::vector<std::int32_t> label;
+    const std::vector<std::size_t> sizes = labelComponents(m, label);
+    if (sizes.empty())
+        return 0;
+    const std::size_t largest = *std::max_element(sizes.begin(), sizes.end());
+    const double keepFrom = double(largest) * minShareOfLargest;
+    return std::size_t(std::count_if(
+        sizes.begin(), sizes.end(), [&](std::size_t s) { return s == largest || double(s) >= keepFrom; }));
 }
 
 void fillHoles(BinaryMask& m)

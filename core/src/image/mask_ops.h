@@ -43,6 +43,8 @@ BinaryMask floodFromBorder(const BinaryMask& passable);
 // Keeps the largest 8-connected component and every other one with at least `minShareOfLargest` of its area.
 // Returns the number of pixels kept.
 std::size_t keepMainComponents(BinaryMask& m, double minShareOfLargest);
+// How many components keepMainComponents would keep (the mask is left as it is).
+std::size_t countMainComponents(const BinaryMask& m, double minShareOfLargest);
 
 // Sets every 0-pixel that is not 4-connected to the image border to 1.
 void fillHoles(BinaryMask& m);

@@ -15,6 +15,8 @@
 
 #include "orfeas/errors.h"
 
+#include "image/mask_ops.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -22,6 +24,19 @@
 namespace orfeas {
 
 namespace {
+
+// Separate pieces of the mask with at least a tenth of the largest one's area (8-connected, as the background
+// removal's own component analysis); from this many on, preprocessImage warns.
+constexpr std::size_t kManyPieces = 6;
+
+std::size_t majorPieces(const Mask8& mask)
+{
+    image_detail::BinaryMask m(mask.width, mask.height);
+    for (std::size_t i = 0; i < m.v.size(); ++i)
+        m.v[i] = mask.values[i] >= 128;
+    return image_detail::countMainComponents(m, 0.10);
+}
+
 
 constexpr int kMaxCanvas = 4096;
 
@@ -181,6 +196,16 @@ PreprocessedImage preprocessImage(const ImageRGBA8& image, const PreprocessOptio
     }
     out.mask.width = out.mask.height = size;
     out.mask.values = resizeNearest(alpha.data(), side, side, 1, size, size);
+    // A subject in many pieces of similar size is usually no single object: a texture, a pattern, a chart, a sheet
+    // of sprites. The model then has as many separate parts. Say so; the user may mean one of them.
+    const std::size_t pieces = majorPieces(out.mask);
+    if (pieces >= kManyPieces) {
+        out.warnings.push_back("the subject is " + std::to_string(pieces)
+            + " separate pieces of similar size (is the image a pattern or texture rather than one object?); the "
+              "model will have as many separate parts. Crop to one object, or give it a transparent background");
+        if (ctx)
+            ctx->log(LogLevel::Warning, out.warnings.back());
+    }
     report(ctx, 1.0, "preprocessing done");
     return out;
 }

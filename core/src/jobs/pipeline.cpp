@@ -244,7 +244,8 @@ JobResult runJob(const JobRequest& request, RunContext& ctx)
     report.model = shape.modelDescription;
     report.pointsEvaluated = shape.volume.pointsEvaluated;
     report.peakGpuMemoryMB = shape.peakGpuMemoryMB;
-    report.warnings = shape.warnings;
+    report.warnings = pre.warnings;
+    report.warnings.insert(report.warnings.end(), shape.warnings.begin(), shape.warnings.end());
 
     Mesh mesh = runStage(ctx, Stage::SurfaceExtraction, request.inputPath, [&] {
         Mesh m;

@@ -74,6 +74,7 @@ private Q_SLOTS:
     void backgroundRemovalRefuses_data();
     void backgroundRemovalRefuses();
     void opaqueImageGoesThroughBackgroundRemoval();
+    void manyPiecesAreWarnedAbout();
     void progressAndCancel();
     void deterministicOutput();
 };
@@ -545,6 +546,42 @@ void TestPreprocess::opaqueImageGoesThroughBackgroundRemoval()
     withAlpha.pixels[3] = 0;
     opt.useAlpha = false;
     QVERIFY(!preprocessImage(withAlpha, opt).alphaFromFile);
+}
+
+// A pattern (here 4 x 4 dark squares on white) is no single object: preprocessing goes on but warns; one
+// subject, or a few pieces, gives no warning.
+void TestPreprocess::manyPiecesAreWarnedAbout()
+{
+    const auto grid = [](int cells) {
+        return testimg::makeImage(256, 256, [cells](int x, int y, std::uint8_t* p) {
+            const int pitch = 192 / cells;
+            const int cx = (x - 32) % pitch, cy = (y - 32) % pitch;
+            const bool inside = x >= 32 && y >= 32 && x < 224 && y < 224 && cx >= pitch / 4 && cx < pitch * 3 / 4
+                && cy >= pitch / 4 && cy < pitch * 3 / 4;
+            p[0] = p[1] = p[2] = inside ? 30 : 250;
+            p[3] = 255;
+        });
+    };
+    PreprocessOptions opt;
+    opt.size = 128;
+    const PreprocessedImage many = preprocessImage(grid(4), opt);
+    QCOMPARE(many.warnings.size(), std::size_t(1));
+    QVERIFY2(many.warnings.front().find("16 separate pieces") != std::string::npos, many.warnings.front().c_str());
+    QVERIFY(preprocessImage(grid(2), opt).warnings.empty()); // 4 pieces: below the threshold
+    const auto t = discTruth(256, 200, 120, 100, 60);
+    const ImageRGBA8 disc = testimg::makeImage(256, 200, [&](int x, int y, std::uint8_t* p) {
+        const std::uint8_t v = blend(255, 20, t[std::size_t(y) * 256 + x]);
+        p[0] = p[1] = p[2] = v;
+        p[3] = 255;
+    });
+    QVERIFY(preprocessImage(disc, opt).warnings.empty());
+    // The file's alpha counts the same way: 16 opaque squares on transparency.
+    ImageRGBA8 sprites = grid(4);
+    for (std::size_t i = 0; i < sprites.pixels.size(); i += 4)
+        sprites.pixels[i + 3] = sprites.pixels[i] < 128 ? 255 : 0;
+    const PreprocessedImage fromAlpha = preprocessImage(sprites, opt);
+    QVERIFY(fromAlpha.alphaFromFile);
+    QCOMPARE(fromAlpha.warnings.size(), std::size_t(1));
 }
 
 void TestPreprocess::progressAndCancel()
