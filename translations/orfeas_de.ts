@@ -1074,5 +1074,9 @@ klicken zum Auswählen · Strg+V zum Einfügen</translation>
         <source>Slowest stage: %1 (%2 % of the total).</source>
         <translation>Langsamste Stufe: %1 (%2 % der Gesamtzeit).</translation>
     </message>
+    <message>
+        <source>and %1 for its image, made during shape generation</source>
+        <translation>und %1 für sein Bild, erstellt während der Formerzeugung</translation>
+    </message>
 </context>
 </TS>

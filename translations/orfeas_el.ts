@@ -1074,5 +1074,9 @@ click to browse · Ctrl+V to paste</source>
         <source>Slowest stage: %1 (%2 % of the total).</source>
         <translation>Πιο αργό στάδιο: %1 (%2 % του συνόλου).</translation>
     </message>
+    <message>
+        <source>and %1 for its image, made during shape generation</source>
+        <translation>και %1 για την εικόνα της, κατά τη δημιουργία του σχήματος</translation>
+    </message>
 </context>
 </TS>

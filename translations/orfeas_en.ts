@@ -1073,5 +1073,9 @@ click to browse · Ctrl+V to paste</source>
         <source>Slowest stage: %1 (%2 % of the total).</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>and %1 for its image, made during shape generation</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>
