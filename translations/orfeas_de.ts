@@ -1075,8 +1075,8 @@ klicken zum Auswählen · Strg+V zum Einfügen</translation>
         <translation>Langsamste Stufe: %1 (%2 % der Gesamtzeit).</translation>
     </message>
     <message>
-        <source>and %1 for its image, made during shape generation</source>
-        <translation>und %1 für sein Bild, erstellt während der Formerzeugung</translation>
+        <source>image %1, in parallel</source>
+        <translation>Bild %1, parallel</translation>
     </message>
 </context>
 </TS>

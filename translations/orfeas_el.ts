@@ -1075,8 +1075,8 @@ click to browse · Ctrl+V to paste</source>
         <translation>Πιο αργό στάδιο: %1 (%2 % του συνόλου).</translation>
     </message>
     <message>
-        <source>and %1 for its image, made during shape generation</source>
-        <translation>και %1 για την εικόνα της, κατά τη δημιουργία του σχήματος</translation>
+        <source>image %1, in parallel</source>
+        <translation>εικόνα %1, παράλληλα</translation>
     </message>
 </context>
 </TS>

@@ -1074,7 +1074,7 @@ click to browse · Ctrl+V to paste</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>and %1 for its image, made during shape generation</source>
+        <source>image %1, in parallel</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -272,11 +272,11 @@ void StagePanel::showBreakdown(const JobRecord& r)
         if (r.state != orfeas::JobState::Done && report.errorStage == name)
             detail = r.state == orfeas::JobState::Cancelled ? tr("cancelled here") : tr("failed here");
         // The texture image is made on a thread of its own during shape generation (the pipeline's
-        // prepareTextureImage): not part of this row's time, but part of the work.
+        // prepareTextureImage), in parallel with it: not part of this row's time, but part of the work.
         if (detail.isEmpty() && orfeas::kAllStages[std::size_t(s)] == orfeas::Stage::TextureSynthesis) {
             for (const auto& t : report.timings)
                 if (t.path == name + "/image_overlapped")
-                    detail = tr("and %1 for its image, made during shape generation").arg(formatSeconds(t.seconds));
+                    detail = tr("image %1, in parallel").arg(formatSeconds(t.seconds));
         }
         setRow(s, share, detail, true);
         if (seconds > slowestSeconds) {

@@ -201,9 +201,9 @@ private Q_SLOTS:
         for (int s = 0; s < kStageCount; ++s)
             shares += w->stagePanel()->stageFraction(s);
         QVERIFY2(shares > 0.5 && shares <= 1.0001, qPrintable(QString::number(shares)));
-        // The texture row also names the time of its image, made during shape generation.
+        // The texture row also names the time of its image, made in parallel with shape generation.
         const QString textureDetail = w->stagePanel()->stageDetail(int(orfeas::Stage::TextureSynthesis));
-        QVERIFY2(textureDetail.contains("during shape generation"), qPrintable(textureDetail));
+        QVERIFY2(textureDetail.contains("in parallel"), qPrintable(textureDetail));
         // The mesh is in the viewport's model, with the statistics of the engine's report.
         const JobRecord* r = w->jobModel()->jobAt(0);
         QVERIFY(w->viewport()->mesh());
