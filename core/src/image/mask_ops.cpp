@@ -159,22 +159,30 @@ std::vector<std::size_t> labelComponents(const BinaryMask& m, std::vector<std::i
     return sizes;
 }
 
+// Which components (by label) are main ones: the largest, and every other with at least minShareOfLargest of it.
+std::vector<bool> mainComponents(const std::vector<std::size_t>& sizes, double minShareOfLargest)
+{
+    std::vector<bool> main(sizes.size(), false);
+    if (sizes.empty())
+        return main;
+    const std::size_t largest = *std::max_element(sizes.begin(), sizes.end());
+    const double keepFrom = double(largest) * minShareOfLargest;
+    for (std::size_t c = 0; c < sizes.size(); ++c)
+        main[c] = sizes[c] == largest || double(sizes[c]) >= keepFrom;
+    return main;
+}
+
 } // namespace
 
 std::size_t keepMainComponents(BinaryMask& m, double minShareOfLargest)
 {
     std::vector<std::int32_t> label;
-    const std::vector<std::size_t> sizes = labelComponents(m, label);
-    if (sizes.empty())
-        return 0;
-    const std::size_t largest = *std::max_element(sizes.begin(), sizes.end());
-    const double keepFrom = double(largest) * minShareOfLargest;
+    const std::vector<bool> main = mainComponents(labelComponents(m, label), minShareOfLargest);
     std::size_t kept = 0;
     for (std::size_t i = 0; i < m.v.size(); ++i) {
         if (!m.v[i])
             continue;
-        const std::size_t s = sizes[std::size_t(label[i])];
-        const bool keep = s == largest || double(s) >= keepFrom;
+        const bool keep = main[std::size_t(label[i])];
         m.v[i] = keep ? 1 : 0;
         kept += keep ? 1 : 0;
     }
@@ -184,13 +192,8 @@ std::size_t keepMainComponents(BinaryMask& m, double minShareOfLargest)
 std::size_t countMainComponents(const BinaryMask& m, double minShareOfLargest)
 {
     std::vector<std::int32_t> label;
-    const std::vector<std::size_t> sizes = labelComponents(m, label);
-    if (sizes.empty())
-        return 0;
-    const std::size_t largest = *std::max_element(sizes.begin(), sizes.end());
-    const double keepFrom = double(largest) * minShareOfLargest;
-    return std::size_t(std::count_if(
-        sizes.begin(), sizes.end(), [&](std::size_t s) { return s == largest || double(s) >= keepFrom; }));
+    const std::vector<bool> main = mainComponents(labelComponents(m, label), minShareOfLargest);
+    return std::size_t(std::count(main.begin(), main.end(), true));
 }
 
 void fillHoles(BinaryMask& m)

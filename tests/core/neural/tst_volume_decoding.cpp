@@ -96,6 +96,17 @@ Comparison compare(const PointField& field, int resolution, int chunk = 4096)
 
 class TestVolumeDecoding : public QObject {
     Q_OBJECT
+    // The tiny fixture model in float32 on the CPU.
+    static std::shared_ptr<const HunyuanModel> loadTinyOnCpu()
+    {
+        HunyuanLoadOptions load;
+        load.modelPath = std::string(ORFEAS_TEST_DATA_DIR) + "/hy3d-tiny";
+        load.device = "cpu";
+        load.precision = Precision::Fp32;
+        RunContext ctx;
+        return HunyuanModel::load(load, ctx);
+    }
+
 private Q_SLOTS:
     void levels()
     {
@@ -257,12 +268,7 @@ private Q_SLOTS:
     // slices of at most 32768).
     void decoderInferenceMatchesAutogradPath()
     {
-        HunyuanLoadOptions load;
-        load.modelPath = std::string(ORFEAS_TEST_DATA_DIR) + "/hy3d-tiny";
-        load.device = "cpu";
-        load.precision = Precision::Fp32;
-        RunContext ctx;
-        const auto model = HunyuanModel::load(load, ctx);
+        const auto model = loadTinyOnCpu();
         at::manual_seed(11);
         const GeometryDecoder& g = model->geometry();
         const at::Tensor decoded = at::randn({ 1, 32, 64 });
@@ -288,12 +294,7 @@ private Q_SLOTS:
     // call must give every real point the value it gets alone (each point is decoded on its own).
     void paddedQueryMatchesPlainQuery()
     {
-        HunyuanLoadOptions load;
-        load.modelPath = std::string(ORFEAS_TEST_DATA_DIR) + "/hy3d-tiny";
-        load.device = "cpu";
-        load.precision = Precision::Fp32;
-        RunContext ctx;
-        const auto model = HunyuanModel::load(load, ctx);
+        const auto model = loadTinyOnCpu();
         at::manual_seed(12);
         const GeometryDecoder& g = model->geometry();
         const c10::InferenceMode mode;
