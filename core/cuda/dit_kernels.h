@@ -16,6 +16,11 @@ namespace orfeas::cuda {
 
 enum class DitDType { Float32, Float16, BFloat16 };
 
+// adaLayerNorm, gatedResidual and qkRmsNormSplit have vectorised kernels for half and bfloat16 rows of 256k values
+// (16-byte aligned), which they choose by themselves. For tests: true makes them use the general kernels only.
+// Not synchronised with calls in flight on other threads.
+void useGenericKernelsOnly(bool on) noexcept;
+
 // For every token row x[b, l, :] of x [batch, tokens, width]:
 //   if residual:  x <- x + gate[b] * residual[b, l]      (x is updated in place; residual has x's shape)
 //   if out:       out[b, l] <- (1 + scale[b]) * LayerNorm(x[b, l]) + shift[b]   (LayerNorm without affine, eps)
@@ -34,7 +39,7 @@ const char* gatedResidual(DitDType type, void* x, const void* y, const void* gat
 // headDim leaves room for extra columns), written at token offset outOffset (so that two streams can fill one
 // joint sequence), applying the reference's RMSNorm to q and k:
 //   q <- T(T(x * rsqrt(mean(x^2) + eps)) * qScale)     (statistics in float32; k alike with kScale)
-// Needs headDim <= 256.
+// v may be null: v is then not copied (the caller reads it from qkv in place). Needs headDim <= 256.
 const char* qkRmsNormSplit(DitDType type, const void* qkv, std::int64_t rowStride, const void* qScale,
     const void* kScale, void* q, void* k, void* v, int batch, std::int64_t tokens, int heads, int headDim,
     int headStride, std::int64_t outTokens, std::int64_t outOffset, float eps, void* stream) noexcept;

@@ -75,7 +75,14 @@ namespace {
 #if ORFEAS_NEURAL_DIT_CUDA
 bool switchedOn()
 {
-    static const bool on = envOr("ORFEAS_DIT_FUSED", "1") != "0";
+    // ORFEAS_DIT_FUSED=0: LibTorch operators only; ORFEAS_DIT_FUSED=generic: the kernels without their vectorised
+    // variants (dit_kernels.h), for comparisons.
+    static const bool on = [] {
+        const std::string v = envOr("ORFEAS_DIT_FUSED", "1");
+        if (v == "generic")
+            cuda::useGenericKernelsOnly(true);
+        return v != "0";
+    }();
     return on;
 }
 
@@ -161,8 +168,8 @@ void qkNormSplit(const at::Tensor& qkv, const at::Tensor& qScale, const at::Tens
     if (kernelsFor(qkv)) {
         require(qkv.dim() == 3 && qkv.stride(2) == 1 && (batch == 1 || qkv.stride(0) == tokens * qkv.stride(1)),
             "qkNormSplit: qkv");
-        require(q.dim() == 4 && q.is_contiguous() && k.is_contiguous() && v.is_contiguous() && k.sizes() == q.sizes()
-                && v.sizes() == q.sizes() && q.size(0) == batch && qkv.size(2) == 3 * heads * headDim
+        require(q.dim() == 4 && q.is_contiguous() && k.is_contiguous() && k.sizes() == q.sizes()
+                && (!v.defined() || (v.is_contiguous() && v.sizes() == q.sizes())) && q.size(0) == batch && qkv.size(2) == 3 * heads * headDim
                 && q.size(3) >= headDim && q.scalar_type() == qkv.scalar_type(),
             "qkNormSplit: outputs");
         const at::Tensor qs = qScale.to(qkv.scalar_type()).contiguous();
@@ -170,7 +177,7 @@ void qkNormSplit(const at::Tensor& qkv, const at::Tensor& qScale, const at::Tens
         require(qs.numel() == headDim && ks.numel() == headDim, "qkNormSplit: scales");
         const c10::cuda::CUDAGuard guard(qkv.device());
         check(cuda::qkRmsNormSplit(ditType(qkv), qkv.data_ptr(), qkv.stride(1), qs.data_ptr(), ks.data_ptr(),
-                  q.data_ptr(), k.data_ptr(), v.data_ptr(), int(batch), tokens, int(heads), int(headDim),
+                  q.data_ptr(), k.data_ptr(), v.defined() ? v.data_ptr() : nullptr, int(batch), tokens, int(heads), int(headDim),
                   int(q.size(3)), q.size(1), offset, 1e-6f, streamOf(qkv)),
             "qkRmsNormSplit");
         return;
@@ -180,7 +187,8 @@ void qkNormSplit(const at::Tensor& qkv, const at::Tensor& qScale, const at::Tens
     const auto slot = [&](at::Tensor& out) { return out.narrow(1, offset, tokens).narrow(3, 0, headDim); };
     slot(q).copy_(dit::rmsNorm(parts.select(2, 0), qScale));
     slot(k).copy_(dit::rmsNorm(parts.select(2, 1), kScale));
-    slot(v).copy_(parts.select(2, 2));
+    if (v.defined())
+        slot(v).copy_(parts.select(2, 2));
 }
 
 at::Tensor attentionBLHD(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v)

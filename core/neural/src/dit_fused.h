@@ -28,7 +28,8 @@ at::Tensor adaNorm(at::Tensor& x, const at::Tensor& mod, int shiftIndex, int sca
 void gatedResidual(at::Tensor& x, const at::Tensor& y, const at::Tensor& mod, int gateIndex);
 
 // qkv [B, L, 3 * H * D] (rows may be strided) -> q, k, v [B, Ltot, H, Dp] at token offset `offset` (the first D
-// values of each head; Dp >= D), q and k RMS-normalised with their scales (eps 1e-6).
+// values of each head; Dp >= D), q and k RMS-normalised with their scales (eps 1e-6). v may be undefined: then
+// only q and k are written (the caller reads v from qkv in place).
 void qkNormSplit(const at::Tensor& qkv, const at::Tensor& qScale, const at::Tensor& kScale, at::Tensor& q,
     at::Tensor& k, at::Tensor& v, std::int64_t offset);
 

@@ -3,6 +3,7 @@
 #include "orfeas/errors.h"
 
 #include <c10/core/DeviceGuard.h>
+#include <cstdlib>
 #include <exception>
 
 #if ORFEAS_NEURAL_CUDA
@@ -124,6 +125,65 @@ RunStream::RunStream(const at::Device& device, int slot) noexcept
     (void)device;
     (void)slot;
 #endif
+}
+
+void forkJoin(const at::Device& device, const std::function<void()>& side, const std::function<void()>& main)
+{
+#if ORFEAS_NEURAL_CUDA
+    static const bool enabled = [] {
+        const char* v = std::getenv("ORFEAS_SIDE_STREAM");
+        return !(v && std::string(v) == "0");
+    }();
+    if (enabled && device.is_cuda()) {
+        struct Side {
+            int device = -1;
+            std::optional<c10::cuda::CUDAStream> stream;
+            cudaEvent_t forked = nullptr, joined = nullptr;
+        };
+        thread_local std::vector<Side> sides;
+        const auto index = static_cast<c10::DeviceIndex>(indexOf(device));
+        const c10::cuda::CUDAStream current = c10::cuda::getCurrentCUDAStream(index);
+        Side* s = nullptr;
+        for (Side& candidate : sides)
+            if (candidate.device == index)
+                s = &candidate;
+        if (!s) {
+            // Created outside any capture (the first call on a thread runs eagerly: the first diffusion step).
+            const c10::cuda::CUDAGuard guard(index);
+            Side fresh;
+            fresh.device = index;
+            fresh.stream = c10::cuda::getStreamFromPool(/*isHighPriority=*/true, index);
+            if (fresh.stream->stream() == current.stream()
+                || cudaEventCreateWithFlags(&fresh.forked, cudaEventDisableTiming) != cudaSuccess
+                || cudaEventCreateWithFlags(&fresh.joined, cudaEventDisableTiming) != cudaSuccess) {
+                cudaGetLastError();
+                fresh.stream.reset();
+            }
+            sides.push_back(fresh);
+            s = &sides.back();
+        }
+        if (s->stream && s->stream->stream() != current.stream()) {
+            if (cudaEventRecord(s->forked, current.stream()) != cudaSuccess
+                || cudaStreamWaitEvent(s->stream->stream(), s->forked, 0) != cudaSuccess)
+                throw DeviceError("could not start work on a second CUDA stream: "
+                    + std::string(cudaGetErrorString(cudaGetLastError())));
+            {
+                const c10::cuda::CUDAStreamGuard guard(*s->stream);
+                side();
+            }
+            main();
+            if (cudaEventRecord(s->joined, s->stream->stream()) != cudaSuccess
+                || cudaStreamWaitEvent(current.stream(), s->joined, 0) != cudaSuccess)
+                throw DeviceError("could not join the work of a second CUDA stream: "
+                    + std::string(cudaGetErrorString(cudaGetLastError())));
+            return;
+        }
+    }
+#else
+    (void)device;
+#endif
+    side();
+    main();
 }
 
 RunStream::~RunStream() = default;

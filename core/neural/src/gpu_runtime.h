@@ -115,6 +115,16 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
+// Runs `side` on a second stream of the device and `main` on the current one, concurrently: `side` is launched
+// first (a stream of LibTorch's high-priority pool, one per thread and device, kept), after everything queued on the
+// current stream so far, and the current stream waits for it after `main`. Two kernels that each leave the last
+// wave of the GPU partly empty then fill each other's gaps (the denoiser's two attention passes: 340 -> 300 us on an
+// H100, docs/benchmarks.md). Works under CapturedGraph's capture (the side stream joins the capture). Tensors that
+// `side` allocates belong to the side stream's cache: keep them alive, or use them on the current stream, only
+// until the next forkJoin on this thread, whose side work is queued after all current-stream work before it.
+// Sequential (side, then main) on the CPU, without the CUDA parts, or with ORFEAS_SIDE_STREAM=0.
+void forkJoin(const at::Device& device, const std::function<void()>& side, const std::function<void()>& main);
+
 // Waits for the device's current stream (no-op on the CPU).
 void synchronize(const at::Device& device);
 

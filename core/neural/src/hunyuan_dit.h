@@ -6,6 +6,8 @@
 
 #include "neural_common.h"
 
+#include <functional>
+#include <utility>
 #include <vector>
 
 namespace orfeas::neural {
@@ -29,7 +31,16 @@ public:
     // keys, with its log-sum-exp, into which that key is merged with weight M: fused::attentionWithRepeatedKey).
     // The unconditional row thus has 1 + N tokens instead of M + N: about a quarter less attention and a third
     // less of its token work at full size, the same result up to rounding.
-    at::Tensor forwardGuided(const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond) const;
+    // `modulation`, when given, is the row of modulationTable for this t (t is then not used).
+    at::Tensor forwardGuided(
+        const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond, const at::Tensor& modulation = {}) const;
+
+    // Every block's modulation (shift, scale and gate vectors, and the final layer's shift and scale) for each t of
+    // t [S] (as forward takes it): [S, modulationWidth()] in the compute dtype, in the order forwardGuided reads
+    // them. They depend on t alone, so a sampling loop computes them for all its steps at once, before the loop,
+    // instead of about 70 matrix-vector products in every step. Not for guidance-distilled models.
+    at::Tensor modulationTable(const at::Tensor& t) const;
+    std::int64_t modulationWidth() const;
 
     const DitConfig& config() const { return m_config; }
     // Whether forward() takes the fused GPU path (dit_fused.h).
@@ -66,12 +77,17 @@ private:
     // forwardGuided's blocks: the conditional sequence (M + N tokens) and the unconditional one (1 + N) share
     // every token-wise operation and differ in attention only.
     struct GuidedBuffers;
-    void doubleBlockGuided(const DoubleBlock& b, at::Tensor& img, at::Tensor& txt, const at::Tensor& svec,
-        GuidedBuffers& buf) const;
-    // With `guided`, x holds forwardGuided's two sequences one after the other.
+    void doubleBlockGuided(const DoubleBlock& b, at::Tensor& img, at::Tensor& txt, const at::Tensor& imgMod,
+        const at::Tensor& txtMod, GuidedBuffers& buf) const;
+    // `mod` [B, 3h]: the block's modulation. With `guided`, x holds forwardGuided's two sequences one after the other.
     void singleBlockFused(
-        const SingleBlock& b, at::Tensor& x, const at::Tensor& svec, GuidedBuffers* guided = nullptr) const;
-    at::Tensor guidedAttention(GuidedBuffers& buf) const;
+        const SingleBlock& b, at::Tensor& x, const at::Tensor& mod, GuidedBuffers* guided = nullptr) const;
+    // The conditional pass's attention [1, m + n, h] and the unconditional one's [1, 1 + n, h], computed concurrently.
+    std::pair<at::Tensor, at::Tensor> guidedAttention(
+        GuidedBuffers& buf, const at::Tensor& vc, const at::Tensor& vu) const;
+
+    // gpu::forkJoin (side on a second CUDA stream), or one after the other under ORFEAS_DIT_PROFILE.
+    void concurrently(const std::function<void()>& side, const std::function<void()>& main) const;
 
     DitConfig m_config;
     ComputeSpec m_spec;

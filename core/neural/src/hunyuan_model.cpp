@@ -140,6 +140,7 @@ struct DenoiserGraphs {
         at::Tensor guidance; // guidance-distilled models: [rows] float32
         at::Tensor timestep; // [rows] float32: the scheduler's timestep (before dividing by num_train_timesteps)
         at::Tensor dt; // 0-dim float32: the step's sigma difference
+        at::Tensor modulation; // guided pass: [1, W], the step's row of the denoiser's modulation table
         double guidanceScale = 0; // part of the recorded work (a kernel argument)
         bool guided = false;
         bool warmed = false; // the step ran once eagerly on this thread (lazy initialisation is done)
@@ -171,7 +172,8 @@ bool sameShape(const at::Tensor& a, const at::Tensor& b)
 // This thread's graph state for these shapes and this guidance scale, made if needed; null when a capture failed
 // or too many threads have one.
 std::shared_ptr<DenoiserGraphs::State> graphState(DenoiserGraphs& graphs, const at::Tensor& latents,
-    const at::Tensor& contexts, const at::Tensor& guidance, std::int64_t rows, double guidanceScale, bool guided)
+    const at::Tensor& contexts, const at::Tensor& guidance, std::int64_t rows, double guidanceScale, bool guided,
+    std::int64_t modulationWidth, at::ScalarType modulationType)
 {
     const std::lock_guard<std::mutex> lock(graphs.mutex);
     if (graphs.failed)
@@ -179,7 +181,8 @@ std::shared_ptr<DenoiserGraphs::State> graphState(DenoiserGraphs& graphs, const 
     auto& slot = graphs.byThread[std::this_thread::get_id()];
     if (slot && sameShape(slot->latents, latents) && sameShape(slot->contexts, contexts)
         && sameShape(slot->guidance, guidance) && slot->timestep.size(0) == rows && slot->guided == guided
-        && slot->guidanceScale == guidanceScale)
+        && slot->guidanceScale == guidanceScale
+        && (slot->modulation.defined() ? slot->modulation.size(1) : 0) == modulationWidth)
         return slot;
     if (!slot && graphs.byThread.size() > kMaxGraphThreads) {
         graphs.byThread.erase(std::this_thread::get_id());
@@ -193,6 +196,8 @@ std::shared_ptr<DenoiserGraphs::State> graphState(DenoiserGraphs& graphs, const 
         state->guidance = at::empty_like(guidance);
     state->timestep = at::empty({ rows }, latents.options().dtype(at::kFloat));
     state->dt = at::empty({}, latents.options().dtype(at::kFloat));
+    if (modulationWidth > 0)
+        state->modulation = at::empty({ 1, modulationWidth }, latents.options().dtype(modulationType));
     state->guidanceScale = guidanceScale;
     state->guided = guided;
     slot = state;
@@ -223,18 +228,29 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
     if (distilled)
         guidance = at::full({ batch }, guidanceScale, f32);
     const std::int64_t rows = guided ? 1 : (cfg ? 2 * batch : batch);
+    const int steps = int(schedule.timesteps.size());
+    // The guided pass's modulation vectors depend on the timestep alone: all steps' at once, here.
+    at::Tensor modulations;
+    if (guided && steps > 0) {
+        std::vector<float> ts;
+        for (const auto value : schedule.timesteps)
+            ts.push_back(float(value));
+        // timestep / num_train_timesteps in float32, as step() computes it.
+        modulations = m_dit->modulationTable(
+            at::tensor(ts, f32.device(at::kCPU)).to(m_spec.device) / m_config.scheduler.numTrainTimesteps);
+    }
 
     // One step from the float32 latents `lat`, updated in place: `timestep` [rows] holds the scheduler's timestep,
     // `dt` (0-dim) the sigma difference. All its inputs are tensors on the device, so that a CUDA graph of it can be
     // replayed for any step.
     const auto step = [&](at::Tensor& lat, const at::Tensor& timestep, const at::Tensor& dt, const at::Tensor& ctxs,
-                          const at::Tensor& guid) {
+                          const at::Tensor& guid, const at::Tensor& modulation) {
         at::Tensor x = lat.to(m_spec.dtype);
         // timestep / num_train_timesteps, in float32 (the reference rounds it to the compute dtype first).
         const at::Tensor t = timestep / m_config.scheduler.numTrainTimesteps;
         at::Tensor v;
         if (guided) {
-            v = m_dit->forwardGuided(x, t, ctxs);
+            v = m_dit->forwardGuided(x, t, ctxs, modulation);
         } else {
             if (cfg)
                 x = at::cat({ x, x }, 0);
@@ -256,7 +272,9 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
     std::shared_ptr<DenoiserGraphs::State> graph;
     if (reuseGraphs && m_stepGraphs && gpu::CapturedGraph::available(m_spec.device)
         && envOr("ORFEAS_CUDA_GRAPHS", "1") != "0" && envOr("ORFEAS_DIT_PROFILE", "").empty() && !verify)
-        graph = graphState(*m_stepGraphs, latents, contexts, guidance, rows, guidanceScale, guided);
+        graph = graphState(*m_stepGraphs, latents, contexts, guidance, rows, guidanceScale, guided,
+            modulations.defined() ? modulations.size(1) : 0,
+            modulations.defined() ? modulations.scalar_type() : at::kFloat);
     if (graph) {
         graph->latents.copy_(latents);
         graph->contexts.copy_(contexts);
@@ -264,7 +282,7 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
             graph->guidance.copy_(guidance);
     }
 
-    const int steps = int(schedule.timesteps.size());
+    const auto stepModulation = [&](int i) { return modulations.defined() ? modulations.narrow(0, i, 1) : at::Tensor(); };
     for (int i = 0; i < steps; ++i) {
         if (ctx.isCancelled())
             throw CancelledError(Stage::ShapeGeneration);
@@ -274,7 +292,11 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
         if (graph) {
             graph->timestep.fill_(timestepValue);
             graph->dt.fill_(double(dt));
-            const auto eager = [&] { step(graph->latents, graph->timestep, graph->dt, graph->contexts, graph->guidance); };
+            if (modulations.defined())
+                graph->modulation.copy_(modulations.narrow(0, i, 1));
+            const auto eager = [&] {
+                step(graph->latents, graph->timestep, graph->dt, graph->contexts, graph->guidance, graph->modulation);
+            };
             if (graph->graph.captured()) {
                 graph->graph.replay(kStepsInFlight);
             } else if (!graph->warmed) {
@@ -301,7 +323,7 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
                     latents = graph->latents.clone();
                     graph.reset();
                     at::Tensor t = at::full({ rows }, timestepValue, f32);
-                    step(latents, t, at::full({}, double(dt), f32), contexts, guidance);
+                    step(latents, t, at::full({}, double(dt), f32), contexts, guidance, stepModulation(i));
                 }
             }
         } else {
@@ -326,7 +348,7 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
                         + " (unconditional), relative to the largest value; attention with log-sum-exp: "
                         + (m_spec.isCuda() ? attentionWithLseKernelName() : "direct"));
             }
-            step(latents, t, at::full({}, double(dt), f32), contexts, guidance);
+            step(latents, t, at::full({}, double(dt), f32), contexts, guidance, stepModulation(i));
         }
         if (onStep)
             onStep(i + 1, steps);
