@@ -152,7 +152,11 @@ void forkJoin(const at::Device& device, const std::function<void()>& side, const
             const c10::cuda::CUDAGuard guard(index);
             Side fresh;
             fresh.device = index;
-            fresh.stream = c10::cuda::getStreamFromPool(/*isHighPriority=*/true, index);
+            // Normal priority: a high one also put this run's side work ahead of the other runs' work on the
+            // device (in a batch on an H100, the other run's volume decoding took 0.72 s instead of 0.39 s).
+            // The pool hands its streams out in turn: skip the current one.
+            for (int attempt = 0; attempt < 4 && (!fresh.stream || fresh.stream->stream() == current.stream()); ++attempt)
+                fresh.stream = c10::cuda::getStreamFromPool(/*isHighPriority=*/false, index);
             if (fresh.stream->stream() == current.stream()
                 || cudaEventCreateWithFlags(&fresh.forked, cudaEventDisableTiming) != cudaSuccess
                 || cudaEventCreateWithFlags(&fresh.joined, cudaEventDisableTiming) != cudaSuccess) {

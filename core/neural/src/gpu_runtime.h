@@ -116,7 +116,7 @@ private:
 };
 
 // Runs `side` on a second stream of the device and `main` on the current one, concurrently: `side` is launched
-// first (a stream of LibTorch's high-priority pool, one per thread and device, kept), after everything queued on the
+// first (a stream of LibTorch's pool, one per thread and device, kept), after everything queued on the
 // current stream so far, and the current stream waits for it after `main`. Two kernels that each leave the last
 // wave of the GPU partly empty then fill each other's gaps (the denoiser's two attention passes: 340 -> 300 us on an
 // H100, docs/benchmarks.md). Works under CapturedGraph's capture (the side stream joins the capture). Tensors that
