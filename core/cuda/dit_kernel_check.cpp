@@ -53,33 +53,22 @@ bool ok(const char* err, const char* what)
     return true;
 }
 
-// 2-byte storage values on the host.
-struct Half {
+// 2-byte storage values on the host (T: __half or __nv_bfloat16, Raw: its raw bits type).
+template <typename T, typename Raw> struct Storage {
     static std::uint16_t from(float v)
     {
-        const __half_raw r = __float2half_rn(v);
+        const Raw r = T(v); // round to nearest even
         return r.x;
     }
     static float to(std::uint16_t u)
     {
-        __half_raw r;
+        Raw r;
         r.x = u;
-        return __half2float(__half(r));
+        return float(T(r));
     }
 };
-struct BFloat {
-    static std::uint16_t from(float v)
-    {
-        const __nv_bfloat16_raw r = __float2bfloat16_rn(v);
-        return r.x;
-    }
-    static float to(std::uint16_t u)
-    {
-        __nv_bfloat16_raw r;
-        r.x = u;
-        return __bfloat162float(__nv_bfloat16(r));
-    }
-};
+using Half = Storage<__half, __half_raw>;
+using BFloat = Storage<__nv_bfloat16, __nv_bfloat16_raw>;
 
 // A device buffer of 2-byte values with a host copy; 16-byte aligned plus `offset` elements.
 struct Buffer {

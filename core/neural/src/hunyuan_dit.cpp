@@ -342,35 +342,28 @@ void HunyuanDit::doubleBlockGuided(const DoubleBlock& b, at::Tensor& img, at::Te
     const std::int64_t m = buf.m, n = buf.n;
     // The condition stream (m + 1 tokens) runs on a second stream beside the latent stream (2n tokens): its
     // products alone fill a fraction of the GPU (11 row tiles).
-    concurrently(
-        [&] {
-            at::Tensor tqkv;
-            {
-                const Mark mark(prof, "norm_modulate");
-                tqkv = fused::adaNorm(txt, txtMod, 0, 1);
-            }
-            {
-                const Mark mark(prof, "gemm_qkv");
-                tqkv = b.txt.qkv(tqkv);
-            }
-            const Mark mark(prof, "qk_norm_split");
-            fused::qkNormSplit(tqkv.narrow(1, 0, m), b.txt.queryScale, b.txt.keyScale, buf.qc, buf.kc, buf.vc, 0);
-            fused::qkNormSplit(tqkv.narrow(1, m, 1), b.txt.queryScale, b.txt.keyScale, buf.qu, buf.ku, buf.vu, 0);
-        },
-        [&] {
-            at::Tensor iqkv;
-            {
-                const Mark mark(prof, "norm_modulate");
-                iqkv = fused::adaNorm(img, imgMod, 0, 1);
-            }
-            {
-                const Mark mark(prof, "gemm_qkv");
-                iqkv = b.img.qkv(iqkv);
-            }
-            const Mark mark(prof, "qk_norm_split");
-            fused::qkNormSplit(iqkv.narrow(1, 0, n), b.img.queryScale, b.img.keyScale, buf.qc, buf.kc, buf.vc, m);
-            fused::qkNormSplit(iqkv.narrow(1, n, n), b.img.queryScale, b.img.keyScale, buf.qu, buf.ku, buf.vu, 1);
-        });
+    // One stream's q, k, v: its first `condRows` tokens go to the conditional sequence at token `condOffset`,
+    // the rest to the unconditional sequence at `uncondOffset`.
+    const auto project = [&](const Stream& stream, at::Tensor& x, const at::Tensor& mod, std::int64_t condRows,
+                             std::int64_t condOffset, std::int64_t uncondOffset) {
+        at::Tensor qkv;
+        {
+            const Mark mark(prof, "norm_modulate");
+            qkv = fused::adaNorm(x, mod, 0, 1);
+        }
+        {
+            const Mark mark(prof, "gemm_qkv");
+            qkv = stream.qkv(qkv);
+        }
+        const Mark mark(prof, "qk_norm_split");
+        fused::qkNormSplit(
+            qkv.narrow(1, 0, condRows), stream.queryScale, stream.keyScale, buf.qc, buf.kc, buf.vc, condOffset);
+        fused::qkNormSplit(qkv.narrow(1, condRows, qkv.size(1) - condRows), stream.queryScale, stream.keyScale, buf.qu,
+            buf.ku, buf.vu, uncondOffset);
+    };
+    // The condition stream (m + 1 tokens) runs on a second stream beside the latent stream (2n tokens): its
+    // products alone fill a fraction of the GPU (11 row tiles).
+    concurrently([&] { project(b.txt, txt, txtMod, m, 0, 0); }, [&] { project(b.img, img, imgMod, n, m, 1); });
     // [1, cond txt m + cond img n, h], [1, uncond txt 1 + uncond img n, h]
     const auto [cond, uncond] = guidedAttention(buf, buf.vc, buf.vu);
     at::Tensor imgAttn, txtAttn;
