@@ -152,9 +152,10 @@ void forkJoin(const at::Device& device, const std::function<void()>& side, const
             const c10::cuda::CUDAGuard guard(index);
             Side fresh;
             fresh.device = index;
-            // Normal priority: a high one also put this run's side work ahead of the other runs' work on the
-            // device (in a batch on an H100, the other run's volume decoding took 0.72 s instead of 0.39 s).
-            // The pool hands its streams out in turn: skip the current one.
+            // Normal priority: a high one would put this run's side work ahead of the other runs' work on the
+            // device, which is not what it is for. (A batch's volume decoding took 0.72 s per image with the
+            // high-priority stream on an H100, and 0.66 s with this one on an H200: priority was probably not
+            // the whole cause, docs/benchmarks.md.) The pool hands its streams out in turn: skip the current one.
             for (int attempt = 0; attempt < 4 && (!fresh.stream || fresh.stream->stream() == current.stream()); ++attempt)
                 fresh.stream = c10::cuda::getStreamFromPool(/*isHighPriority=*/false, index);
             if (fresh.stream->stream() == current.stream()

@@ -340,8 +340,6 @@ void HunyuanDit::doubleBlockGuided(const DoubleBlock& b, at::Tensor& img, at::Te
     // then the unconditional one.
     SectionProfile* prof = SectionProfile::get(m_spec.device);
     const std::int64_t m = buf.m, n = buf.n;
-    // The condition stream (m + 1 tokens) runs on a second stream beside the latent stream (2n tokens): its
-    // products alone fill a fraction of the GPU (11 row tiles).
     // One stream's q, k, v: its first `condRows` tokens go to the conditional sequence at token `condOffset`,
     // the rest to the unconditional sequence at `uncondOffset`.
     const auto project = [&](const Stream& stream, at::Tensor& x, const at::Tensor& mod, std::int64_t condRows,

@@ -232,13 +232,11 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
     // The guided pass's modulation vectors depend on the timestep alone: all steps' at once, here.
     at::Tensor modulations;
     if (guided && steps > 0) {
-        std::vector<float> ts;
-        for (const auto value : schedule.timesteps)
-            ts.push_back(float(value));
         // timestep / num_train_timesteps in float32, as step() computes it.
-        modulations = m_dit->modulationTable(
-            at::tensor(ts, f32.device(at::kCPU)).to(m_spec.device) / m_config.scheduler.numTrainTimesteps);
+        modulations = m_dit->modulationTable(at::tensor(schedule.timesteps, f32.device(at::kCPU)).to(m_spec.device)
+            / m_config.scheduler.numTrainTimesteps);
     }
+    const auto stepModulation = [&](int i) { return modulations.defined() ? modulations.narrow(0, i, 1) : at::Tensor(); };
 
     // One step from the float32 latents `lat`, updated in place: `timestep` [rows] holds the scheduler's timestep,
     // `dt` (0-dim) the sigma difference. All its inputs are tensors on the device, so that a CUDA graph of it can be
@@ -282,7 +280,6 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
             graph->guidance.copy_(guidance);
     }
 
-    const auto stepModulation = [&](int i) { return modulations.defined() ? modulations.narrow(0, i, 1) : at::Tensor(); };
     for (int i = 0; i < steps; ++i) {
         if (ctx.isCancelled())
             throw CancelledError(Stage::ShapeGeneration);
@@ -293,7 +290,7 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
             graph->timestep.fill_(timestepValue);
             graph->dt.fill_(double(dt));
             if (modulations.defined())
-                graph->modulation.copy_(modulations.narrow(0, i, 1));
+                graph->modulation.copy_(stepModulation(i));
             const auto eager = [&] {
                 step(graph->latents, graph->timestep, graph->dt, graph->contexts, graph->guidance, graph->modulation);
             };
