@@ -60,6 +60,7 @@ void DropZone::showMessage(const QString& text, bool warning)
     m_message->setText(text);
     m_message->setStyleSheet(warning ? QStringLiteral("color: #b3261e;") : QString());
     m_message->setVisible(!text.isEmpty());
+    m_warning = warning;
     if (warning)
         m_fade->stop();
     else
@@ -68,8 +69,15 @@ void DropZone::showMessage(const QString& text, bool warning)
 
 void DropZone::clearMessage()
 {
+    m_warning = false;
     m_message->clear();
     m_message->hide();
+}
+
+void DropZone::clearNotice()
+{
+    if (!m_warning)
+        clearMessage();
 }
 
 QString DropZone::message() const

@@ -19,6 +19,8 @@ public:
     // Shows a message under the hint; warnings stay until replaced, information fades after a while.
     void showMessage(const QString& text, bool warning);
     void clearMessage();
+    // Clears the message unless it is a warning (warnings stay until the next message).
+    void clearNotice();
     QString message() const;
 
 Q_SIGNALS:
@@ -38,6 +40,7 @@ private:
     QLabel* m_hint = nullptr;
     QLabel* m_message = nullptr;
     QTimer* m_fade = nullptr;
+    bool m_warning = false;
 };
 
 } // namespace orfeas::ui

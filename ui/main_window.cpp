@@ -236,6 +236,9 @@ void MainWindow::updateStatus()
                               .arg(done)
                               .arg(failed));
     m_cancelAllAction->setEnabled(running + queued > 0);
+    // "N jobs queued." is out of date once nothing is queued or running.
+    if (running + queued == 0)
+        m_dropZone->clearNotice();
 }
 
 void MainWindow::applySettings(const orfeas::JobSettings& settings, const StudioPreferences& prefs)

@@ -174,6 +174,8 @@ private Q_SLOTS:
         QVERIFY(!message.contains("a.png"));
         QVERIFY(!anyDialogOpen());
         QTRY_COMPARE_WITH_TIMEOUT(w->jobModel()->activeCount(), 0, 60000);
+        // The warning about the refused files stays after the jobs are done.
+        QCOMPARE(w->dropZone()->message(), message);
         // Recent files remember what was dropped, newest first.
         QVERIFY(m_store->recentFiles().contains(QFileInfo(a).absoluteFilePath()));
     }
@@ -185,9 +187,14 @@ private Q_SLOTS:
         QSignalSpy stages(w->stagePanel(), &StagePanel::stageChanged);
         QSignalSpy breakdown(w->stagePanel(), &StagePanel::breakdownShown);
         QSignalSpy finished(w->jobModel(), &JobModel::jobFinished);
+        QSignalSpy feedback(w->controller(), &JobController::feedback);
         dropPaths(w->dropZone(), {path});
         QVERIFY(finished.wait(60000));
         QCOMPARE(orfeas::JobState(finished.first().at(1).toInt()), orfeas::JobState::Done);
+        // "1 job queued." was shown, and goes once nothing is queued or running.
+        QVERIFY(feedback.count() >= 1);
+        QVERIFY2(feedback.first().first().toString().contains("queued"), qPrintable(feedback.first().first().toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(w->dropZone()->message().isEmpty(), 1000); // not the 6 s fade
         // The panel followed the job: every stage reached 1.0 live, then the breakdown replaced the live rows.
         QSet<int> complete;
         for (const auto& args : stages)
