@@ -1,6 +1,7 @@
 // orfeas-dit-kernel-check: the fused denoiser kernels' vectorised variants (dit_kernels.h) against their general
 // kernels, on random data at the full-size denoiser's shapes (rows of 1024 values, 16 heads of 64) and a few others,
-// in half precision and bfloat16. Qt-free so that it runs on the GPU machine; registered as the gpu-labelled test
+// in half precision and bfloat16; and the geometry decoder's kernels (decoder_kernels.h) against the same arithmetic
+// on the host. Qt-free so that it runs on the GPU machine; registered as the gpu-labelled test
 // tst_dit_kernels where tests are built. Exit 0: all agree; 1: a mismatch or CUDA error; 77: no CUDA device.
 //
 // What "agree" means: where no reduction is involved (gatedResidual, the residual update of adaLayerNorm, v in
@@ -9,6 +10,7 @@
 // differ, each by at most 2^-6 relative to the value or, for values below it, to the output's root mean square (a
 // few units of bfloat16's last place).
 
+#include "decoder_kernels.h"
 #include "dit_kernels.h"
 
 #include <cuda_bf16.h>
@@ -241,8 +243,209 @@ void checkSplit(DitDType type, int batch, std::int64_t tokens, int heads, int he
 }
 
 template <typename S>
+void checkRowNorm(DitDType type, std::int64_t rows, int width, bool affine, std::mt19937& rng)
+{
+    const std::size_t n = std::size_t(rows * width);
+    const auto x = randomValues<S>(n, rng, 1.5f, 0.3f);
+    const auto params = randomValues<S>(std::size_t(2 * width), rng, 0.3f, 1.0f);
+    Buffer bx { n }, bp { std::size_t(2 * width) }, bout { n };
+    bx.upload(x);
+    bp.upload(params);
+    std::vector<std::uint16_t> results[2];
+    for (int generic = 0; generic < 2; ++generic) {
+        useGenericKernelsOnly(generic == 1);
+        cudaMemset(bout.ptr(), 0, n * 2);
+        if (!ok(rowLayerNorm(type, bx.ptr(), affine ? bp.ptr() : nullptr, affine ? bp.ptr() + width : nullptr,
+                    bout.ptr(), rows, width, 1e-6f, nullptr),
+                "rowLayerNorm")
+            || !ok(cudaDeviceSynchronize(), "rowLayerNorm run"))
+            return;
+        results[generic] = bout.download();
+    }
+    useGenericKernelsOnly(false);
+    const std::string name = "rowLayerNorm " + std::to_string(rows) + "x" + std::to_string(width)
+        + (affine ? "" : " no affine") + (type == DitDType::Float16 ? " half" : " bf16");
+    compare<S>(name, results[0], results[1], false);
+    std::size_t zeros = 0;
+    for (const auto u : results[0])
+        zeros += u == 0;
+    if (zeros == n)
+        fail(name + ": nothing was written");
+}
+
+// The geometry decoder's kernels (decoder_kernels.h) against the same arithmetic on the host (double sums, the
+// storage type's rounding where the kernels round).
+template <typename S>
+void checkLayerNormAddBias(DitDType type, std::int64_t rows, int width, bool withAddend, std::mt19937& rng)
+{
+    const std::size_t n = std::size_t(rows * width);
+    const auto x0 = randomValues<S>(n, rng, 1.5f, 0.3f);
+    const auto weight = randomValues<S>(std::size_t(width), rng, 0.3f, 1.0f);
+    const auto bias = randomValues<S>(std::size_t(width), rng, 0.2f);
+    const auto addend = randomValues<S>(std::size_t(width), rng, 0.5f);
+    Buffer bx { n }, bw { std::size_t(width) }, bb { std::size_t(width) }, ba { std::size_t(width) }, bout { n };
+    bx.upload(x0);
+    bw.upload(weight);
+    bb.upload(bias);
+    ba.upload(addend);
+    if (!ok(layerNormAddBias(type, bx.ptr(), bw.ptr(), bb.ptr(), withAddend ? ba.ptr() : nullptr, bout.ptr(), rows,
+                width, 1e-6f, nullptr),
+            "layerNormAddBias")
+        || !ok(cudaDeviceSynchronize(), "layerNormAddBias run"))
+        return;
+    std::vector<std::uint16_t> expectOut(n), expectX(n);
+    for (std::int64_t r = 0; r < rows; ++r) {
+        const std::uint16_t* xr = x0.data() + r * width;
+        double sum = 0, sq = 0;
+        for (int c = 0; c < width; ++c)
+            sum += S::to(xr[c]);
+        const double mean = sum / width;
+        for (int c = 0; c < width; ++c)
+            sq += (S::to(xr[c]) - mean) * (S::to(xr[c]) - mean);
+        const double rstd = 1.0 / std::sqrt(sq / width + 1e-6);
+        for (int c = 0; c < width; ++c) {
+            const double v = (S::to(xr[c]) - mean) * rstd * S::to(weight[c]) + S::to(bias[std::size_t(c)]);
+            expectOut[std::size_t(r * width + c)] = S::from(float(v));
+            expectX[std::size_t(r * width + c)]
+                = withAddend ? S::from(S::to(xr[c]) + S::to(addend[std::size_t(c)])) : xr[c];
+        }
+    }
+    const std::string name = "layerNormAddBias " + std::to_string(rows) + "x" + std::to_string(width)
+        + (withAddend ? "" : " no addend") + (type == DitDType::Float16 ? " half" : " bf16");
+    compare<S>(name + ": out", bout.download(), expectOut, false);
+    compare<S>(name + ": x", bx.download(), expectX, true);
+}
+
+template <typename S>
+void checkLayerNormDot(DitDType type, std::int64_t rows, int width, bool normalise, std::mt19937& rng)
+{
+    const std::size_t n = std::size_t(rows * width);
+    const auto x = randomValues<S>(n, rng, 1.5f, 0.3f);
+    const auto weight = randomValues<S>(std::size_t(width), rng, 0.3f, 1.0f);
+    const auto bias = randomValues<S>(std::size_t(width), rng, 0.2f);
+    const auto w = randomValues<S>(std::size_t(width), rng, 0.05f);
+    const auto outBias = randomValues<S>(1, rng, 0.5f);
+    Buffer bx { n }, bw { std::size_t(width) }, bb { std::size_t(width) }, bp { std::size_t(width) }, bo { 1 };
+    bx.upload(x);
+    bw.upload(weight);
+    bb.upload(bias);
+    bp.upload(w);
+    bo.upload(outBias);
+    float* logits = nullptr;
+    if (!ok(cudaMalloc(&logits, std::size_t(rows) * sizeof(float)), "cudaMalloc"))
+        return;
+    std::vector<float> got(std::size_t(rows), 0.0f);
+    const bool ran = ok(layerNormDot(type, bx.ptr(), normalise, bw.ptr(), bb.ptr(), 1e-5f, bp.ptr(), bo.ptr(), logits,
+                            rows, width, nullptr),
+                         "layerNormDot")
+        && ok(cudaDeviceSynchronize(), "layerNormDot run")
+        && ok(cudaMemcpy(got.data(), logits, got.size() * sizeof(float), cudaMemcpyDeviceToHost), "download");
+    cudaFree(logits);
+    if (!ran)
+        return;
+    std::vector<std::uint16_t> expect(static_cast<std::size_t>(rows)), actual(static_cast<std::size_t>(rows));
+    for (std::int64_t r = 0; r < rows; ++r) {
+        const std::uint16_t* xr = x.data() + r * width;
+        double mean = 0, rstd = 1;
+        if (normalise) {
+            double sum = 0, sq = 0;
+            for (int c = 0; c < width; ++c)
+                sum += S::to(xr[c]);
+            mean = sum / width;
+            for (int c = 0; c < width; ++c)
+                sq += (S::to(xr[c]) - mean) * (S::to(xr[c]) - mean);
+            rstd = 1.0 / std::sqrt(sq / width + 1e-5);
+        }
+        double acc = S::to(outBias[0]);
+        for (int c = 0; c < width; ++c) {
+            const double v = normalise
+                ? S::to(S::from(float((S::to(xr[c]) - mean) * rstd * S::to(weight[std::size_t(c)]) + S::to(bias[std::size_t(c)]))))
+                : S::to(xr[c]);
+            acc += v * S::to(w[std::size_t(c)]);
+        }
+        expect[std::size_t(r)] = S::from(float(acc));
+        actual[std::size_t(r)] = S::from(got[std::size_t(r)]);
+        if (S::to(actual[std::size_t(r)]) != got[std::size_t(r)])
+            fail("layerNormDot: a logit is not a value of the storage type");
+    }
+    compare<S>("layerNormDot " + std::to_string(rows) + "x" + std::to_string(width) + (normalise ? "" : " no norm")
+            + (type == DitDType::Float16 ? " half" : " bf16"),
+        actual, expect, false);
+}
+
+template <typename S>
+void checkFourier(DitDType type, std::int64_t rows, int numFrequencies, int outWidth, std::mt19937& rng)
+{
+    std::uniform_real_distribution<float> d(-1.01f, 1.01f);
+    std::vector<float> points(std::size_t(rows * 3)), freqs;
+    for (auto& p : points)
+        p = d(rng);
+    for (int i = 0; i < numFrequencies; ++i)
+        freqs.push_back(std::ldexp(3.14159265358979f, i));
+    float* dp = nullptr;
+    float* df = nullptr;
+    Buffer out { std::size_t(rows * outWidth) };
+    cudaMemset(out.ptr(), 0xff, std::size_t(rows * outWidth) * 2); // the padding must be written, not left
+    bool ran = ok(cudaMalloc(&dp, points.size() * sizeof(float)), "cudaMalloc")
+        && ok(cudaMalloc(&df, std::max<std::size_t>(freqs.size(), 1) * sizeof(float)), "cudaMalloc");
+    if (ran) {
+        cudaMemcpy(dp, points.data(), points.size() * sizeof(float), cudaMemcpyHostToDevice);
+        cudaMemcpy(df, freqs.data(), freqs.size() * sizeof(float), cudaMemcpyHostToDevice);
+        ran = ok(fourierFeatures(type, dp, df, numFrequencies, out.ptr(), rows, outWidth, nullptr), "fourierFeatures")
+            && ok(cudaDeviceSynchronize(), "fourierFeatures run");
+    }
+    cudaFree(dp);
+    cudaFree(df);
+    if (!ran)
+        return;
+    const int f = numFrequencies;
+    std::vector<std::uint16_t> expect(std::size_t(rows * outWidth));
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (int c = 0; c < outWidth; ++c) {
+            const float* p = points.data() + r * 3;
+            float v = 0.0f;
+            if (c < 3)
+                v = p[c];
+            else if (c < 3 + 3 * f)
+                v = std::sin(p[(c - 3) / f] * freqs[std::size_t((c - 3) % f)]);
+            else if (c < 3 + 6 * f)
+                v = std::cos(p[(c - 3 - 3 * f) / f] * freqs[std::size_t((c - 3 - 3 * f) % f)]);
+            expect[std::size_t(r * outWidth + c)] = S::from(v);
+        }
+    compare<S>("fourierFeatures " + std::to_string(rows) + " points, " + std::to_string(f) + " frequencies, width "
+            + std::to_string(outWidth) + (type == DitDType::Float16 ? " half" : " bf16"),
+        out.download(), expect, false);
+}
+
+template <typename S>
+void checkDecoder(DitDType type, std::mt19937& rng)
+{
+    checkRowNorm<S>(type, 65536, 64, true, rng); // the full-size decoder's per-head query norm (16 heads of 64)
+    checkRowNorm<S>(type, 1001, 16, true, rng); // the tiny fixture's (a partial last warp)
+    checkRowNorm<S>(type, 333, 256, false, rng);
+    checkRowNorm<S>(type, 77, 8, true, rng);
+    checkRowNorm<S>(type, 50, 96, true, rng); // general kernel both times
+    checkLayerNormAddBias<S>(type, 4096, 1024, true, rng); // the full-size decoder's width
+    checkLayerNormAddBias<S>(type, 333, 64, true, rng); // the tiny fixture's
+    checkLayerNormAddBias<S>(type, 129, 200, false, rng); // a partial last step
+    checkLayerNormAddBias<S>(type, 64, 2048, true, rng);
+    checkLayerNormDot<S>(type, 4096, 1024, true, rng);
+    checkLayerNormDot<S>(type, 333, 64, true, rng);
+    checkLayerNormDot<S>(type, 100, 1000, false, rng);
+    checkFourier<S>(type, 4096, 8, 56, rng);
+    checkFourier<S>(type, 77, 8, 51, rng);
+    checkFourier<S>(type, 50, 0, 8, rng);
+    Buffer b { 800 };
+    if (!layerNormAddBias(type, b.ptr(), nullptr, nullptr, nullptr, b.ptr(), 8, 100, 1e-6f, nullptr))
+        fail("layerNormAddBias accepted rows of 100 values");
+    if (!fourierFeatures(type, nullptr, nullptr, 8, b.ptr(), 8, 50, nullptr))
+        fail("fourierFeatures accepted rows narrower than the features");
+}
+
+template <typename S>
 void checkAll(DitDType type, std::mt19937& rng)
 {
+    checkDecoder<S>(type, rng);
     checkAdaNorm<S>(type, 1, 7515, 1024, false, rng);
     checkAdaNorm<S>(type, 1, 6144, 1024, true, rng);
     checkAdaNorm<S>(type, 2, 333, 512, true, rng);

@@ -1,6 +1,7 @@
 // Fused elementwise kernels of the denoiser: dit_kernels.h says what each computes and where it rounds.
 
 #include "dit_kernels.h"
+#include "row_io.cuh"
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -13,23 +14,7 @@ namespace orfeas::cuda {
 
 namespace {
 
-// Storage <-> float, rounding to nearest even like LibTorch's casts.
-template <typename T> struct Io;
-template <> struct Io<float> {
-    static __device__ __forceinline__ float load(const float* p) { return *p; }
-    static __device__ __forceinline__ float round(float v) { return v; }
-    static __device__ __forceinline__ void store(float* p, float v) { *p = v; }
-};
-template <> struct Io<__half> {
-    static __device__ __forceinline__ float load(const __half* p) { return __half2float(*p); }
-    static __device__ __forceinline__ float round(float v) { return __half2float(__float2half_rn(v)); }
-    static __device__ __forceinline__ void store(__half* p, float v) { *p = __float2half_rn(v); }
-};
-template <> struct Io<__nv_bfloat16> {
-    static __device__ __forceinline__ float load(const __nv_bfloat16* p) { return __bfloat162float(*p); }
-    static __device__ __forceinline__ float round(float v) { return __bfloat162float(__float2bfloat16_rn(v)); }
-    static __device__ __forceinline__ void store(__nv_bfloat16* p, float v) { *p = __float2bfloat16_rn(v); }
-};
+using namespace detail;
 
 // Two adjacent values at once (the pointer aligned to two elements): one 4- or 8-byte access per thread, so that a
 // warp touches whole 128-byte lines.
@@ -58,13 +43,6 @@ template <> struct Io2<__nv_bfloat16> {
         *reinterpret_cast<__nv_bfloat162*>(p) = __floats2bfloat162_rn(v.x, v.y);
     }
 };
-
-__device__ __forceinline__ float warpSum(float v)
-{
-    for (int offset = 16; offset > 0; offset >>= 1)
-        v += __shfl_xor_sync(0xffffffffu, v, offset);
-    return v;
-}
 
 // Sum over the block (blockDim.x a multiple of 32, at most 1024); every thread gets the result. `scratch` holds 32
 // floats; the call ends with a barrier so that scratch can be reused.
@@ -416,33 +394,9 @@ bool aligned2(const void* p, std::size_t element)
 // reductions through shared memory) or a warp per head with 4-byte accesses, and ran at about half the memory
 // bandwidth on an H100. The same arithmetic and roundings; only the order of the float32 sums differs.
 
-template <typename T> struct Vec8 {
-    static __device__ __forceinline__ void load(const T* p, float (&v)[8])
-    {
-        const uint4 raw = *reinterpret_cast<const uint4*>(p);
-        const T* h = reinterpret_cast<const T*>(&raw);
-#pragma unroll
-        for (int i = 0; i < 8; ++i)
-            v[i] = Io<T>::load(h + i);
-    }
-    static __device__ __forceinline__ void store(T* p, const float (&v)[8])
-    {
-        uint4 raw;
-        T* h = reinterpret_cast<T*>(&raw);
-#pragma unroll
-        for (int i = 0; i < 8; ++i)
-            Io<T>::store(h + i, v[i]);
-        *reinterpret_cast<uint4*>(p) = raw;
-    }
-};
-
 constexpr int kRowWarpsPerBlock = 4;
 bool g_genericOnly = false;
 
-bool aligned16(const void* p)
-{
-    return p == nullptr || reinterpret_cast<std::uintptr_t>(p) % 16 == 0;
-}
 
 // adaLayerNormKernel for rows of 256 * STEPS values: lane `lane` holds columns (s * 32 + lane) * 8 .. + 7.
 template <typename T, int STEPS>
@@ -596,6 +550,92 @@ __global__ void qkRmsNormSplitWarpKernel(const T* qkv, std::int64_t rowStride, c
         Vec8<T>::store(k + dst, ko);
         if (v)
             *reinterpret_cast<uint4*>(v + dst) = vv[s];
+    }
+}
+
+// rowLayerNormKernel for 2-byte rows of 8 * L values (L = 1, 2, 4, ..., 32; the decoder's heads of 64 values: L = 8):
+// L lanes per row, 32 / L rows per warp, every lane moving 16 bytes. The general kernel's warp per row read 4 bytes
+// per lane, 128 bytes per row of 64 half values, and ran at about a quarter of an H200's memory bandwidth.
+template <typename T, int L>
+__global__ void rowLayerNormVecKernel(
+    const T* x, const T* weight, const T* bias, T* out, std::int64_t rows, float eps)
+{
+    constexpr int kWidth = 8 * L;
+    constexpr int kRowsPerWarp = 32 / L;
+    const int lane = threadIdx.x & 31;
+    const std::int64_t warp = blockIdx.x * std::int64_t(kRowWarpsPerBlock) + (threadIdx.x >> 5);
+    const std::int64_t r = warp * kRowsPerWarp + lane / L;
+    const int column = (lane % L) * 8;
+    const bool active = r < rows;
+    float v[8];
+    if (active) {
+        Vec8<T>::load(x + r * kWidth + column, v);
+    } else {
+#pragma unroll
+        for (int i = 0; i < 8; ++i)
+            v[i] = 0.0f;
+    }
+    // Sums over the row's L lanes (aligned groups: xor offsets below L stay inside them); every lane takes part.
+    float sum = 0.0f;
+#pragma unroll
+    for (int i = 0; i < 8; ++i)
+        sum += v[i];
+#pragma unroll
+    for (int o = L / 2; o > 0; o >>= 1)
+        sum += __shfl_xor_sync(0xffffffffu, sum, o);
+    const float mean = sum / float(kWidth);
+    float sq = 0.0f;
+#pragma unroll
+    for (int i = 0; i < 8; ++i)
+        sq += (v[i] - mean) * (v[i] - mean);
+#pragma unroll
+    for (int o = L / 2; o > 0; o >>= 1)
+        sq += __shfl_xor_sync(0xffffffffu, sq, o);
+    if (!active)
+        return;
+    const float rstd = rsqrtf(sq / float(kWidth) + eps);
+    float w[8], b[8];
+    if (weight)
+        Vec8<T>::load(weight + column, w);
+    if (bias)
+        Vec8<T>::load(bias + column, b);
+#pragma unroll
+    for (int i = 0; i < 8; ++i) {
+        float a = (v[i] - mean) * rstd;
+        if (weight)
+            a *= w[i];
+        if (bias)
+            a += b[i];
+        v[i] = a;
+    }
+    Vec8<T>::store(out + r * kWidth + column, v);
+}
+
+template <typename T, int L>
+void launchRowNormVec(const void* x, const void* weight, const void* bias, void* out, std::int64_t rows, float eps,
+    cudaStream_t stream)
+{
+    const std::int64_t rowsPerBlock = std::int64_t(kRowWarpsPerBlock) * (32 / L);
+    const std::int64_t blocks = (rows + rowsPerBlock - 1) / rowsPerBlock;
+    rowLayerNormVecKernel<T, L><<<unsigned(blocks), 32 * kRowWarpsPerBlock, 0, stream>>>(static_cast<const T*>(x),
+        static_cast<const T*>(weight), static_cast<const T*>(bias), static_cast<T*>(out), rows, eps);
+}
+
+// Whether the vectorised rowLayerNorm applies (and then launches it).
+template <typename T>
+bool rowLayerNormVectorised(const void* x, const void* weight, const void* bias, void* out, std::int64_t rows,
+    int width, float eps, cudaStream_t stream)
+{
+    if (g_genericOnly || sizeof(T) != 2 || !aligned16(x) || !aligned16(weight) || !aligned16(bias) || !aligned16(out))
+        return false;
+    switch (width) {
+    case 8: launchRowNormVec<T, 1>(x, weight, bias, out, rows, eps, stream); return true;
+    case 16: launchRowNormVec<T, 2>(x, weight, bias, out, rows, eps, stream); return true;
+    case 32: launchRowNormVec<T, 4>(x, weight, bias, out, rows, eps, stream); return true;
+    case 64: launchRowNormVec<T, 8>(x, weight, bias, out, rows, eps, stream); return true;
+    case 128: launchRowNormVec<T, 16>(x, weight, bias, out, rows, eps, stream); return true;
+    case 256: launchRowNormVec<T, 32>(x, weight, bias, out, rows, eps, stream); return true;
+    default: return false;
     }
 }
 
@@ -784,6 +824,8 @@ const char* rowLayerNormT(const void* x, const void* weight, const void* bias, v
 {
     if (rows == 0)
         return nullptr;
+    if (rowLayerNormVectorised<T>(x, weight, bias, out, rows, width, eps, stream))
+        return launchError();
     const bool paired = width % 2 == 0 && aligned2(x, sizeof(T)) && aligned2(weight, sizeof(T))
         && aligned2(bias, sizeof(T)) && aligned2(out, sizeof(T));
     const std::int64_t blocks = (rows + kSplitWarpsPerBlock - 1) / kSplitWarpsPerBlock;

@@ -17,7 +17,8 @@ namespace orfeas::cuda {
 enum class DitDType { Float32, Float16, BFloat16 };
 
 // adaLayerNorm, gatedResidual and qkRmsNormSplit have vectorised kernels for half and bfloat16 rows of 256k values
-// (16-byte aligned), which they choose by themselves. For tests: true makes them use the general kernels only.
+// (16-byte aligned), and rowLayerNorm for rows of 8, 16, ..., 256 such values, which they choose by themselves.
+// For tests: true makes them use the general kernels only.
 // Not synchronised with calls in flight on other threads.
 void useGenericKernelsOnly(bool on) noexcept;
 

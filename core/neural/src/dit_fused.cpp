@@ -4,6 +4,7 @@
 
 #include "orfeas/errors.h"
 
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #if ORFEAS_NEURAL_DIT_CUDA
+#include "decoder_kernels.h"
 #include "dit_kernels.h"
 
 #include <ATen/Context.h>
@@ -258,6 +260,114 @@ at::Tensor geluLinear(const Linear& layer, const at::Tensor& x)
     }
 #endif
     return at::gelu(layer(x), "tanh");
+}
+
+namespace {
+std::atomic<bool> g_decoderKernelsOff { false };
+}
+
+bool decoderKernels(const ComputeSpec& spec, at::ScalarType dtype, std::int64_t width)
+{
+#if ORFEAS_NEURAL_DIT_CUDA
+    static const bool wanted = envOr("ORFEAS_DECODER_FUSED", "1") != "0";
+    return wanted && !g_decoderKernelsOff && enabled(spec) && (dtype == at::kHalf || dtype == at::kBFloat16)
+        && width % 8 == 0 && width > 0 && width <= 2048 && !c10::GradMode::is_enabled();
+#else
+    (void)spec;
+    (void)dtype;
+    (void)width;
+    return false;
+#endif
+}
+
+void setDecoderKernelsOff(bool off)
+{
+    g_decoderKernelsOff = off;
+}
+
+at::Tensor fourierFeatures(const at::Tensor& points, const at::Tensor& frequencies, std::int64_t outWidth,
+    at::ScalarType dtype)
+{
+#if ORFEAS_NEURAL_DIT_CUDA
+    require(points.is_cuda() && points.dim() == 2 && points.size(1) == 3 && points.scalar_type() == at::kFloat
+            && points.is_contiguous() && frequencies.scalar_type() == at::kFloat && frequencies.is_contiguous()
+            && frequencies.device() == points.device(),
+        "fourierFeatures: layout");
+    const c10::cuda::CUDAGuard guard(points.device());
+    at::Tensor out = at::empty({ points.size(0), outWidth }, points.options().dtype(dtype));
+    check(cuda::fourierFeatures(ditType(out), points.data_ptr<float>(), frequencies.data_ptr<float>(),
+              int(frequencies.numel()), out.data_ptr(), points.size(0), int(outWidth), streamOf(points)),
+        "fourierFeatures");
+    return out;
+#else
+    (void)points;
+    (void)frequencies;
+    (void)outWidth;
+    (void)dtype;
+    throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);
+#endif
+}
+
+namespace {
+#if ORFEAS_NEURAL_DIT_CUDA
+// A parameter of the decoder as the kernels want it: undefined, or `width` contiguous values of x's type.
+const void* parameter(const at::Tensor& p, const at::Tensor& x, std::int64_t width, const char* what)
+{
+    if (!p.defined())
+        return nullptr;
+    require(p.scalar_type() == x.scalar_type() && p.is_contiguous() && p.numel() == width && p.device() == x.device(),
+        what);
+    return p.data_ptr();
+}
+#endif
+} // namespace
+
+at::Tensor layerNormAddBias(at::Tensor& x, const LayerNorm& norm, const at::Tensor& addend)
+{
+#if ORFEAS_NEURAL_DIT_CUDA
+    require(x.is_cuda() && x.dim() == 2 && x.is_contiguous(), "layerNormAddBias: layout");
+    const std::int64_t width = x.size(1);
+    const c10::cuda::CUDAGuard guard(x.device());
+    at::Tensor out = at::empty_like(x);
+    check(cuda::layerNormAddBias(ditType(x), x.data_ptr(), parameter(norm.weight, x, width, "layerNormAddBias: weight"),
+              parameter(norm.bias, x, width, "layerNormAddBias: bias"),
+              parameter(addend, x, width, "layerNormAddBias: addend"), out.data_ptr(), x.size(0), int(width),
+              float(norm.eps), streamOf(x)),
+        "layerNormAddBias");
+    return out;
+#else
+    (void)x;
+    (void)norm;
+    (void)addend;
+    throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);
+#endif
+}
+
+at::Tensor layerNormDot(const at::Tensor& x, const LayerNorm* norm, const Linear& projection)
+{
+#if ORFEAS_NEURAL_DIT_CUDA
+    require(x.is_cuda() && x.dim() == 2 && x.is_contiguous(), "layerNormDot: layout");
+    const std::int64_t width = x.size(1);
+    require(projection.weight.dim() == 2 && projection.weight.size(0) == 1 && projection.weight.size(1) == width
+            && (!projection.bias.defined() || projection.bias.numel() == 1),
+        "layerNormDot: projection");
+    const c10::cuda::CUDAGuard guard(x.device());
+    at::Tensor logits = at::empty({ x.size(0) }, x.options().dtype(at::kFloat));
+    const at::Tensor w = projection.weight.view({ width });
+    check(cuda::layerNormDot(ditType(x), x.data_ptr(), norm != nullptr,
+              norm ? parameter(norm->weight, x, width, "layerNormDot: weight") : nullptr,
+              norm ? parameter(norm->bias, x, width, "layerNormDot: bias") : nullptr, norm ? float(norm->eps) : 0.0f,
+              parameter(w, x, width, "layerNormDot: projection weight"),
+              parameter(projection.bias, x, 1, "layerNormDot: projection bias"), logits.data_ptr<float>(), x.size(0),
+              int(width), streamOf(x)),
+        "layerNormDot");
+    return logits;
+#else
+    (void)x;
+    (void)norm;
+    (void)projection;
+    throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);
+#endif
 }
 
 std::string configureAttention(const ComputeSpec& spec)

@@ -49,6 +49,23 @@ at::Tensor shortRowLayerNorm(const LayerNorm& norm, const at::Tensor& x);
 // gelu_tanh(x W^T + b) with the activation in the GEMM's epilogue where LibTorch can (cuBLASLt).
 at::Tensor geluLinear(const Linear& layer, const at::Tensor& x);
 
+// The geometry decoder's fused kernels (orfeas_cuda's decoder_kernels.h), used by GeometryDecoder::query.
+// Whether they serve a decoder of this width computing on `spec` in `dtype`: enabled(spec), half or bfloat16, a
+// width that is a multiple of 8 up to 2048, and not switched off with ORFEAS_DECODER_FUSED=0 (kept for comparisons)
+// or for the moment by setDecoderKernelsOff (the backend's comparison of both paths, ORFEAS_DECODER_VERIFY).
+bool decoderKernels(const ComputeSpec& spec, at::ScalarType dtype, std::int64_t width);
+// Process-wide switch of the above, for comparing the fused path with the operator path in one process.
+void setDecoderKernelsOff(bool off);
+// Fourier features of points [rows, 3] (float32, contiguous, CUDA) as [rows, outWidth] in `dtype`, zero-padded
+// (decoder_kernels.h: fourierFeatures).
+at::Tensor fourierFeatures(const at::Tensor& points, const at::Tensor& frequencies, std::int64_t outWidth,
+    at::ScalarType dtype);
+// norm(x) for x [rows, W] (contiguous), and then x <- x + addend in place when addend ([W]) is defined.
+at::Tensor layerNormAddBias(at::Tensor& x, const LayerNorm& norm, const at::Tensor& addend);
+// float32 logits [rows] = projection(norm(x)) for x [rows, W] and a projection to one output; norm may be null (no
+// norm). The normalised row is rounded to x's type, and so is the logit, as the operator path does.
+at::Tensor layerNormDot(const at::Tensor& x, const LayerNorm* norm, const Linear& projection);
+
 // Applies the attention kernel preference of this process once: ORFEAS_ATTENTION = auto (the default on CUDA: flash
 // attention first in LibTorch's order, and cuDNN's kernel for the denoiser, see setCudnnForDenoiser), flash, cudnn,
 // efficient (that

@@ -172,13 +172,27 @@ void forkJoin(const at::Device& device, const std::function<void()>& side, const
                 || cudaStreamWaitEvent(s->stream->stream(), s->forked, 0) != cudaSuccess)
                 throw DeviceError("could not start work on a second CUDA stream: "
                     + std::string(cudaGetErrorString(cudaGetLastError())));
-            {
+            // The join is queued whatever happens, so that work after a failure (a retry with smaller chunks after
+            // running out of memory) is still ordered after the side stream's.
+            std::exception_ptr failure;
+            try {
                 const c10::cuda::CUDAStreamGuard guard(*s->stream);
                 side();
+            } catch (...) {
+                failure = std::current_exception();
             }
-            main();
-            if (cudaEventRecord(s->joined, s->stream->stream()) != cudaSuccess
-                || cudaStreamWaitEvent(current.stream(), s->joined, 0) != cudaSuccess)
+            if (!failure) {
+                try {
+                    main();
+                } catch (...) {
+                    failure = std::current_exception();
+                }
+            }
+            const bool joined = cudaEventRecord(s->joined, s->stream->stream()) == cudaSuccess
+                && cudaStreamWaitEvent(current.stream(), s->joined, 0) == cudaSuccess;
+            if (failure)
+                std::rethrow_exception(failure);
+            if (!joined)
                 throw DeviceError("could not join the work of a second CUDA stream: "
                     + std::string(cudaGetErrorString(cudaGetLastError())));
             return;

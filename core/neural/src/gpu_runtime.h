@@ -122,7 +122,8 @@ private:
 // H100, docs/benchmarks.md). Works under CapturedGraph's capture (the side stream joins the capture). Tensors that
 // `side` allocates belong to the side stream's cache: keep them alive, or use them on the current stream, only
 // until the next forkJoin on this thread, whose side work is queued after all current-stream work before it.
-// Sequential (side, then main) on the CPU, without the CUDA parts, or with ORFEAS_SIDE_STREAM=0.
+// When side or main throws, the join is still queued and the exception passes on (main does not run after a failed
+// side). Sequential (side, then main) on the CPU, without the CUDA parts, or with ORFEAS_SIDE_STREAM=0.
 void forkJoin(const at::Device& device, const std::function<void()>& side, const std::function<void()>& main);
 
 // Waits for the device's current stream (no-op on the CPU).

@@ -5,6 +5,7 @@
 #include "orfeas/neural.h"
 #include "orfeas/profiler.h"
 
+#include "dit_fused.h"
 #include "gpu_runtime.h"
 #include "hunyuan_model.h"
 #include "projection_fit.h"
@@ -449,6 +450,29 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
                         ctx.progressStep(stage, "volume_decoding", done, total, kVaeEnd + (1.0 - kVaeEnd) * done / total,
                             "volume decoding chunk " + std::to_string(done) + "/" + std::to_string(total));
                     });
+                }
+                if (envInt("ORFEAS_DECODER_VERIFY", 0) == 1
+                    && fused::decoderKernels(spec, spec.dtype, model.config().vae.geoWidth())) {
+                    // The dense grid once more with the operator path, for comparison with the fused decoder (a
+                    // benchmark aid: it costs a dense decoding).
+                    fused::setDecoderKernelsOff(true);
+                    at::Tensor plain;
+                    try {
+                        plain = decodeDenseVolume(evaluator, grid, ctx);
+                    } catch (...) {
+                        fused::setDecoderKernelsOff(false);
+                        throw;
+                    }
+                    fused::setDecoderKernelsOff(false);
+                    const at::Tensor diff = (volume - plain).abs();
+                    ctx.log(LogLevel::Debug,
+                        std::string("fused decoder (") + (settings.decoder == DecoderMode::Hierarchical ? "hierarchical" : "dense")
+                            + ") against the operator path (dense): "
+                            + std::to_string(volume.gt(level).ne(plain.gt(level)).sum().item<std::int64_t>())
+                            + " grid points on the other side of the level, largest difference "
+                            + std::to_string(diff.max().item<double>()) + ", mean difference "
+                            + std::to_string(diff.mean().item<double>()) + ", mean |value| "
+                            + std::to_string(plain.abs().mean().item<double>()));
                 }
                 requireFinite(volume, during);
                 for (const auto& w : evaluator.warnings())

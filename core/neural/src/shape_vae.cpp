@@ -159,6 +159,9 @@ at::Tensor GeometryDecoder::query(const GeometryKeys& keys, const at::Tensor& po
     const bool cudnn = keys.k.defined() && m_spec.dtype != at::kFloat && decoderUsesCudnn(points);
     if (cudnn && points.size(1) > 0 && cudnnPaddedCount(points.size(1)) != points.size(1))
         return queryPadded(keys, points, cudnnPaddedCount(points.size(1)));
+    if (points.is_cuda() && fused::decoderKernels(m_spec, m_spec.dtype, m_config.geoWidth())
+        && m_queryProj.weight.size(1) == m_config.fourierDim())
+        return queryFused(keys, points, cudnn);
     const std::int64_t batch = points.size(0);
     const std::int64_t count = points.size(1);
     at::Tensor x = m_queryProj(fourier(points).to(m_spec.dtype));
@@ -191,6 +194,76 @@ at::Tensor GeometryDecoder::query(const GeometryKeys& keys, const at::Tensor& po
     if (m_lnPost.weight.defined())
         x = m_lnPost(x);
     return m_outputProj(x).squeeze(-1).to(at::kFloat);
+}
+
+namespace {
+
+// layer(x) for x [rows, in]: the bias in the product's epilogue.
+at::Tensor linear2d(const Linear& layer, const at::Tensor& x)
+{
+    return layer.bias.defined() ? at::addmm(layer.bias, x, layer.weight.t()) : at::mm(x, layer.weight.t());
+}
+
+// The MLP's GELU: the tanh approximation in the product's epilogue (cuBLASLt) unless ORFEAS_DECODER_GELU=exact.
+bool exactDecoderGelu()
+{
+    static const bool exact = [] {
+        const char* v = std::getenv("ORFEAS_DECODER_GELU");
+        return v && std::string(v) == "exact";
+    }();
+    return exact;
+}
+
+} // namespace
+
+// The operator path's arithmetic, with fewer passes over the points' rows (fused::decoderKernels says when):
+// - the Fourier features are written once, in the compute type, zero-padded to a multiple of 8 columns, and the
+//   query projection's weight is padded alike: cuBLAS then takes its tensor-core kernels (unpadded, 51 columns
+//   ran a slow unaligned kernel, 3 % of decoding in a trace);
+// - each residual branch's output projection accumulates into the residual stream (β = 1), and its bias is added to
+//   the stream by the LayerNorm kernel that reads the stream anyway (x + b + y W^T instead of x + (y W^T + b));
+// - the MLP's bias and GELU run in the product's epilogue, with the tanh approximation of GELU (cuBLASLt has no
+//   exact one; the largest difference is 4.7e-4, about a unit in the last place of half precision at GELU's
+//   outputs of about 1); ORFEAS_DECODER_GELU=exact keeps the exact GELU as a separate pass;
+// - ln_post and the one-output projection are one kernel that writes the float32 logits.
+// Rounding differs from the operator path where sums are grouped differently; docs/neural.md gives the measured
+// difference on the full-size decoder.
+at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tensor& points, bool cudnn) const
+{
+    const std::int64_t batch = points.size(0), count = points.size(1), rows = batch * count;
+    const std::int64_t width = m_config.geoWidth();
+    const std::int64_t features = m_queryProj.weight.size(1);
+    const std::int64_t padded = (features + 7) / 8 * 8;
+    const at::Tensor flat = points.reshape({ rows, 3 }).to(m_spec.device, at::kFloat).contiguous();
+    // Padded per call, not once: fitting a field trains these weights in place (field_fit.cpp). 1024 x 56 values.
+    const at::Tensor weight
+        = padded == features ? m_queryProj.weight : at::constant_pad_nd(m_queryProj.weight, { 0, padded - features });
+    const at::Tensor feats = fused::fourierFeatures(flat, m_frequencies, padded, m_spec.dtype);
+    at::Tensor x = m_queryProj.bias.defined() ? at::addmm(m_queryProj.bias, feats, weight.t()) : at::mm(feats, weight.t());
+    if (keys.k.defined()) {
+        const at::Tensor h = fused::layerNormAddBias(x, m_ln1, m_proj.bias);
+        const at::Tensor qHeads = linear2d(m_q, h).view({ batch, count, m_config.geoHeads(), -1 });
+        const at::Tensor q = m_qNorm.weight.defined() ? fused::shortRowLayerNorm(m_qNorm, qHeads) : qHeads;
+        const at::Tensor k = keys.k.size(0) == batch ? keys.k : keys.k.expand({ batch, -1, -1, -1 });
+        const at::Tensor v = keys.v.size(0) == batch ? keys.v : keys.v.expand({ batch, -1, -1, -1 });
+        const at::Tensor attended
+            = mergeHeads(cudnn ? cudnnAttention(q.transpose(1, 2), k, v) : attention(q.transpose(1, 2), k, v));
+        x.addmm_(attended.reshape({ rows, width }), m_proj.weight.t());
+    }
+    constexpr std::int64_t kMlpSlice = 32768; // as in query(): one slice's hidden layer alive at a time
+    for (std::int64_t s = 0; s < rows; s += kMlpSlice) {
+        at::Tensor xs = x.narrow(0, s, std::min(kMlpSlice, rows - s));
+        const at::Tensor h = fused::layerNormAddBias(xs, m_ln3, m_fcOut.bias);
+        at::Tensor hidden;
+        if (exactDecoderGelu()) {
+            hidden = linear2d(m_fc, h);
+            at::gelu_(hidden);
+        } else {
+            hidden = fused::geluLinear(m_fc, h);
+        }
+        xs.addmm_(hidden, m_fcOut.weight.t());
+    }
+    return fused::layerNormDot(x, m_lnPost.weight.defined() ? &m_lnPost : nullptr, m_outputProj).view({ batch, count });
 }
 
 at::Tensor GeometryDecoder::queryPadded(const GeometryKeys& keys, const at::Tensor& points, std::int64_t padded) const

@@ -57,6 +57,8 @@ public:
 
 private:
     at::Tensor fourier(const at::Tensor& points) const;
+    // query() with orfeas_cuda's decoder kernels (CUDA, half precision): shape_vae.cpp says what differs.
+    at::Tensor queryFused(const GeometryKeys& keys, const at::Tensor& points, bool cudnn) const;
 
     ShapeVaeConfig m_config;
     ComputeSpec m_spec;

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 namespace orfeas::neural {
 
@@ -39,6 +40,7 @@ ChunkedEvaluator::ChunkedEvaluator(PointField field, at::Device device, std::int
     , m_device(device)
     , m_chunk(std::max(chunk, kMinChunk))
     , m_simulatedLimit(simulatedOomLimit())
+    , m_paired(pairedStreams(device))
     , m_ctx(ctx)
 {
 }
@@ -63,19 +65,27 @@ void ChunkedEvaluator::shrink()
 void ChunkedEvaluator::run(std::int64_t total, const std::function<at::Tensor(std::int64_t, std::int64_t)>& pointsOf,
     const at::Tensor& out, const std::function<void(int, int)>& onChunk)
 {
+    const auto evaluate = [&](std::int64_t start, std::int64_t count) {
+        if (m_simulatedLimit > 0 && count > m_simulatedLimit)
+            TORCH_CHECK_WITH(OutOfMemoryError, false, "CUDA out of memory (simulated for a chunk of ", count,
+                " points by ORFEAS_SIMULATE_DECODE_OOM_ABOVE)");
+        const at::Tensor logits = m_field(pointsOf(start, count));
+        out.narrow(0, start, count).copy_(logits.reshape({ count }));
+    };
     std::int64_t start = 0;
     int done = 0;
     while (start < total) {
         if (m_ctx.isCancelled())
             throw CancelledError(Stage::ShapeGeneration);
         const std::int64_t count = std::min(m_chunk, total - start);
+        // The next chunk too, on a second stream (pairedStreams()).
+        const std::int64_t second = m_paired ? std::min(m_chunk, total - start - count) : 0;
         bool outOfMemory = false;
         try {
-            if (m_simulatedLimit > 0 && count > m_simulatedLimit)
-                TORCH_CHECK_WITH(OutOfMemoryError, false, "CUDA out of memory (simulated for a chunk of ", count,
-                    " points by ORFEAS_SIMULATE_DECODE_OOM_ABOVE)");
-            const at::Tensor logits = m_field(pointsOf(start, count));
-            out.narrow(0, start, count).copy_(logits.reshape({ count }));
+            if (second > 0)
+                gpu::forkJoin(m_device, [&] { evaluate(start + count, second); }, [&] { evaluate(start, count); });
+            else
+                evaluate(start, count);
         } catch (...) {
             if (m_chunk <= kMinChunk || !isOutOfMemory(std::current_exception()))
                 throw;
@@ -85,12 +95,21 @@ void ChunkedEvaluator::run(std::int64_t total, const std::function<at::Tensor(st
             shrink(); // outside the handler: the failed chunk's tensors are released by now
             continue;
         }
-        start += count;
-        m_points += count;
-        ++done;
+        start += count + second;
+        m_points += count + second;
+        done += second > 0 ? 2 : 1;
         if (onChunk)
             onChunk(done, done + int((total - start + m_chunk - 1) / m_chunk));
     }
+}
+
+bool ChunkedEvaluator::pairedStreams(const at::Device& device)
+{
+    static const bool wanted = [] {
+        const char* v = std::getenv("ORFEAS_DECODE_STREAMS");
+        return !(v && std::string(v) == "1");
+    }();
+    return wanted && device.is_cuda();
 }
 
 std::vector<float> gridAxis(int resolution, double bounds)
