@@ -34,7 +34,7 @@ std::string envOr(const char* name, const char* fallback)
 void require(bool ok, const char* what)
 {
     if (!ok)
-        throw InternalError(std::string("fused denoiser kernels: ") + what, Stage::ShapeGeneration);
+        throw InternalError(std::string("fused kernels: ") + what, Stage::ShapeGeneration);
 }
 
 #if ORFEAS_NEURAL_DIT_CUDA
@@ -48,7 +48,7 @@ cuda::DitDType ditType(const at::Tensor& t)
     case at::kBFloat16:
         return cuda::DitDType::BFloat16;
     default:
-        throw InternalError("fused denoiser kernels: unsupported dtype", Stage::ShapeGeneration);
+        throw InternalError("fused kernels: unsupported dtype", Stage::ShapeGeneration);
     }
 }
 
@@ -60,7 +60,7 @@ void* streamOf(const at::Tensor& t)
 void check(const char* error, const char* what)
 {
     if (error)
-        throw DeviceError(std::string("fused denoiser kernel ") + what + " failed: " + error);
+        throw DeviceError(std::string("fused kernel ") + what + " failed: " + error);
 }
 
 // Pointer to chunk `index` (of width w) of the first row of mod [B, k * w].
