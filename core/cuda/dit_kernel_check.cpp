@@ -275,6 +275,19 @@ void checkRowNorm(DitDType type, std::int64_t rows, int width, bool affine, std:
 
 // The geometry decoder's kernels (decoder_kernels.h) against the same arithmetic on the host (double sums, the
 // storage type's rounding where the kernels round).
+// A row's mean and 1 / sqrt(biased variance + eps), in double.
+template <typename S>
+void hostStatistics(const std::uint16_t* row, int width, double eps, double& mean, double& rstd)
+{
+    double sum = 0, sq = 0;
+    for (int c = 0; c < width; ++c)
+        sum += S::to(row[c]);
+    mean = sum / width;
+    for (int c = 0; c < width; ++c)
+        sq += (S::to(row[c]) - mean) * (S::to(row[c]) - mean);
+    rstd = 1.0 / std::sqrt(sq / width + eps);
+}
+
 template <typename S>
 void checkLayerNormAddBias(DitDType type, std::int64_t rows, int width, bool withAddend, std::mt19937& rng)
 {
@@ -296,13 +309,8 @@ void checkLayerNormAddBias(DitDType type, std::int64_t rows, int width, bool wit
     std::vector<std::uint16_t> expectOut(n), expectX(n);
     for (std::int64_t r = 0; r < rows; ++r) {
         const std::uint16_t* xr = x0.data() + r * width;
-        double sum = 0, sq = 0;
-        for (int c = 0; c < width; ++c)
-            sum += S::to(xr[c]);
-        const double mean = sum / width;
-        for (int c = 0; c < width; ++c)
-            sq += (S::to(xr[c]) - mean) * (S::to(xr[c]) - mean);
-        const double rstd = 1.0 / std::sqrt(sq / width + 1e-6);
+        double mean = 0, rstd = 0;
+        hostStatistics<S>(xr, width, 1e-6, mean, rstd);
         for (int c = 0; c < width; ++c) {
             const double v = (S::to(xr[c]) - mean) * rstd * S::to(weight[c]) + S::to(bias[std::size_t(c)]);
             expectOut[std::size_t(r * width + c)] = S::from(float(v));
@@ -347,15 +355,8 @@ void checkLayerNormDot(DitDType type, std::int64_t rows, int width, bool normali
     for (std::int64_t r = 0; r < rows; ++r) {
         const std::uint16_t* xr = x.data() + r * width;
         double mean = 0, rstd = 1;
-        if (normalise) {
-            double sum = 0, sq = 0;
-            for (int c = 0; c < width; ++c)
-                sum += S::to(xr[c]);
-            mean = sum / width;
-            for (int c = 0; c < width; ++c)
-                sq += (S::to(xr[c]) - mean) * (S::to(xr[c]) - mean);
-            rstd = 1.0 / std::sqrt(sq / width + 1e-5);
-        }
+        if (normalise)
+            hostStatistics<S>(xr, width, 1e-5, mean, rstd);
         double acc = S::to(outBias[0]);
         for (int c = 0; c < width; ++c) {
             const double v = normalise
