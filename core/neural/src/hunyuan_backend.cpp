@@ -38,6 +38,17 @@ constexpr double kConditioningEnd = 0.02;
 constexpr double kSamplingEnd = 0.62;
 constexpr double kVaeEnd = 0.64;
 
+// How a decoded volume differs from another of the same grid (the verification aids' log lines).
+std::string volumeDifference(const at::Tensor& volume, const at::Tensor& other, float level)
+{
+    const at::Tensor diff = (volume - other).abs();
+    return std::to_string(volume.gt(level).ne(other.gt(level)).sum().item<std::int64_t>())
+        + " grid points on the other side of the level, " + std::to_string(volume.eq(other).sum().item<std::int64_t>())
+        + " of " + std::to_string(volume.numel()) + " values identical, largest difference "
+        + std::to_string(diff.max().item<double>()) + ", mean difference " + std::to_string(diff.mean().item<double>())
+        + ", mean |value| " + std::to_string(other.abs().mean().item<double>());
+}
+
 // The preprocessed image as the reference's array_to_tensor makes it: [1, 3, H, W], p / 255 * 2 - 1 in float32.
 bool hostVolumeRequested()
 {
@@ -436,14 +447,8 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
                     if (envInt("ORFEAS_HIERARCHICAL_VERIFY", 0) == 1) {
                         // The dense grid as well, for comparison (a benchmark aid: it costs a dense decoding).
                         const at::Tensor dense = decodeDenseVolume(evaluator, grid, ctx);
-                        const std::int64_t flipped = volume.gt(level).ne(dense.gt(level)).sum().item<std::int64_t>();
-                        const at::Tensor same = volume.eq(dense);
                         ctx.log(LogLevel::Debug,
-                            "hierarchical decoding against dense decoding: " + std::to_string(flipped)
-                                + " grid points on the other side of the level, "
-                                + std::to_string(same.sum().item<std::int64_t>()) + " of "
-                                + std::to_string(grid.points()) + " values identical, largest difference "
-                                + std::to_string((volume - dense).abs().max().item<double>()));
+                            "hierarchical decoding against dense decoding: " + volumeDifference(volume, dense, level));
                     }
                 } else {
                     volume = decodeDenseVolume(evaluator, grid, ctx, [&](int done, int total) {
@@ -454,25 +459,21 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
                 if (envInt("ORFEAS_DECODER_VERIFY", 0) == 1
                     && fused::decoderKernels(spec, spec.dtype, model.config().vae.geoWidth())) {
                     // The dense grid once more with the operator path, for comparison with the fused decoder (a
-                    // benchmark aid: it costs a dense decoding).
-                    fused::setDecoderKernelsOff(true);
+                    // benchmark aid: it costs a dense decoding, and the switch is process-wide, so other runs of
+                    // the process use the operator path meanwhile).
+                    struct OperatorPath {
+                        OperatorPath() { fused::setDecoderKernelsOff(true); }
+                        ~OperatorPath() { fused::setDecoderKernelsOff(false); }
+                    };
                     at::Tensor plain;
-                    try {
+                    {
+                        const OperatorPath operatorPath;
                         plain = decodeDenseVolume(evaluator, grid, ctx);
-                    } catch (...) {
-                        fused::setDecoderKernelsOff(false);
-                        throw;
                     }
-                    fused::setDecoderKernelsOff(false);
-                    const at::Tensor diff = (volume - plain).abs();
                     ctx.log(LogLevel::Debug,
-                        std::string("fused decoder (") + (settings.decoder == DecoderMode::Hierarchical ? "hierarchical" : "dense")
-                            + ") against the operator path (dense): "
-                            + std::to_string(volume.gt(level).ne(plain.gt(level)).sum().item<std::int64_t>())
-                            + " grid points on the other side of the level, largest difference "
-                            + std::to_string(diff.max().item<double>()) + ", mean difference "
-                            + std::to_string(diff.mean().item<double>()) + ", mean |value| "
-                            + std::to_string(plain.abs().mean().item<double>()));
+                        std::string("fused decoder (")
+                            + (settings.decoder == DecoderMode::Hierarchical ? "hierarchical" : "dense")
+                            + ") against the operator path (dense): " + volumeDifference(volume, plain, level));
                 }
                 requireFinite(volume, during);
                 for (const auto& w : evaluator.warnings())
