@@ -3,8 +3,11 @@
 #include "decoder_kernels.h"
 #include "row_io.cuh"
 
+#include <cuda_fp8.h>
+
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <utility>
 
@@ -86,9 +89,34 @@ __device__ __forceinline__ void normaliseVector(const float (&x)[8], float mean,
         out[i] = (x[i] - mean) * rstd * w[i] + b[i];
 }
 
-template <typename T, int STEPS>
-__global__ void layerNormAddBiasKernel(T* x, const T* weight, const T* bias, const T* addend, T* out,
-    std::int64_t rows, int width, float eps)
+// Where layerNormAddBiasKernel writes the normalised row: rows of T, or of E4M3 bytes (value * scale, rounded to
+// nearest even and saturated to +-448: cuda_fp8.h's __NV_SATFINITE).
+template <typename T> struct StoreT {
+    using Out = T;
+    float scale; // unused
+    __device__ __forceinline__ void operator()(T* row, int column, const float (&v)[8]) const
+    {
+        Vec8<T>::store(row + column, v);
+    }
+};
+struct StoreE4M3 {
+    using Out = std::uint8_t;
+    float scale;
+    __device__ __forceinline__ void operator()(std::uint8_t* row, int column, const float (&v)[8]) const
+    {
+        uint2 raw;
+        auto* pairs = reinterpret_cast<__nv_fp8x2_storage_t*>(&raw);
+#pragma unroll
+        for (int i = 0; i < 4; ++i)
+            pairs[i] = __nv_cvt_float2_to_fp8x2(
+                make_float2(v[2 * i] * scale, v[2 * i + 1] * scale), __NV_SATFINITE, __NV_E4M3);
+        *reinterpret_cast<uint2*>(row + column) = raw;
+    }
+};
+
+template <typename T, int STEPS, typename Store>
+__global__ void layerNormAddBiasKernel(T* x, const T* weight, const T* bias, const T* addend, typename Store::Out* out,
+    Store store, std::int64_t rows, int width, float eps)
 {
     const std::int64_t r = blockIdx.x * std::int64_t(kWarpsPerBlock) + (threadIdx.x >> 5);
     if (r >= rows)
@@ -100,7 +128,7 @@ __global__ void layerNormAddBiasKernel(T* x, const T* weight, const T* bias, con
     loadRow<T, STEPS>(xr, vectors, lane, v);
     float mean, rstd;
     rowStatistics<STEPS>(v, vectors, lane, width, eps, mean, rstd);
-    T* orow = out + r * width;
+    typename Store::Out* orow = out + r * width;
 #pragma unroll
     for (int s = 0; s < STEPS; ++s) {
         const int idx = s * 32 + lane;
@@ -108,7 +136,7 @@ __global__ void layerNormAddBiasKernel(T* x, const T* weight, const T* bias, con
             continue;
         float n[8];
         normaliseVector<T>(v[s], mean, rstd, weight, bias, idx * 8, n);
-        Vec8<T>::store(orow + idx * 8, n);
+        store(orow, idx * 8, n);
         if (addend) {
             float a[8];
             Vec8<T>::load(addend + idx * 8, a);
@@ -206,13 +234,20 @@ unsigned rowBlocks(std::int64_t rows)
     return unsigned((rows + kWarpsPerBlock - 1) / kWarpsPerBlock);
 }
 
+// outScale < 0: rows of T; otherwise rows of E4M3 bytes holding value * outScale.
 template <typename T, int STEPS>
-void launchNormAdd(void* x, const void* weight, const void* bias, const void* addend, void* out, std::int64_t rows,
-    int width, float eps, cudaStream_t stream)
+void launchNormAdd(void* x, const void* weight, const void* bias, const void* addend, void* out, float outScale,
+    std::int64_t rows, int width, float eps, cudaStream_t stream)
 {
-    layerNormAddBiasKernel<T, STEPS><<<rowBlocks(rows), 32 * kWarpsPerBlock, 0, stream>>>(static_cast<T*>(x),
-        static_cast<const T*>(weight), static_cast<const T*>(bias), static_cast<const T*>(addend),
-        static_cast<T*>(out), rows, width, eps);
+    if (outScale < 0.0f) {
+        layerNormAddBiasKernel<T, STEPS, StoreT<T>><<<rowBlocks(rows), 32 * kWarpsPerBlock, 0, stream>>>(
+            static_cast<T*>(x), static_cast<const T*>(weight), static_cast<const T*>(bias),
+            static_cast<const T*>(addend), static_cast<T*>(out), StoreT<T> { 1.0f }, rows, width, eps);
+    } else {
+        layerNormAddBiasKernel<T, STEPS, StoreE4M3><<<rowBlocks(rows), 32 * kWarpsPerBlock, 0, stream>>>(
+            static_cast<T*>(x), static_cast<const T*>(weight), static_cast<const T*>(bias),
+            static_cast<const T*>(addend), static_cast<std::uint8_t*>(out), StoreE4M3 { outScale }, rows, width, eps);
+    }
 }
 
 template <typename T, int STEPS>
@@ -238,7 +273,7 @@ constexpr auto normDotLaunchers(std::integer_sequence<int, S...>)
 
 template <typename T>
 const char* layerNormAddBiasT(void* x, const void* weight, const void* bias, const void* addend, void* out,
-    std::int64_t rows, int width, float eps, cudaStream_t stream)
+    float outScale, std::int64_t rows, int width, float eps, cudaStream_t stream)
 {
     const int steps = stepsFor(width);
     if (steps == 0)
@@ -248,7 +283,7 @@ const char* layerNormAddBiasT(void* x, const void* weight, const void* bias, con
     if (rows == 0)
         return nullptr;
     normAddLaunchers<T>(std::make_integer_sequence<int, kMaxSteps> {})[std::size_t(steps - 1)](
-        x, weight, bias, addend, out, rows, width, eps, stream);
+        x, weight, bias, addend, out, outScale, rows, width, eps, stream);
     return launchError();
 }
 
@@ -303,10 +338,27 @@ const char* layerNormAddBias(DitDType type, void* x, const void* weight, const v
 {
     const auto s = static_cast<cudaStream_t>(stream);
     switch (type) {
-    case DitDType::Float16: return layerNormAddBiasT<__half>(x, weight, bias, addend, out, rows, width, eps, s);
+    case DitDType::Float16:
+        return layerNormAddBiasT<__half>(x, weight, bias, addend, out, -1.0f, rows, width, eps, s);
     case DitDType::BFloat16:
-        return layerNormAddBiasT<__nv_bfloat16>(x, weight, bias, addend, out, rows, width, eps, s);
+        return layerNormAddBiasT<__nv_bfloat16>(x, weight, bias, addend, out, -1.0f, rows, width, eps, s);
     default: return "layerNormAddBias: half or bfloat16 only";
+    }
+}
+
+const char* layerNormAddBiasE4M3(DitDType type, void* x, const void* weight, const void* bias, const void* addend,
+    std::uint8_t* out, float outScale, std::int64_t rows, int width, float eps, void* stream) noexcept
+{
+    if (!(outScale > 0.0f) || !std::isfinite(outScale))
+        return "layerNormAddBiasE4M3: the output scale must be positive and finite";
+    const auto s = static_cast<cudaStream_t>(stream);
+    switch (type) {
+    case DitDType::Float16:
+        return layerNormAddBiasT<__half>(x, weight, bias, addend, out, outScale, rows, width, eps, s);
+    case DitDType::BFloat16:
+        return layerNormAddBiasT<__nv_bfloat16>(x, weight, bias, addend, out, outScale, rows, width, eps, s);
+    default:
+        return "layerNormAddBiasE4M3: half or bfloat16 only";
     }
 }
 

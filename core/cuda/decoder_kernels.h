@@ -28,6 +28,12 @@ const char* fourierFeatures(DitDType type, const float* points, const float* fre
 const char* layerNormAddBias(DitDType type, void* x, const void* weight, const void* bias, const void* addend,
     void* out, std::int64_t rows, int width, float eps, void* stream) noexcept;
 
+// layerNormAddBias with the normalised row written as FP8 (E4M3) bytes: out[r][j] = e4m3(n_j * outScale), n_j the
+// float32 value layerNormAddBias would round to T, rounded to nearest even and saturated to +-448. outScale > 0 is
+// the quantisation's inverse scale (an FP8 product multiplies by 1 / outScale again). out 8-byte aligned rows.
+const char* layerNormAddBiasE4M3(DitDType type, void* x, const void* weight, const void* bias, const void* addend,
+    std::uint8_t* out, float outScale, std::int64_t rows, int width, float eps, void* stream) noexcept;
+
 // The decoder's last two steps in one pass: an optional LayerNorm (as layerNormAddBias, its result rounded to T)
 // and the product with the one-output projection w [width] plus its bias (outBias: one value, may be null):
 //   logits[r] = float(T(sum_j n_j * w_j + outBias))   (n = the normalised row, or x[r] itself when !normalise)

@@ -1,8 +1,10 @@
 // orfeas-dit-kernel-check: the fused denoiser kernels' vectorised variants (dit_kernels.h) against their general
 // kernels, on random data at the full-size denoiser's shapes (rows of 1024 values, 16 heads of 64) and a few others,
-// in half precision and bfloat16; and the geometry decoder's kernels (decoder_kernels.h) against the same arithmetic
-// on the host. Qt-free so that it runs on the GPU machine; registered as the gpu-labelled test
-// tst_dit_kernels where tests are built. Exit 0: all agree; 1: a mismatch or CUDA error; 77: no CUDA device.
+// in half precision and bfloat16; and the geometry decoder's kernels (decoder_kernels.h) and FP8 products
+// (fp8_gemm.h: quantisation, the E4M3 LayerNorm output, products with bias, with GELU into E4M3 and accumulating)
+// against the same arithmetic on the host (FP8 values within half a step of their three significant bits).
+// Qt-free so that it runs on the GPU machine; registered as the gpu-labelled test tst_dit_kernels where tests are
+// built. Exit 0: all agree; 1: a mismatch or CUDA error; 77: no CUDA device.
 //
 // What "agree" means: where no reduction is involved (gatedResidual, the residual update of adaLayerNorm, v in
 // qkRmsNormSplit) the results must be identical; where a LayerNorm or RMS reduction is, the variants sum in another
@@ -12,15 +14,16 @@
 
 #include "decoder_kernels.h"
 #include "dit_kernels.h"
+#include "fp8_gemm.h"
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -443,9 +446,217 @@ void checkDecoder(DitDType type, std::mt19937& rng)
         fail("fourierFeatures accepted rows narrower than the features");
 }
 
+// --- FP8 (E4M3) -------------------------------------------------------------------------------------------------
+// The value of an E4M3 byte (no infinities; 0x7f and 0xff are NaN and never produced by saturating conversions).
+double e4m3(std::uint8_t b)
+{
+    const int e = (b >> 3) & 15, m = b & 7;
+    if (e == 15 && m == 7)
+        return std::nan("");
+    const double v = e == 0 ? std::ldexp(double(m), -9) : std::ldexp(double(8 + m), e - 10);
+    return (b & 0x80) ? -v : v;
+}
+
+// Whether an E4M3 byte holds `exact` (already scaled) as a round-to-nearest, saturating conversion may: within
+// half a step of three significant bits (2^-4 relative) for normal values, 2^-10 below 2^-6, at most 448.
+bool e4m3Close(std::uint8_t b, double exact, double slack)
+{
+    const double v = e4m3(b);
+    const double target = std::max(-448.0, std::min(448.0, exact));
+    return std::isfinite(v)
+        && std::fabs(v - target) <= std::fabs(target) * (1.0 / 16 + slack) + std::ldexp(1.0, -10) + slack;
+}
+
+struct Bytes {
+    std::uint8_t* p = nullptr;
+    explicit Bytes(std::size_t n) { cudaMalloc(reinterpret_cast<void**>(&p), std::max<std::size_t>(n, 16)); }
+    ~Bytes() { cudaFree(p); }
+    Bytes(const Bytes&) = delete;
+    Bytes& operator=(const Bytes&) = delete;
+};
+
+void reportFp8(const std::string& what, std::size_t bad, std::size_t total)
+{
+    std::printf(
+        "%s %-60s %zu of %zu values outside the tolerance\n", bad == 0 ? "ok  " : "FAIL", what.c_str(), bad, total);
+    if (bad)
+        ++g_failures;
+}
+
+template <typename S> void checkQuantize(DitDType type, std::size_t count, float scale, std::mt19937& rng)
+{
+    const std::vector<std::uint16_t> in = randomValues<S>(count, rng, 30.0f);
+    Buffer din { count };
+    din.upload(in);
+    Bytes out { count };
+    if (!ok(quantizeE4M3(type, din.ptr(), out.p, std::int64_t(count), scale, nullptr), "quantizeE4M3")
+        || !ok(cudaDeviceSynchronize(), "quantizeE4M3 run"))
+        return;
+    std::vector<std::uint8_t> got(count);
+    cudaMemcpy(got.data(), out.p, count, cudaMemcpyDeviceToHost);
+    std::size_t bad = 0;
+    for (std::size_t i = 0; i < count; ++i)
+        bad += !e4m3Close(got[i], double(S::to(in[i])) * scale, 1e-6);
+    reportFp8("quantizeE4M3 scale " + std::to_string(scale), bad, count);
+}
+
+template <typename S>
+void checkLayerNormE4M3(DitDType type, std::int64_t rows, int width, float scale, std::mt19937& rng)
+{
+    const std::size_t n = std::size_t(rows * width);
+    const std::vector<std::uint16_t> x = randomValues<S>(n, rng, 2.0f, 0.5f);
+    const std::vector<std::uint16_t> w = randomValues<S>(std::size_t(width), rng, 0.5f, 1.0f);
+    const std::vector<std::uint16_t> b = randomValues<S>(std::size_t(width), rng, 0.3f);
+    Buffer dx { n }, dw { std::size_t(width) }, db { std::size_t(width) };
+    dx.upload(x);
+    dw.upload(w);
+    db.upload(b);
+    Bytes out { n };
+    if (!ok(layerNormAddBiasE4M3(
+                type, dx.ptr(), dw.ptr(), db.ptr(), nullptr, out.p, scale, rows, width, 1e-5f, nullptr),
+            "layerNormAddBiasE4M3")
+        || !ok(cudaDeviceSynchronize(), "layerNormAddBiasE4M3 run"))
+        return;
+    std::vector<std::uint8_t> got(n);
+    cudaMemcpy(got.data(), out.p, n, cudaMemcpyDeviceToHost);
+    std::size_t bad = 0;
+    for (std::int64_t r = 0; r < rows; ++r) {
+        double mean = 0, rstd = 0;
+        hostStatistics<S>(x.data() + r * width, width, 1e-5, mean, rstd);
+        for (int j = 0; j < width; ++j) {
+            const std::size_t i = std::size_t(r * width + j);
+            const double v = (S::to(x[i]) - mean) * rstd * S::to(w[std::size_t(j)]) + S::to(b[std::size_t(j)]);
+            bad += !e4m3Close(got[i], v * scale, 1e-4);
+        }
+    }
+    reportFp8("layerNormAddBiasE4M3 " + std::to_string(rows) + "x" + std::to_string(width), bad, n);
+}
+
+// tanh-approximated GELU, as cuBLASLt's epilogue computes it.
+double geluTanh(double v)
+{
+    return 0.5 * v * (1.0 + std::tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
+}
+
+// fp8Gemm against the same products of the E4M3 values on the host (in double): with a bias into half or
+// bfloat16, with bias and GELU into E4M3, and accumulating into an existing output.
+template <typename S>
+void checkFp8Gemm(DitDType type, std::int64_t m, std::int64_t n, std::int64_t k, std::mt19937& rng)
+{
+    std::uniform_int_distribution<int> exponent(3, 9), mantissa(0, 7), sign(0, 1);
+    const auto randomBytes = [&](std::size_t count) {
+        std::vector<std::uint8_t> v(count);
+        for (auto& b : v)
+            b = std::uint8_t((sign(rng) << 7) | (exponent(rng) << 3) | mantissa(rng));
+        return v;
+    };
+    const std::vector<std::uint8_t> a = randomBytes(std::size_t(m * k)), b = randomBytes(std::size_t(n * k));
+    const std::vector<std::uint16_t> bias = randomValues<S>(std::size_t(n), rng, 0.5f);
+    const std::vector<std::uint16_t> start = randomValues<S>(std::size_t(m * n), rng, 1.0f);
+    // scaleA, scaleB, scaleD (E4M3 output), each in a 16-byte slot of its own.
+    const float scales[12] = { 0.125f, 0, 0, 0, 0.0625f, 0, 0, 0, 2.0f, 0, 0, 0 };
+    Bytes da { a.size() }, db { b.size() }, d8 { std::size_t(m * n) };
+    Buffer dbias { std::size_t(n) }, dd { std::size_t(m * n) };
+    float* dscales = nullptr;
+    if (!ok(cudaMalloc(&dscales, sizeof(scales)), "cudaMalloc"))
+        return;
+    cudaMemcpy(dscales, scales, sizeof(scales), cudaMemcpyHostToDevice);
+    cudaMemcpy(da.p, a.data(), a.size(), cudaMemcpyHostToDevice);
+    cudaMemcpy(db.p, b.data(), b.size(), cudaMemcpyHostToDevice);
+    dbias.upload(bias);
+    std::vector<double> product(std::size_t(m * n));
+    for (std::int64_t i = 0; i < m; ++i)
+        for (std::int64_t j = 0; j < n; ++j) {
+            double acc = 0;
+            for (std::int64_t l = 0; l < k; ++l)
+                acc += e4m3(a[std::size_t(i * k + l)]) * e4m3(b[std::size_t(j * k + l)]);
+            product[std::size_t(i * n + j)] = acc * scales[0] * scales[4];
+        }
+    double squares = 0;
+    for (const double v : product)
+        squares += v * v;
+    const double rms = std::sqrt(squares / double(product.size()));
+    const std::string shape = std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k)
+        + (type == DitDType::Float16 ? " half" : " bf16");
+    Fp8Gemm g;
+    g.a = da.p;
+    g.b = db.p;
+    g.scaleA = dscales;
+    g.scaleB = dscales + 4;
+    g.type = type;
+    g.m = m;
+    g.n = n;
+    g.k = k;
+    // 1. bias epilogue, output of the storage type.
+    g.bias = dbias.ptr();
+    g.epilogue = Fp8Epilogue::Bias;
+    g.d = dd.ptr();
+    if (ok(fp8Gemm(g, nullptr), "fp8Gemm bias") && ok(cudaDeviceSynchronize(), "fp8Gemm bias run")) {
+        const std::vector<std::uint16_t> got = dd.download();
+        std::size_t bad = 0;
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            const double want = product[i] + S::to(bias[i % std::size_t(n)]);
+            bad += !(std::fabs(S::to(got[i]) - want) <= 1e-2 * std::max(std::fabs(want), rms));
+        }
+        reportFp8("fp8Gemm bias " + shape, bad, got.size());
+    }
+    // 2. bias and GELU, E4M3 output scaled by scales[2].
+    g.epilogue = Fp8Epilogue::GeluBias;
+    g.dE4M3 = true;
+    g.scaleD = dscales + 8;
+    g.d = d8.p;
+    const char* err = fp8Gemm(g, nullptr);
+    if (err && std::string(err).find("no algorithm") != std::string::npos) {
+        std::printf("note %-60s %s (the backend falls back to a quantising pass)\n",
+            ("fp8Gemm GELU to E4M3 " + shape).c_str(), err);
+    } else if (ok(err, "fp8Gemm GELU E4M3") && ok(cudaDeviceSynchronize(), "fp8Gemm GELU E4M3 run")) {
+        std::vector<std::uint8_t> got(std::size_t(m * n));
+        cudaMemcpy(got.data(), d8.p, got.size(), cudaMemcpyDeviceToHost);
+        std::size_t bad = 0;
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            const double want = geluTanh(product[i] + S::to(bias[i % std::size_t(n)])) * scales[8];
+            bad += !e4m3Close(got[i], want, 1e-2);
+        }
+        reportFp8("fp8Gemm GELU to E4M3 " + shape, bad, got.size());
+    }
+    // 3. accumulate into the output (beta = 1), no epilogue.
+    g.epilogue = Fp8Epilogue::None;
+    g.bias = nullptr;
+    g.dE4M3 = false;
+    g.scaleD = nullptr;
+    g.accumulate = true;
+    g.d = dd.ptr();
+    dd.upload(start);
+    if (ok(fp8Gemm(g, nullptr), "fp8Gemm accumulate") && ok(cudaDeviceSynchronize(), "fp8Gemm accumulate run")) {
+        const std::vector<std::uint16_t> got = dd.download();
+        std::size_t bad = 0;
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            const double want = product[i] + S::to(start[i]);
+            bad += !(std::fabs(S::to(got[i]) - want) <= 1e-2 * std::max(std::fabs(want), rms));
+        }
+        reportFp8("fp8Gemm accumulate " + shape, bad, got.size());
+    }
+    cudaFree(dscales);
+}
+
+template <typename S> void checkFp8(DitDType type, std::mt19937& rng)
+{
+    if (!fp8GemmAvailable(0)) {
+        std::printf("note no FP8 tensor cores on device 0: FP8 checks skipped\n");
+        return;
+    }
+    checkQuantize<S>(type, 100003, 4.0f, rng);
+    checkQuantize<S>(type, 4096, 1.0f / 64, rng);
+    checkLayerNormE4M3<S>(type, 1000, 1024, 448.0f / 40.0f, rng);
+    checkLayerNormE4M3<S>(type, 77, 64, 3.0f, rng);
+    checkFp8Gemm<S>(type, 1000, 256, 512, rng);
+    checkFp8Gemm<S>(type, 64, 1024, 4096, rng);
+}
+
 template <typename S>
 void checkAll(DitDType type, std::mt19937& rng)
 {
+    checkFp8<S>(type, rng);
     checkDecoder<S>(type, rng);
     checkAdaNorm<S>(type, 1, 7515, 1024, false, rng);
     checkAdaNorm<S>(type, 1, 6144, 1024, true, rng);

@@ -14,6 +14,7 @@
 #if ORFEAS_NEURAL_DIT_CUDA
 #include "decoder_kernels.h"
 #include "dit_kernels.h"
+#include "fp8_gemm.h"
 
 #include <ATen/Context.h>
 #include <c10/core/GradMode.h>
@@ -339,6 +340,131 @@ at::Tensor layerNormAddBias(at::Tensor& x, const LayerNorm& norm, const at::Tens
     (void)x;
     (void)norm;
     (void)addend;
+    throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);
+#endif
+}
+
+bool decoderFp8(const ComputeSpec& spec, at::ScalarType dtype, std::int64_t width, std::int64_t hidden)
+{
+#if ORFEAS_NEURAL_DIT_CUDA
+    static const bool wanted = envOr("ORFEAS_DECODER_FP8", "0") == "1";
+    return wanted && decoderKernels(spec, dtype, width) && width % 16 == 0 && hidden % 16 == 0 && hidden > 0
+        && cuda::fp8GemmAvailable(spec.device.has_index() ? spec.device.index() : 0);
+#else
+    (void)spec;
+    (void)dtype;
+    (void)width;
+    (void)hidden;
+    return false;
+#endif
+}
+
+at::Tensor quantizeE4M3(const at::Tensor& x, float scale)
+{
+#if ORFEAS_NEURAL_DIT_CUDA
+    require(x.is_cuda() && x.is_contiguous(), "quantizeE4M3: layout");
+    const c10::cuda::CUDAGuard guard(x.device());
+    at::Tensor out = at::empty(x.sizes(), x.options().dtype(at::kByte));
+    check(cuda::quantizeE4M3(ditType(x), x.data_ptr(), out.data_ptr<std::uint8_t>(), x.numel(), scale, streamOf(x)),
+        "quantizeE4M3");
+    return out;
+#else
+    (void)x;
+    (void)scale;
+    throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);
+#endif
+}
+
+at::Tensor layerNormAddBiasE4M3(at::Tensor& x, const LayerNorm& norm, const at::Tensor& addend, float scale)
+{
+#if ORFEAS_NEURAL_DIT_CUDA
+    require(x.is_cuda() && x.dim() == 2 && x.is_contiguous(), "layerNormAddBiasE4M3: layout");
+    const std::int64_t width = x.size(1);
+    const c10::cuda::CUDAGuard guard(x.device());
+    at::Tensor out = at::empty(x.sizes(), x.options().dtype(at::kByte));
+    check(cuda::layerNormAddBiasE4M3(ditType(x), x.data_ptr(),
+              parameter(norm.weight, x, width, "layerNormAddBiasE4M3: weight"),
+              parameter(norm.bias, x, width, "layerNormAddBiasE4M3: bias"),
+              parameter(addend, x, width, "layerNormAddBiasE4M3: addend"), out.data_ptr<std::uint8_t>(), scale,
+              x.size(0), int(width), float(norm.eps), streamOf(x)),
+        "layerNormAddBiasE4M3");
+    return out;
+#else
+    (void)x;
+    (void)norm;
+    (void)addend;
+    (void)scale;
+    throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);
+#endif
+}
+
+at::Tensor fp8Linear(const Fp8Product& p)
+{
+#if ORFEAS_NEURAL_DIT_CUDA
+    const at::Tensor& a = p.a;
+    require(a.is_cuda() && a.dim() == 2 && a.is_contiguous() && a.scalar_type() == at::kByte && p.w.dim() == 2
+            && p.w.is_contiguous() && p.w.scalar_type() == at::kByte && p.w.size(1) == a.size(1) && p.scales.is_cuda()
+            && p.scales.scalar_type() == at::kFloat && p.scales.is_contiguous(),
+        "fp8Linear: layout");
+    const std::int64_t m = a.size(0), n = p.w.size(0), k = a.size(1);
+    const c10::cuda::CUDAGuard guard(a.device());
+    const float* scales = p.scales.data_ptr<float>();
+    const auto scale = [&](int index) {
+        require(index >= 0 && (index + 1) * kFp8ScaleStride <= p.scales.numel(), "fp8Linear: scale index");
+        return scales + index * kFp8ScaleStride;
+    };
+    cuda::Fp8Gemm g;
+    g.a = a.data_ptr<std::uint8_t>();
+    g.b = p.w.data_ptr<std::uint8_t>();
+    g.scaleA = scale(p.scaleA);
+    g.scaleB = scale(p.scaleW);
+    g.m = m;
+    g.n = n;
+    g.k = k;
+    g.type = p.outType == at::kBFloat16 ? cuda::DitDType::BFloat16 : cuda::DitDType::Float16;
+    require(p.outType == at::kHalf || p.outType == at::kBFloat16, "fp8Linear: output type");
+    if (p.bias.defined()) {
+        require(p.bias.scalar_type() == p.outType && p.bias.is_contiguous() && p.bias.numel() == n
+                && p.bias.device() == a.device(),
+            "fp8Linear: bias");
+        g.bias = p.bias.data_ptr();
+        g.epilogue = p.gelu ? cuda::Fp8Epilogue::GeluBias : cuda::Fp8Epilogue::Bias;
+    } else {
+        require(!p.gelu, "fp8Linear: GELU without a bias");
+    }
+    at::Tensor out;
+    if (p.accumulateInto) {
+        out = *p.accumulateInto;
+        require(out.dim() == 2 && out.size(0) == m && out.size(1) == n && out.is_contiguous()
+                && out.scalar_type() == p.outType && out.device() == a.device() && !p.bias.defined(),
+            "fp8Linear: accumulation target");
+        g.accumulate = true;
+    } else if (p.outScale >= 0) {
+        out = at::empty({ m, n }, a.options());
+        g.dE4M3 = true;
+        g.scaleD = scale(p.outScale);
+    } else {
+        out = at::empty({ m, n }, a.options().dtype(p.outType));
+    }
+    g.d = out.data_ptr();
+    // The workspace from LibTorch's allocator, ordered on the current stream like the product.
+    const at::Tensor workspace = at::empty({ std::int64_t(cuda::fp8GemmWorkspaceBytes) }, a.options().dtype(at::kByte));
+    g.workspace = workspace.data_ptr();
+    const char* error = cuda::fp8Gemm(g, streamOf(a));
+    if (error && g.dE4M3 && std::string(error).find("no algorithm") != std::string::npos) {
+        // No FP8-output kernel for this epilogue here: the product in outType, then a quantising pass.
+        g.dE4M3 = false;
+        g.scaleD = nullptr;
+        const at::Tensor wide = at::empty({ m, n }, a.options().dtype(p.outType));
+        g.d = wide.data_ptr();
+        check(cuda::fp8Gemm(g, streamOf(a)), "fp8Linear");
+        require(p.outScaleValue > 0.0f, "fp8Linear: the output scale's value");
+        return quantizeE4M3(wide, p.outScaleValue);
+    }
+    check(error, "fp8Linear");
+    return out;
+#else
+    (void)p;
     throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);
 #endif
 }

@@ -66,6 +66,30 @@ at::Tensor layerNormAddBias(at::Tensor& x, const LayerNorm& norm, const at::Tens
 // norm). The normalised row is rounded to x's type, and so is the logit, as the operator path does.
 at::Tensor layerNormDot(const at::Tensor& x, const LayerNorm* norm, const Linear& projection);
 
+// The decoder's optional FP8 path (queryFused; experimental, off unless ORFEAS_DECODER_FP8=1): the query
+// projection and the MLP's two products take E4M3 inputs (orfeas_cuda's fp8_gemm.h). Whether it serves a decoder of
+// this width and MLP width: decoderKernels(...), both multiples of 16, and a GPU with FP8 tensor cores.
+bool decoderFp8(const ComputeSpec& spec, at::ScalarType dtype, std::int64_t width, std::int64_t hidden);
+// E4M3 bytes (kByte, same shape) of x * scale, saturated to +-448. x contiguous on CUDA (half, bfloat16, float32).
+at::Tensor quantizeE4M3(const at::Tensor& x, float scale);
+// layerNormAddBias with the norm's output as E4M3 bytes of value * scale (decoder_kernels.h).
+at::Tensor layerNormAddBiasE4M3(at::Tensor& x, const LayerNorm& norm, const at::Tensor& addend, float scale);
+// One FP8 product a w^T (a [m, k] and w [n, k] E4M3 bytes), the dequantisation scales read on the device from
+// slots scaleA and scaleW of `scales` (float32 on a's device, one value at the start of every kFp8ScaleStride: the
+// products want each scale 16-byte aligned). The result: with accumulateInto, added to that tensor
+// ([m, n] of outType, in place, no bias); else with outScale >= 0 as E4M3 bytes of value * scales[outScale]; else
+// [m, n] of outType. bias ([n], outType) and gelu (the tanh approximation, needs the bias) run in the epilogue.
+constexpr std::int64_t kFp8ScaleStride = 4;
+struct Fp8Product {
+    at::Tensor a, w, scales, bias;
+    int scaleA = 0, scaleW = 0, outScale = -1;
+    float outScaleValue = 0.0f; // slot outScale's value on the host (for a fallback without FP8-output kernels)
+    bool gelu = false;
+    at::ScalarType outType = at::kHalf;
+    at::Tensor* accumulateInto = nullptr;
+};
+at::Tensor fp8Linear(const Fp8Product& p);
+
 // Applies the attention kernel preference of this process once: ORFEAS_ATTENTION = auto (the default on CUDA: flash
 // attention first in LibTorch's order, and cuDNN's kernel for the denoiser, see setCudnnForDenoiser), flash, cudnn,
 // efficient (that

@@ -415,6 +415,13 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
                 const GridSpec grid { settings.octreeResolution, kBounds };
                 const GeometryKeys keys = model.geometry().prepare(decoded);
                 decoded = at::Tensor();
+                if (keys.fp8) {
+                    // The experimental FP8 decoder (ORFEAS_DECODER_FP8=1): said in the log and in the report.
+                    const std::string note = "volume decoding used FP8 products (ORFEAS_DECODER_FP8=1, experimental: "
+                                             "a few grid points near the surface may change side)";
+                    ctx.log(LogLevel::Info, note);
+                    warnings.push_back(note);
+                }
                 std::int64_t chunk = chooseChunkSize(model.geometry(), settings.chunkSize);
                 if (settings.lowVram && settings.chunkSize == 0 && spec.isCuda())
                     chunk = std::min(chunk, kLowVramChunk);

@@ -115,7 +115,78 @@ GeometryKeys GeometryDecoder::prepare(const at::Tensor& decodedLatents) const
     GeometryKeys keys;
     keys.k = applyNorm(m_kNorm, kv[0]).transpose(1, 2).contiguous();
     keys.v = kv[1].transpose(1, 2).contiguous();
+    if (m_fc.bias.defined() && m_queryProj.weight.size(1) == m_config.fourierDim()
+        && fused::decoderFp8(m_spec, m_spec.dtype, m_config.geoWidth(), m_fc.weight.size(0)))
+        keys.fp8 = fp8Weights();
     return keys;
+}
+
+namespace {
+
+constexpr float kE4M3Max = 448.0f;
+
+} // namespace
+
+float layerNormOutputBound(const LayerNorm& norm, std::int64_t width, const at::TensorOptions& options)
+{
+    const at::Tensor g = norm.weight.defined() ? norm.weight.to(at::kFloat).abs() : at::ones({ width }, options);
+    const at::Tensor b = norm.bias.defined() ? norm.bias.to(at::kFloat).abs() : at::zeros({ width }, options);
+    return (g * float(std::sqrt(double(width - 1))) + b).max().item<float>();
+}
+
+float normThenLinearBound(
+    const Linear& layer, const LayerNorm& norm, std::int64_t width, const at::TensorOptions& options)
+{
+    const at::Tensor w = layer.weight.to(at::kFloat);
+    const at::Tensor g = norm.weight.defined() ? norm.weight.to(at::kFloat) : at::ones({ width }, options);
+    at::Tensor shift = norm.bias.defined() ? w.matmul(norm.bias.to(at::kFloat)) : at::zeros({ w.size(0) }, options);
+    if (layer.bias.defined())
+        shift = shift + layer.bias.to(at::kFloat);
+    return ((w * g).norm(2, { 1 }) * float(std::sqrt(double(width))) + shift.abs()).max().item<float>();
+}
+
+namespace {
+
+// Dequantisation scale of a tensor whose |values| are at most `bound`: the bound maps to E4M3's largest value.
+float scaleFor(float bound)
+{
+    return bound > 0.0f && std::isfinite(bound) ? bound / kE4M3Max : 1.0f;
+}
+
+} // namespace
+
+// Per-tensor scales, all fixed by the weights rather than measured on data, so that no value can overflow:
+// - a weight's scale maps its largest |value| to 448;
+// - ln_1's and ln_3's outputs are bounded by layerNormOutputBound, the MLP's hidden layer (GELU of c_fc's output,
+//   at least -0.17) by normThenLinearBound, with 15 % to spare for the rounding of the FP8 inputs; conversions
+//   saturate anyway.
+// E4M3 keeps three significant bits down to 2^-6 of its largest value (subnormals below), so loose bounds cost
+// little: values 2^15 times below the bound still round with a relative error of at most 2^-4.
+std::shared_ptr<const GeometryFp8> GeometryDecoder::fp8Weights() const
+{
+    const std::int64_t width = m_config.geoWidth();
+    const auto options = at::TensorOptions().dtype(at::kFloat).device(m_spec.device);
+    auto fp8 = std::make_shared<GeometryFp8>();
+    const auto quantise = [](const at::Tensor& w, float& scale) {
+        scale = scaleFor(w.abs().max().to(at::kFloat).item<float>());
+        return fused::quantizeE4M3(w.contiguous(), 1.0f / scale);
+    };
+    float wq = 1, wfc = 1, wout = 1;
+    fp8->q = quantise(m_q.weight, wq);
+    fp8->fc = quantise(m_fc.weight, wfc);
+    fp8->fcOut = quantise(m_fcOut.weight, wout);
+    const float h1 = scaleFor(layerNormOutputBound(m_ln1, width, options));
+    const float h3 = scaleFor(layerNormOutputBound(m_ln3, width, options));
+    const float hidden = scaleFor(1.15f * std::max(normThenLinearBound(m_fc, m_ln3, width, options), 0.17f));
+    const std::vector<float> values { h1, wq, h3, wfc, 1.0f / hidden, hidden, wout };
+    std::vector<float> slots(values.size() * std::size_t(fused::kFp8ScaleStride), 0.0f);
+    for (std::size_t i = 0; i < values.size(); ++i)
+        slots[i * std::size_t(fused::kFp8ScaleStride)] = values[i];
+    fp8->scales = at::tensor(slots, at::kFloat).to(m_spec.device);
+    fp8->quantise1 = 1.0f / h1;
+    fp8->quantise3 = 1.0f / h3;
+    fp8->quantiseHidden = 1.0f / hidden;
+    return fp8;
 }
 
 at::Tensor GeometryDecoder::fourier(const at::Tensor& points) const
@@ -240,9 +311,23 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
         = padded == features ? m_queryProj.weight : at::constant_pad_nd(m_queryProj.weight, { 0, padded - features });
     const at::Tensor feats = fused::fourierFeatures(flat, m_frequencies, padded, m_spec.dtype);
     at::Tensor x = m_queryProj.bias.defined() ? at::addmm(m_queryProj.bias, feats, weight.t()) : at::mm(feats, weight.t());
+    const GeometryFp8* fp8 = keys.fp8.get();
     if (keys.k.defined()) {
-        const at::Tensor h = fused::layerNormAddBias(x, m_ln1, m_proj.bias);
-        const at::Tensor qHeads = linear2d(m_q, h).view({ batch, count, m_config.geoHeads(), -1 });
+        at::Tensor q2d;
+        if (fp8) {
+            fused::Fp8Product p;
+            p.a = fused::layerNormAddBiasE4M3(x, m_ln1, m_proj.bias, fp8->quantise1);
+            p.w = fp8->q;
+            p.scales = fp8->scales;
+            p.scaleA = 0;
+            p.scaleW = 1;
+            p.bias = m_q.bias;
+            p.outType = m_spec.dtype;
+            q2d = fused::fp8Linear(p);
+        } else {
+            q2d = linear2d(m_q, fused::layerNormAddBias(x, m_ln1, m_proj.bias));
+        }
+        const at::Tensor qHeads = q2d.view({ batch, count, m_config.geoHeads(), -1 });
         const at::Tensor q = m_qNorm.weight.defined() ? fused::shortRowLayerNorm(m_qNorm, qHeads) : qHeads;
         const at::Tensor k = keys.k.size(0) == batch ? keys.k : keys.k.expand({ batch, -1, -1, -1 });
         const at::Tensor v = keys.v.size(0) == batch ? keys.v : keys.v.expand({ batch, -1, -1, -1 });
@@ -253,6 +338,29 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
     constexpr std::int64_t kMlpSlice = 32768; // as in query(): one slice's hidden layer alive at a time
     for (std::int64_t s = 0; s < rows; s += kMlpSlice) {
         at::Tensor xs = x.narrow(0, s, std::min(kMlpSlice, rows - s));
+        if (fp8) {
+            fused::Fp8Product fc;
+            fc.a = fused::layerNormAddBiasE4M3(xs, m_ln3, m_fcOut.bias, fp8->quantise3);
+            fc.w = fp8->fc;
+            fc.scales = fp8->scales;
+            fc.scaleA = 2;
+            fc.scaleW = 3;
+            fc.bias = m_fc.bias;
+            fc.gelu = true;
+            fc.outScale = 4;
+            fc.outScaleValue = fp8->quantiseHidden;
+            fc.outType = m_spec.dtype;
+            fused::Fp8Product out;
+            out.a = fused::fp8Linear(fc);
+            out.w = fp8->fcOut;
+            out.scales = fp8->scales;
+            out.scaleA = 5;
+            out.scaleW = 6;
+            out.outType = m_spec.dtype;
+            out.accumulateInto = &xs;
+            fused::fp8Linear(out);
+            continue;
+        }
         const at::Tensor h = fused::layerNormAddBias(xs, m_ln3, m_fcOut.bias);
         at::Tensor hidden;
         if (exactDecoderGelu()) {

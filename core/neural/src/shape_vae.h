@@ -10,6 +10,7 @@
 #include "neural_common.h"
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace orfeas::neural {
@@ -32,10 +33,24 @@ private:
     std::vector<Block> m_blocks;
 };
 
+// The geometry decoder's optional FP8 path (fused::decoderFp8, ORFEAS_DECODER_FP8=1): E4M3 copies of the query
+// projection's and the MLP's weights with their scales, and scales for the two norms whose outputs feed FP8
+// products. Made by GeometryDecoder::prepare from the weights as they are then (fitting a field changes them).
+struct GeometryFp8 {
+    at::Tensor q, fc, fcOut; // E4M3 bytes, [out, in]
+    // float32 on the device, in slots of fused::kFp8ScaleStride values (16 bytes), the dequantisation scales: ln_1's
+    // output, q's weight, ln_3's output, c_fc's weight, the multiplier that quantises GELU's output, its inverse
+    // (GELU's output), c_proj's weight.
+    at::Tensor scales;
+    // The multipliers that quantise ln_1's and ln_3's outputs and the hidden layer (scales[4] on the host).
+    float quantise1 = 1.0f, quantise3 = 1.0f, quantiseHidden = 1.0f;
+};
+
 // Keys and values of one shape's latents for the geometry decoder's cross-attention, [B, H, N, D] each.
 struct GeometryKeys {
     at::Tensor k;
     at::Tensor v;
+    std::shared_ptr<const GeometryFp8> fp8; // null unless the FP8 path serves this decoder
 };
 
 class GeometryDecoder {
@@ -59,6 +74,8 @@ private:
     at::Tensor fourier(const at::Tensor& points) const;
     // query() with orfeas_cuda's decoder kernels (CUDA, half precision): shape_vae.cpp says what differs.
     at::Tensor queryFused(const GeometryKeys& keys, const at::Tensor& points, bool cudnn) const;
+    // The FP8 path's weights and scales (shape_vae.cpp says how the scales are bounded).
+    std::shared_ptr<const GeometryFp8> fp8Weights() const;
 
     ShapeVaeConfig m_config;
     ComputeSpec m_spec;
@@ -66,6 +83,16 @@ private:
     Linear m_queryProj, m_latentsProj, m_q, m_kv, m_proj, m_fc, m_fcOut, m_outputProj;
     LayerNorm m_ln1, m_ln2, m_ln3, m_qNorm, m_kNorm, m_lnPost;
 };
+
+// Bounds that fix the FP8 path's scales (GeometryDecoder::fp8Weights), float32 on the host; `options` says where
+// missing affine parameters are made (the weights' device).
+// The largest |value| `norm` can output for any row of `width` values: a normalised entry is at most
+// sqrt(width - 1) in magnitude (all other entries equal), so |out_j| <= |g_j| sqrt(width - 1) + |b_j|.
+float layerNormOutputBound(const LayerNorm& norm, std::int64_t width, const at::TensorOptions& options);
+// The largest |y_j| of y = layer(norm(x)) for any row x: with the normalised row z (|z| <= sqrt(width)),
+// y_j = sum_k W_jk g_k z_k + (W b + c)_j, and Cauchy-Schwarz bounds the first term by |W_j * g| sqrt(width).
+float normThenLinearBound(
+    const Linear& layer, const LayerNorm& norm, std::int64_t width, const at::TensorOptions& options);
 
 // Points per volume-decoding chunk for this decoder: `requested` when > 0; on CUDA sized from the free device
 // memory, on the CPU a cache-friendly fixed budget.

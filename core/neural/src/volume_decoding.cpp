@@ -31,7 +31,7 @@ std::int64_t simulatedOomLimit()
 
 PointField geometryField(const GeometryDecoder& decoder, const GeometryKeys& keys)
 {
-    const GeometryKeys first { keys.k.narrow(0, 0, 1), keys.v.narrow(0, 0, 1) };
+    const GeometryKeys first { keys.k.narrow(0, 0, 1), keys.v.narrow(0, 0, 1), keys.fp8 };
     return [&decoder, first](const at::Tensor& points) { return decoder.query(first, points.unsqueeze(0)).view({ -1 }); };
 }
 
@@ -40,7 +40,6 @@ ChunkedEvaluator::ChunkedEvaluator(PointField field, at::Device device, std::int
     , m_device(device)
     , m_chunk(std::max(chunk, kMinChunk))
     , m_simulatedLimit(simulatedOomLimit())
-    , m_paired(pairedStreams(device))
     , m_ctx(ctx)
 {
 }
@@ -78,14 +77,9 @@ void ChunkedEvaluator::run(std::int64_t total, const std::function<at::Tensor(st
         if (m_ctx.isCancelled())
             throw CancelledError(Stage::ShapeGeneration);
         const std::int64_t count = std::min(m_chunk, total - start);
-        // The next chunk too, on a second stream (pairedStreams()).
-        const std::int64_t second = m_paired ? std::min(m_chunk, total - start - count) : 0;
         bool outOfMemory = false;
         try {
-            if (second > 0)
-                gpu::forkJoin(m_device, [&] { evaluate(start + count, second); }, [&] { evaluate(start, count); });
-            else
-                evaluate(start, count);
+            evaluate(start, count);
         } catch (...) {
             if (m_chunk <= kMinChunk || !isOutOfMemory(std::current_exception()))
                 throw;
@@ -95,21 +89,12 @@ void ChunkedEvaluator::run(std::int64_t total, const std::function<at::Tensor(st
             shrink(); // outside the handler: the failed chunk's tensors are released by now
             continue;
         }
-        start += count + second;
-        m_points += count + second;
-        done += second > 0 ? 2 : 1;
+        start += count;
+        m_points += count;
+        ++done;
         if (onChunk)
             onChunk(done, done + int((total - start + m_chunk - 1) / m_chunk));
     }
-}
-
-bool ChunkedEvaluator::pairedStreams(const at::Device& device)
-{
-    static const bool wanted = [] {
-        const char* v = std::getenv("ORFEAS_DECODE_STREAMS");
-        return !(v && std::string(v) == "1");
-    }();
-    return wanted && device.is_cuda();
 }
 
 std::vector<float> gridAxis(int resolution, double bounds)

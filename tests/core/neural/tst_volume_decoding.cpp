@@ -333,6 +333,43 @@ private Q_SLOTS:
         QCOMPARE(parseFitShape("torus"), FitShape::Torus);
         QVERIFY_THROWS_EXCEPTION(ConfigError, parseFitShape("cube"));
     }
+
+    // The FP8 path's scales rest on two bounds (shape_vae.h): no row can exceed them, and the LayerNorm bound is
+    // reached by a row with one outlier.
+    void fp8ScaleBoundsHold()
+    {
+        at::manual_seed(7);
+        const std::int64_t width = 64, out = 96;
+        const auto options = at::TensorOptions().dtype(at::kFloat);
+        LayerNorm norm { at::randn({ width }) * 0.7 + 1.0, at::randn({ width }) * 0.3, 1e-6 };
+        const Linear layer { at::randn({ out, width }) * 0.2, at::randn({ out }) * 0.5 };
+        const float normBound = layerNormOutputBound(norm, width, options);
+        const float linearBound = normThenLinearBound(layer, norm, width, options);
+        QVERIFY(normBound > 0 && linearBound > 0);
+
+        // Random rows, rows with one outlier at every position and of both signs, constant-plus-noise rows.
+        std::vector<at::Tensor> rows { at::randn({ 4096, width }) * 3.0 + 1.0 };
+        at::Tensor spikes = at::zeros({ 2 * width, width });
+        for (std::int64_t j = 0; j < width; ++j) {
+            spikes[j][j] = 1000.0;
+            spikes[width + j][j] = -1000.0;
+        }
+        rows.push_back(spikes);
+        rows.push_back(at::ones({ 64, width }) * 5.0 + at::randn({ 64, width }) * 1e-2);
+        for (const at::Tensor& x : rows) {
+            const at::Tensor n = norm(x);
+            QVERIFY2(n.abs().max().item<float>() <= normBound * (1 + 1e-5f), "LayerNorm output above its bound");
+            const at::Tensor y = layer(n);
+            QVERIFY2(y.abs().max().item<float>() <= linearBound * (1 + 1e-5f), "product above its bound");
+        }
+        // The outlier rows reach the LayerNorm bound (it is attained, not merely safe).
+        const float reached = norm(spikes).abs().max().item<float>();
+        QVERIFY2(reached >= normBound * 0.999f, qPrintable(QString("reached %1 of %2").arg(reached).arg(normBound)));
+
+        // Without affine parameters: sqrt(width - 1) exactly.
+        const LayerNorm plain { {}, {}, 1e-6 };
+        QCOMPARE(layerNormOutputBound(plain, width, options), float(std::sqrt(double(width - 1))));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestVolumeDecoding)
