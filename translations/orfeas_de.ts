@@ -397,10 +397,10 @@ klicken zum Auswählen · Strg+V zum Einfügen</translation>
         <translation>%1: die Ausgabe existiert bereits</translation>
     </message>
     <message numerus="yes">
-        <source>%n job(s) queued.</source>
+        <source>%n job(s) added.</source>
         <translation>
-            <numerusform>%n Auftrag eingereiht.</numerusform>
-            <numerusform>%n Aufträge eingereiht.</numerusform>
+            <numerusform>%n Auftrag hinzugefügt.</numerusform>
+            <numerusform>%n Aufträge hinzugefügt.</numerusform>
         </translation>
     </message>
     <message numerus="yes">

@@ -397,10 +397,10 @@ click to browse · Ctrl+V to paste</source>
         <translation>%1: τα αρχεία εξόδου του υπάρχουν ήδη</translation>
     </message>
     <message numerus="yes">
-        <source>%n job(s) queued.</source>
+        <source>%n job(s) added.</source>
         <translation>
-            <numerusform>%n εργασία σε αναμονή.</numerusform>
-            <numerusform>%n εργασίες σε αναμονή.</numerusform>
+            <numerusform>Προστέθηκε %n εργασία.</numerusform>
+            <numerusform>Προστέθηκαν %n εργασίες.</numerusform>
         </translation>
     </message>
     <message numerus="yes">

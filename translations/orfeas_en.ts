@@ -396,10 +396,10 @@ click to browse · Ctrl+V to paste</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <source>%n job(s) queued.</source>
+        <source>%n job(s) added.</source>
         <translation>
-            <numerusform>%n job queued.</numerusform>
-            <numerusform>%n jobs queued.</numerusform>
+            <numerusform>%n job added.</numerusform>
+            <numerusform>%n jobs added.</numerusform>
         </translation>
     </message>
     <message numerus="yes">

@@ -232,7 +232,7 @@ void JobController::report(const QList<JobId>& ids, const QStringList& rejected,
 {
     QStringList parts;
     if (!ids.isEmpty())
-        parts << tr("%n job(s) queued.", nullptr, int(ids.size()));
+        parts << tr("%n job(s) added.", nullptr, int(ids.size())); // stays true once they run
     if (!problem.isEmpty())
         parts << problem;
     if (!rejected.isEmpty())

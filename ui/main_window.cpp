@@ -236,7 +236,7 @@ void MainWindow::updateStatus()
                               .arg(done)
                               .arg(failed));
     m_cancelAllAction->setEnabled(running + queued > 0);
-    // "N jobs queued." is out of date once nothing is queued or running.
+    // "N jobs added." is out of date once nothing is queued or running.
     if (running + queued == 0)
         m_dropZone->clearNotice();
 }

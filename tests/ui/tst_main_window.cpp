@@ -191,9 +191,9 @@ private Q_SLOTS:
         dropPaths(w->dropZone(), {path});
         QVERIFY(finished.wait(60000));
         QCOMPARE(orfeas::JobState(finished.first().at(1).toInt()), orfeas::JobState::Done);
-        // "1 job queued." was shown, and goes once nothing is queued or running.
+        // "1 job added." was shown, and goes once nothing is queued or running.
         QVERIFY(feedback.count() >= 1);
-        QVERIFY2(feedback.first().first().toString().contains("queued"), qPrintable(feedback.first().first().toString()));
+        QVERIFY2(feedback.first().first().toString().contains("added"), qPrintable(feedback.first().first().toString()));
         QTRY_VERIFY_WITH_TIMEOUT(w->dropZone()->message().isEmpty(), 1000); // not the 6 s fade
         // The panel followed the job: every stage reached 1.0 live, then the breakdown replaced the live rows.
         QSet<int> complete;

@@ -135,12 +135,12 @@ private Q_SLOTS:
         QTranslator el;
         QVERIFY(el.load(QStringLiteral(":/i18n/orfeas_el.qm")));
         QCOMPARE(el.translate("orfeas::ui::MainWindow", "&File"), QStringLiteral("&Αρχείο"));
-        QCOMPARE(el.translate("orfeas::ui::JobController", "%n job(s) queued.", nullptr, 3),
-                 QStringLiteral("%n εργασίες σε αναμονή."));
+        QCOMPARE(el.translate("orfeas::ui::JobController", "%n job(s) added.", nullptr, 3),
+                 QStringLiteral("Προστέθηκαν %n εργασίες."));
         QTranslator en;
         QVERIFY(en.load(QStringLiteral(":/i18n/orfeas_en.qm")));
-        QCOMPARE(en.translate("orfeas::ui::JobController", "%n job(s) queued.", nullptr, 1),
-                 QStringLiteral("%n job queued."));
+        QCOMPARE(en.translate("orfeas::ui::JobController", "%n job(s) added.", nullptr, 1),
+                 QStringLiteral("%n job added."));
     }
 
     // Last: it installs translators into the running application.
