@@ -16,6 +16,9 @@
 
 namespace orfeas::cuda {
 
+const char* const kFp8NoAlgorithm
+    = "fp8Gemm: cuBLASLt has no algorithm for this FP8 product (shape, types or epilogue)";
+
 namespace {
 
 using namespace detail;
@@ -138,7 +141,7 @@ const char* makePlan(Plan& p, const Fp8Gemm& g)
         if (results[i].state == CUBLAS_STATUS_SUCCESS && results[i].workspaceSize <= kWorkspaceBytes)
             p.algos.push_back(results[i].algo);
     if (p.algos.empty())
-        return "fp8Gemm: cuBLASLt has no algorithm for this FP8 product (shape, types or epilogue)";
+        return kFp8NoAlgorithm;
     return nullptr;
 }
 

@@ -36,6 +36,10 @@ struct Fp8Gemm {
 // The workspace size fp8Gemm asks cuBLASLt's algorithms to fit in.
 constexpr std::size_t fp8GemmWorkspaceBytes = std::size_t(32) << 20;
 
+// The error fp8Gemm returns (this very pointer) when cuBLASLt has no algorithm for a product's shape, types and
+// epilogue, so that a caller can choose another form.
+extern const char* const kFp8NoAlgorithm;
+
 // Whether device `device` has FP8 tensor cores (compute capability 8.9 or higher) and cuBLASLt takes FP8 products.
 bool fp8GemmAvailable(int device) noexcept;
 

@@ -323,19 +323,37 @@ const void* parameter(const at::Tensor& p, const at::Tensor& x, std::int64_t wid
 #endif
 } // namespace
 
-at::Tensor layerNormAddBias(at::Tensor& x, const LayerNorm& norm, const at::Tensor& addend)
-{
+namespace {
 #if ORFEAS_NEURAL_DIT_CUDA
+// layerNormAddBias and its E4M3 form (e4m3Scale > 0: the output as E4M3 bytes of value * e4m3Scale).
+at::Tensor normAddBias(at::Tensor& x, const LayerNorm& norm, const at::Tensor& addend, float e4m3Scale)
+{
     require(x.is_cuda() && x.dim() == 2 && x.is_contiguous(), "layerNormAddBias: layout");
     const std::int64_t width = x.size(1);
     const c10::cuda::CUDAGuard guard(x.device());
+    const void* weight = parameter(norm.weight, x, width, "layerNormAddBias: weight");
+    const void* bias = parameter(norm.bias, x, width, "layerNormAddBias: bias");
+    const void* add = parameter(addend, x, width, "layerNormAddBias: addend");
+    if (e4m3Scale > 0.0f) {
+        at::Tensor out = at::empty(x.sizes(), x.options().dtype(at::kByte));
+        check(cuda::layerNormAddBiasE4M3(ditType(x), x.data_ptr(), weight, bias, add, out.data_ptr<std::uint8_t>(),
+                  e4m3Scale, x.size(0), int(width), float(norm.eps), streamOf(x)),
+            "layerNormAddBiasE4M3");
+        return out;
+    }
     at::Tensor out = at::empty_like(x);
-    check(cuda::layerNormAddBias(ditType(x), x.data_ptr(), parameter(norm.weight, x, width, "layerNormAddBias: weight"),
-              parameter(norm.bias, x, width, "layerNormAddBias: bias"),
-              parameter(addend, x, width, "layerNormAddBias: addend"), out.data_ptr(), x.size(0), int(width),
+    check(cuda::layerNormAddBias(ditType(x), x.data_ptr(), weight, bias, add, out.data_ptr(), x.size(0), int(width),
               float(norm.eps), streamOf(x)),
         "layerNormAddBias");
     return out;
+}
+#endif
+} // namespace
+
+at::Tensor layerNormAddBias(at::Tensor& x, const LayerNorm& norm, const at::Tensor& addend)
+{
+#if ORFEAS_NEURAL_DIT_CUDA
+    return normAddBias(x, norm, addend, 0.0f);
 #else
     (void)x;
     (void)norm;
@@ -378,17 +396,8 @@ at::Tensor quantizeE4M3(const at::Tensor& x, float scale)
 at::Tensor layerNormAddBiasE4M3(at::Tensor& x, const LayerNorm& norm, const at::Tensor& addend, float scale)
 {
 #if ORFEAS_NEURAL_DIT_CUDA
-    require(x.is_cuda() && x.dim() == 2 && x.is_contiguous(), "layerNormAddBiasE4M3: layout");
-    const std::int64_t width = x.size(1);
-    const c10::cuda::CUDAGuard guard(x.device());
-    at::Tensor out = at::empty(x.sizes(), x.options().dtype(at::kByte));
-    check(cuda::layerNormAddBiasE4M3(ditType(x), x.data_ptr(),
-              parameter(norm.weight, x, width, "layerNormAddBiasE4M3: weight"),
-              parameter(norm.bias, x, width, "layerNormAddBiasE4M3: bias"),
-              parameter(addend, x, width, "layerNormAddBiasE4M3: addend"), out.data_ptr<std::uint8_t>(), scale,
-              x.size(0), int(width), float(norm.eps), streamOf(x)),
-        "layerNormAddBiasE4M3");
-    return out;
+    require(scale > 0.0f, "layerNormAddBiasE4M3: scale");
+    return normAddBias(x, norm, addend, scale);
 #else
     (void)x;
     (void)norm;
@@ -451,7 +460,7 @@ at::Tensor fp8Linear(const Fp8Product& p)
     const at::Tensor workspace = at::empty({ std::int64_t(cuda::fp8GemmWorkspaceBytes) }, a.options().dtype(at::kByte));
     g.workspace = workspace.data_ptr();
     const char* error = cuda::fp8Gemm(g, streamOf(a));
-    if (error && g.dE4M3 && std::string(error).find("no algorithm") != std::string::npos) {
+    if (error == cuda::kFp8NoAlgorithm && g.dE4M3) {
         // No FP8-output kernel for this epilogue here: the product in outType, then a quantising pass.
         g.dE4M3 = false;
         g.scaleD = nullptr;

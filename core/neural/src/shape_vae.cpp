@@ -178,14 +178,21 @@ std::shared_ptr<const GeometryFp8> GeometryDecoder::fp8Weights() const
     const float h1 = scaleFor(layerNormOutputBound(m_ln1, width, options));
     const float h3 = scaleFor(layerNormOutputBound(m_ln3, width, options));
     const float hidden = scaleFor(1.15f * std::max(normThenLinearBound(m_fc, m_ln3, width, options), 0.17f));
-    const std::vector<float> values { h1, wq, h3, wfc, 1.0f / hidden, hidden, wout };
-    std::vector<float> slots(values.size() * std::size_t(fused::kFp8ScaleStride), 0.0f);
-    for (std::size_t i = 0; i < values.size(); ++i)
-        slots[i * std::size_t(fused::kFp8ScaleStride)] = values[i];
+    std::vector<float> slots(std::size_t(GeometryFp8::SlotCount * fused::kFp8ScaleStride), 0.0f);
+    const auto set
+        = [&](GeometryFp8::Slot slot, float value) { slots[std::size_t(slot * fused::kFp8ScaleStride)] = value; };
+    set(GeometryFp8::Norm1, h1);
+    set(GeometryFp8::QWeight, wq);
+    set(GeometryFp8::Norm3, h3);
+    set(GeometryFp8::FcWeight, wfc);
+    set(GeometryFp8::Hidden, hidden);
+    set(GeometryFp8::FcOutWeight, wout);
+    set(GeometryFp8::QuantiseHidden, 1.0f / hidden);
     fp8->scales = at::tensor(slots, at::kFloat).to(m_spec.device);
     fp8->quantise1 = 1.0f / h1;
     fp8->quantise3 = 1.0f / h3;
     fp8->quantiseHidden = 1.0f / hidden;
+    fp8->outType = m_spec.dtype;
     return fp8;
 }
 
@@ -287,6 +294,24 @@ bool exactDecoderGelu()
 
 } // namespace
 
+namespace {
+
+// One of the FP8 path's products: a (E4M3 bytes) times the E4M3 weight w, their scales in the given slots.
+fused::Fp8Product fp8Product(
+    const GeometryFp8& fp8, at::Tensor a, const at::Tensor& w, GeometryFp8::Slot scaleA, GeometryFp8::Slot scaleW)
+{
+    fused::Fp8Product p;
+    p.a = std::move(a);
+    p.w = w;
+    p.scales = fp8.scales;
+    p.scaleA = scaleA;
+    p.scaleW = scaleW;
+    p.outType = fp8.outType;
+    return p;
+}
+
+} // namespace
+
 // The operator path's arithmetic, with fewer passes over the points' rows (fused::decoderKernels says when):
 // - the Fourier features are written once, in the compute type, zero-padded to a multiple of 8 columns, and the
 //   query projection's weight is padded alike: cuBLAS then takes its tensor-core kernels (unpadded, 51 columns
@@ -315,14 +340,9 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
     if (keys.k.defined()) {
         at::Tensor q2d;
         if (fp8) {
-            fused::Fp8Product p;
-            p.a = fused::layerNormAddBiasE4M3(x, m_ln1, m_proj.bias, fp8->quantise1);
-            p.w = fp8->q;
-            p.scales = fp8->scales;
-            p.scaleA = 0;
-            p.scaleW = 1;
+            fused::Fp8Product p = fp8Product(*fp8, fused::layerNormAddBiasE4M3(x, m_ln1, m_proj.bias, fp8->quantise1),
+                fp8->q, GeometryFp8::Norm1, GeometryFp8::QWeight);
             p.bias = m_q.bias;
-            p.outType = m_spec.dtype;
             q2d = fused::fp8Linear(p);
         } else {
             q2d = linear2d(m_q, fused::layerNormAddBias(x, m_ln1, m_proj.bias));
@@ -339,24 +359,15 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
     for (std::int64_t s = 0; s < rows; s += kMlpSlice) {
         at::Tensor xs = x.narrow(0, s, std::min(kMlpSlice, rows - s));
         if (fp8) {
-            fused::Fp8Product fc;
-            fc.a = fused::layerNormAddBiasE4M3(xs, m_ln3, m_fcOut.bias, fp8->quantise3);
-            fc.w = fp8->fc;
-            fc.scales = fp8->scales;
-            fc.scaleA = 2;
-            fc.scaleW = 3;
+            fused::Fp8Product fc
+                = fp8Product(*fp8, fused::layerNormAddBiasE4M3(xs, m_ln3, m_fcOut.bias, fp8->quantise3), fp8->fc,
+                    GeometryFp8::Norm3, GeometryFp8::FcWeight);
             fc.bias = m_fc.bias;
             fc.gelu = true;
-            fc.outScale = 4;
+            fc.outScale = GeometryFp8::QuantiseHidden;
             fc.outScaleValue = fp8->quantiseHidden;
-            fc.outType = m_spec.dtype;
-            fused::Fp8Product out;
-            out.a = fused::fp8Linear(fc);
-            out.w = fp8->fcOut;
-            out.scales = fp8->scales;
-            out.scaleA = 5;
-            out.scaleW = 6;
-            out.outType = m_spec.dtype;
+            fused::Fp8Product out
+                = fp8Product(*fp8, fused::fp8Linear(fc), fp8->fcOut, GeometryFp8::Hidden, GeometryFp8::FcOutWeight);
             out.accumulateInto = &xs;
             fused::fp8Linear(out);
             continue;

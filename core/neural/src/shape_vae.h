@@ -38,12 +38,13 @@ private:
 // products. Made by GeometryDecoder::prepare from the weights as they are then (fitting a field changes them).
 struct GeometryFp8 {
     at::Tensor q, fc, fcOut; // E4M3 bytes, [out, in]
-    // float32 on the device, in slots of fused::kFp8ScaleStride values (16 bytes), the dequantisation scales: ln_1's
-    // output, q's weight, ln_3's output, c_fc's weight, the multiplier that quantises GELU's output, its inverse
-    // (GELU's output), c_proj's weight.
-    at::Tensor scales;
-    // The multipliers that quantise ln_1's and ln_3's outputs and the hidden layer (scales[4] on the host).
+    // The slots of `scales`: dequantisation scales of ln_1's output, q's weight, ln_3's output, c_fc's weight, the
+    // hidden layer (GELU's output) and c_proj's weight, and the multiplier that quantises the hidden layer.
+    enum Slot { Norm1, QWeight, Norm3, FcWeight, Hidden, FcOutWeight, QuantiseHidden, SlotCount };
+    at::Tensor scales; // float32 on the device, one value per fused::kFp8ScaleStride (16 bytes)
+    // The multipliers that quantise ln_1's and ln_3's outputs and the hidden layer (slot QuantiseHidden on the host).
     float quantise1 = 1.0f, quantise3 = 1.0f, quantiseHidden = 1.0f;
+    at::ScalarType outType = at::kHalf; // the products' output type: the decoder's compute type
 };
 
 // Keys and values of one shape's latents for the geometry decoder's cross-attention, [B, H, N, D] each.
