@@ -93,7 +93,6 @@ __device__ __forceinline__ void normaliseVector(const float (&x)[8], float mean,
 // nearest even and saturated to +-448: cuda_fp8.h's __NV_SATFINITE).
 template <typename T> struct StoreT {
     using Out = T;
-    float scale; // unused
     __device__ __forceinline__ void operator()(T* row, int column, const float (&v)[8]) const
     {
         Vec8<T>::store(row + column, v);
@@ -242,7 +241,7 @@ void launchNormAdd(void* x, const void* weight, const void* bias, const void* ad
     if (outScale < 0.0f) {
         layerNormAddBiasKernel<T, STEPS, StoreT<T>><<<rowBlocks(rows), 32 * kWarpsPerBlock, 0, stream>>>(
             static_cast<T*>(x), static_cast<const T*>(weight), static_cast<const T*>(bias),
-            static_cast<const T*>(addend), static_cast<T*>(out), StoreT<T> { 1.0f }, rows, width, eps);
+            static_cast<const T*>(addend), static_cast<T*>(out), StoreT<T> {}, rows, width, eps);
     } else {
         layerNormAddBiasKernel<T, STEPS, StoreE4M3><<<rowBlocks(rows), 32 * kWarpsPerBlock, 0, stream>>>(
             static_cast<T*>(x), static_cast<const T*>(weight), static_cast<const T*>(bias),

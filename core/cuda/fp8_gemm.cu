@@ -3,16 +3,14 @@
 #include "fp8_gemm.h"
 #include "row_io.cuh"
 
-#include <cublasLt.h>
-#include <cuda_fp8.h>
-
 #include <algorithm>
 #include <cmath>
+#include <cublasLt.h>
+#include <cuda_fp8.h>
 #include <map>
 #include <memory>
 #include <string>
 #include <tuple>
-#include <vector>
 
 namespace orfeas::cuda {
 
@@ -22,8 +20,6 @@ const char* const kFp8NoAlgorithm
 namespace {
 
 using namespace detail;
-
-constexpr std::size_t kWorkspaceBytes = fp8GemmWorkspaceBytes; // what cuBLASLt's Hopper kernels ask for at most
 
 cudaDataType_t cudaType(DitDType t)
 {
@@ -37,14 +33,11 @@ cudaDataType_t cudaType(DitDType t)
     }
 }
 
-// The calling thread's cuBLASLt state on one device: the handle, a workspace, and per shape the descriptors and
-// the algorithm the heuristic chose.
+// The descriptors of one product shape and the algorithm cuBLASLt's heuristic chose for it.
 struct Plan {
     cublasLtMatmulDesc_t op = nullptr;
     cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr, d = nullptr;
-    // The heuristic's candidates, best first; `chosen` is the first that ran (-1: none has run yet).
-    std::vector<cublasLtMatmulAlgo_t> algos;
-    int chosen = -1;
+    cublasLtMatmulAlgo_t algo {};
     ~Plan()
     {
         if (op)
@@ -55,6 +48,8 @@ struct Plan {
     }
 };
 
+// The calling thread's cuBLASLt state on one device: the handle, a workspace (for callers that pass none) and the
+// plans.
 using PlanKey = std::tuple<std::int64_t, std::int64_t, std::int64_t, int, bool, int, bool>;
 
 struct ThreadState {
@@ -76,11 +71,6 @@ struct ThreadState {
 };
 
 thread_local ThreadState t_state;
-
-const char* status(cublasStatus_t s, const char* what)
-{
-    return s == CUBLAS_STATUS_SUCCESS ? nullptr : what;
-}
 
 template <typename V> cublasStatus_t setOp(cublasLtMatmulDesc_t op, cublasLtMatmulDescAttributes_t attr, const V& v)
 {
@@ -106,7 +96,7 @@ const char* setPointers(Plan& p, const Fp8Gemm& g)
 // by the operation) and A' = our A (k x m column-major): FP8 products want exactly this "TN" form.
 const char* makePlan(Plan& p, const Fp8Gemm& g)
 {
-    if (status(cublasLtMatmulDescCreate(&p.op, CUBLAS_COMPUTE_32F, CUDA_R_32F), "x"))
+    if (cublasLtMatmulDescCreate(&p.op, CUBLAS_COMPUTE_32F, CUDA_R_32F) != CUBLAS_STATUS_SUCCESS)
         return "fp8Gemm: cublasLtMatmulDescCreate failed";
     const cublasOperation_t t = CUBLAS_OP_T, n = CUBLAS_OP_N;
     const cublasLtEpilogue_t epilogue = g.epilogue == Fp8Epilogue::GeluBias ? CUBLASLT_EPILOGUE_GELU_BIAS
@@ -129,19 +119,16 @@ const char* makePlan(Plan& p, const Fp8Gemm& g)
     cublasLtMatmulPreference_t pref = nullptr;
     if (cublasLtMatmulPreferenceCreate(&pref))
         return "fp8Gemm: cublasLtMatmulPreferenceCreate failed";
-    const std::uint64_t workspace = kWorkspaceBytes;
+    const std::uint64_t workspace = fp8GemmWorkspaceBytes;
     cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace, sizeof(workspace));
-    constexpr int kCandidates = 8;
-    cublasLtMatmulHeuristicResult_t results[kCandidates] {};
+    cublasLtMatmulHeuristicResult_t result {};
     int found = 0;
     const cublasStatus_t s
-        = cublasLtMatmulAlgoGetHeuristic(t_state.handle, p.op, p.a, p.b, p.c, p.d, pref, kCandidates, results, &found);
+        = cublasLtMatmulAlgoGetHeuristic(t_state.handle, p.op, p.a, p.b, p.c, p.d, pref, 1, &result, &found);
     cublasLtMatmulPreferenceDestroy(pref);
-    for (int i = 0; s == CUBLAS_STATUS_SUCCESS && i < found; ++i)
-        if (results[i].state == CUBLAS_STATUS_SUCCESS && results[i].workspaceSize <= kWorkspaceBytes)
-            p.algos.push_back(results[i].algo);
-    if (p.algos.empty())
+    if (s != CUBLAS_STATUS_SUCCESS || found == 0 || result.state != CUBLAS_STATUS_SUCCESS)
         return kFp8NoAlgorithm;
+    p.algo = result.algo;
     return nullptr;
 }
 
@@ -208,7 +195,7 @@ const char* fp8Gemm(const Fp8Gemm& g, void* stream) noexcept
         st.handle = nullptr;
         return "fp8Gemm: cublasLtCreate failed";
     }
-    if (!g.workspace && !st.workspace && cudaMalloc(&st.workspace, kWorkspaceBytes) != cudaSuccess) {
+    if (!g.workspace && !st.workspace && cudaMalloc(&st.workspace, fp8GemmWorkspaceBytes) != cudaSuccess) {
         st.workspace = nullptr;
         cudaGetLastError();
         return "fp8Gemm: no device memory for cuBLASLt's workspace";
@@ -228,22 +215,9 @@ const char* fp8Gemm(const Fp8Gemm& g, void* stream) noexcept
         return err;
     const float alpha = 1.0f, beta = g.accumulate ? 1.0f : 0.0f;
     // Without accumulation C is not read (beta = 0) and is passed as null, as cuBLASLt allows.
-    const auto run = [&](const cublasLtMatmulAlgo_t& algo) {
-        return cublasLtMatmul(st.handle, p.op, &alpha, g.b, p.a, g.a, p.b, &beta, g.accumulate ? g.d : nullptr, p.c,
-            g.d, p.d, &algo, g.workspace ? g.workspace : st.workspace, kWorkspaceBytes,
-            static_cast<cudaStream_t>(stream));
-    };
-    cublasStatus_t s = CUBLAS_STATUS_NOT_SUPPORTED;
-    if (p.chosen >= 0) {
-        s = run(p.algos[std::size_t(p.chosen)]);
-    } else {
-        // The first run of a shape takes the heuristic's first candidate that cuBLASLt accepts.
-        for (std::size_t i = 0; i < p.algos.size() && s != CUBLAS_STATUS_SUCCESS; ++i) {
-            s = run(p.algos[i]);
-            if (s == CUBLAS_STATUS_SUCCESS)
-                p.chosen = int(i);
-        }
-    }
+    const cublasStatus_t s = cublasLtMatmul(st.handle, p.op, &alpha, g.b, p.a, g.a, p.b, &beta,
+        g.accumulate ? g.d : nullptr, p.c, g.d, p.d, &p.algo, g.workspace ? g.workspace : st.workspace,
+        fp8GemmWorkspaceBytes, static_cast<cudaStream_t>(stream));
     if (s != CUBLAS_STATUS_SUCCESS)
         return failure("fp8Gemm: cublasLtMatmul failed", s);
     const cudaError_t e = cudaGetLastError();

@@ -44,7 +44,7 @@ extern const char* const kFp8NoAlgorithm;
 bool fp8GemmAvailable(int device) noexcept;
 
 // Runs the product on `stream` with the calling thread's cuBLASLt handle (made on first use; the algorithm of each
-// shape is chosen once per thread: the first of cuBLASLt's heuristic candidates that runs).
+// shape is cuBLASLt's heuristic's first choice, asked once per thread).
 const char* fp8Gemm(const Fp8Gemm& g, void* stream) noexcept;
 
 // out[i] = e4m3(in[i] * scale), saturated to +-448, for `count` values of `type` (half, bfloat16 or float32).
