@@ -21,15 +21,23 @@ constexpr int kWarpsPerBlock = 4;
 constexpr int kMaxSteps = 8; // rows of at most 8 * 32 lanes * 8 values = 2048
 
 // A warp per row: lane `lane` holds the 8-value vectors s * 32 + lane (s < STEPS) that lie inside the row
-// (`vectors` = width / 8 of them); the others hold zeros and are masked out of every sum.
+// (`vectors` = width / 8 of them), plus the shift's values when there is one (in float32, not rounded); the others
+// hold zeros and are masked out of every sum.
 template <typename T, int STEPS>
-__device__ __forceinline__ void loadRow(const T* row, int vectors, int lane, float (&v)[STEPS][8])
+__device__ __forceinline__ void loadRow(const T* row, const T* shift, int vectors, int lane, float (&v)[STEPS][8])
 {
 #pragma unroll
     for (int s = 0; s < STEPS; ++s) {
         const int idx = s * 32 + lane;
         if (idx < vectors) {
             Vec8<T>::load(row + idx * 8, v[s]);
+            if (shift) {
+                float a[8];
+                Vec8<T>::load(shift + idx * 8, a);
+#pragma unroll
+                for (int i = 0; i < 8; ++i)
+                    v[s][i] += a[i];
+            }
         } else {
 #pragma unroll
             for (int i = 0; i < 8; ++i)
@@ -89,7 +97,7 @@ __device__ __forceinline__ void normaliseVector(const float (&x)[8], float mean,
         out[i] = (x[i] - mean) * rstd * w[i] + b[i];
 }
 
-// Where layerNormAddBiasKernel writes the normalised row: rows of T, or of E4M3 bytes (value * scale, rounded to
+// Where shiftedLayerNormKernel writes the normalised row: rows of T, or of E4M3 bytes (value * scale, rounded to
 // nearest even and saturated to +-448: cuda_fp8.h's __NV_SATFINITE).
 template <typename T> struct StoreT {
     using Out = T;
@@ -114,17 +122,16 @@ struct StoreE4M3 {
 };
 
 template <typename T, int STEPS, typename Store>
-__global__ void layerNormAddBiasKernel(T* x, const T* weight, const T* bias, const T* addend, typename Store::Out* out,
-    Store store, std::int64_t rows, int width, float eps)
+__global__ void shiftedLayerNormKernel(const T* x, const T* shift, const T* weight, const T* bias,
+    typename Store::Out* out, Store store, std::int64_t rows, int width, float eps)
 {
     const std::int64_t r = blockIdx.x * std::int64_t(kWarpsPerBlock) + (threadIdx.x >> 5);
     if (r >= rows)
         return;
     const int lane = threadIdx.x & 31;
     const int vectors = width / 8;
-    T* xr = x + r * width;
     float v[STEPS][8];
-    loadRow<T, STEPS>(xr, vectors, lane, v);
+    loadRow<T, STEPS>(x + r * width, shift, vectors, lane, v);
     float mean, rstd;
     rowStatistics<STEPS>(v, vectors, lane, width, eps, mean, rstd);
     typename Store::Out* orow = out + r * width;
@@ -136,19 +143,11 @@ __global__ void layerNormAddBiasKernel(T* x, const T* weight, const T* bias, con
         float n[8];
         normaliseVector<T>(v[s], mean, rstd, weight, bias, idx * 8, n);
         store(orow, idx * 8, n);
-        if (addend) {
-            float a[8];
-            Vec8<T>::load(addend + idx * 8, a);
-#pragma unroll
-            for (int i = 0; i < 8; ++i)
-                a[i] += v[s][i];
-            Vec8<T>::store(xr + idx * 8, a);
-        }
     }
 }
 
 template <typename T, int STEPS>
-__global__ void layerNormDotKernel(const T* x, bool normalise, const T* weight, const T* bias, float eps,
+__global__ void layerNormDotKernel(const T* x, const T* shift, bool normalise, const T* weight, const T* bias, float eps,
     const T* w, const T* outBias, float* logits, std::int64_t rows, int width)
 {
     const std::int64_t r = blockIdx.x * std::int64_t(kWarpsPerBlock) + (threadIdx.x >> 5);
@@ -157,7 +156,7 @@ __global__ void layerNormDotKernel(const T* x, bool normalise, const T* weight, 
     const int lane = threadIdx.x & 31;
     const int vectors = width / 8;
     float v[STEPS][8];
-    loadRow<T, STEPS>(x + r * width, vectors, lane, v);
+    loadRow<T, STEPS>(x + r * width, shift, vectors, lane, v);
     float mean = 0.0f, rstd = 1.0f;
     if (normalise)
         rowStatistics<STEPS>(v, vectors, lane, width, eps, mean, rstd);
@@ -235,34 +234,34 @@ unsigned rowBlocks(std::int64_t rows)
 
 // outScale < 0: rows of T; otherwise rows of E4M3 bytes holding value * outScale.
 template <typename T, int STEPS>
-void launchNormAdd(void* x, const void* weight, const void* bias, const void* addend, void* out, float outScale,
+void launchNorm(const void* x, const void* shift, const void* weight, const void* bias, void* out, float outScale,
     std::int64_t rows, int width, float eps, cudaStream_t stream)
 {
     if (outScale < 0.0f) {
-        layerNormAddBiasKernel<T, STEPS, StoreT<T>><<<rowBlocks(rows), 32 * kWarpsPerBlock, 0, stream>>>(
-            static_cast<T*>(x), static_cast<const T*>(weight), static_cast<const T*>(bias),
-            static_cast<const T*>(addend), static_cast<T*>(out), StoreT<T> {}, rows, width, eps);
+        shiftedLayerNormKernel<T, STEPS, StoreT<T>><<<rowBlocks(rows), 32 * kWarpsPerBlock, 0, stream>>>(
+            static_cast<const T*>(x), static_cast<const T*>(shift), static_cast<const T*>(weight),
+            static_cast<const T*>(bias), static_cast<T*>(out), StoreT<T> {}, rows, width, eps);
     } else {
-        layerNormAddBiasKernel<T, STEPS, StoreE4M3><<<rowBlocks(rows), 32 * kWarpsPerBlock, 0, stream>>>(
-            static_cast<T*>(x), static_cast<const T*>(weight), static_cast<const T*>(bias),
-            static_cast<const T*>(addend), static_cast<std::uint8_t*>(out), StoreE4M3 { outScale }, rows, width, eps);
+        shiftedLayerNormKernel<T, STEPS, StoreE4M3><<<rowBlocks(rows), 32 * kWarpsPerBlock, 0, stream>>>(
+            static_cast<const T*>(x), static_cast<const T*>(shift), static_cast<const T*>(weight),
+            static_cast<const T*>(bias), static_cast<std::uint8_t*>(out), StoreE4M3 { outScale }, rows, width, eps);
     }
 }
 
 template <typename T, int STEPS>
-void launchNormDot(const void* x, bool normalise, const void* weight, const void* bias, float eps, const void* w,
-    const void* outBias, float* logits, std::int64_t rows, int width, cudaStream_t stream)
+void launchNormDot(const void* x, const void* shift, bool normalise, const void* weight, const void* bias, float eps,
+    const void* w, const void* outBias, float* logits, std::int64_t rows, int width, cudaStream_t stream)
 {
     layerNormDotKernel<T, STEPS><<<rowBlocks(rows), 32 * kWarpsPerBlock, 0, stream>>>(static_cast<const T*>(x),
-        normalise, static_cast<const T*>(weight), static_cast<const T*>(bias), eps, static_cast<const T*>(w),
-        static_cast<const T*>(outBias), logits, rows, width);
+        static_cast<const T*>(shift), normalise, static_cast<const T*>(weight), static_cast<const T*>(bias), eps,
+        static_cast<const T*>(w), static_cast<const T*>(outBias), logits, rows, width);
 }
 
 // The launchers for rows of 1..kMaxSteps steps, indexed by steps - 1.
 template <typename T, int... S>
-constexpr auto normAddLaunchers(std::integer_sequence<int, S...>)
+constexpr auto normLaunchers(std::integer_sequence<int, S...>)
 {
-    return std::array { &launchNormAdd<T, S + 1>... };
+    return std::array { &launchNorm<T, S + 1>... };
 }
 template <typename T, int... S>
 constexpr auto normDotLaunchers(std::integer_sequence<int, S...>)
@@ -271,34 +270,34 @@ constexpr auto normDotLaunchers(std::integer_sequence<int, S...>)
 }
 
 template <typename T>
-const char* layerNormAddBiasT(void* x, const void* weight, const void* bias, const void* addend, void* out,
+const char* shiftedLayerNormT(const void* x, const void* shift, const void* weight, const void* bias, void* out,
     float outScale, std::int64_t rows, int width, float eps, cudaStream_t stream)
 {
     const int steps = stepsFor(width);
     if (steps == 0)
-        return "layerNormAddBias: the row width must be a multiple of 8 and at most 2048";
-    if (!aligned16(x) || !aligned16(weight) || !aligned16(bias) || !aligned16(addend) || !aligned16(out))
-        return "layerNormAddBias: the rows must be 16-byte aligned";
+        return "shiftedLayerNorm: the row width must be a multiple of 8 and at most 2048";
+    if (!aligned16(x) || !aligned16(shift) || !aligned16(weight) || !aligned16(bias) || !aligned16(out))
+        return "shiftedLayerNorm: the rows must be 16-byte aligned";
     if (rows == 0)
         return nullptr;
-    normAddLaunchers<T>(std::make_integer_sequence<int, kMaxSteps> {})[std::size_t(steps - 1)](
-        x, weight, bias, addend, out, outScale, rows, width, eps, stream);
+    normLaunchers<T>(std::make_integer_sequence<int, kMaxSteps> {})[std::size_t(steps - 1)](
+        x, shift, weight, bias, out, outScale, rows, width, eps, stream);
     return launchError();
 }
 
 template <typename T>
-const char* layerNormDotT(const void* x, bool normalise, const void* weight, const void* bias, float eps,
-    const void* w, const void* outBias, float* logits, std::int64_t rows, int width, cudaStream_t stream)
+const char* layerNormDotT(const void* x, const void* shift, bool normalise, const void* weight, const void* bias,
+    float eps, const void* w, const void* outBias, float* logits, std::int64_t rows, int width, cudaStream_t stream)
 {
     const int steps = stepsFor(width);
     if (steps == 0)
         return "layerNormDot: the row width must be a multiple of 8 and at most 2048";
-    if (!aligned16(x) || !aligned16(weight) || !aligned16(bias) || !aligned16(w))
+    if (!aligned16(x) || !aligned16(shift) || !aligned16(weight) || !aligned16(bias) || !aligned16(w))
         return "layerNormDot: the rows must be 16-byte aligned";
     if (rows == 0)
         return nullptr;
     normDotLaunchers<T>(std::make_integer_sequence<int, kMaxSteps> {})[std::size_t(steps - 1)](
-        x, normalise, weight, bias, eps, w, outBias, logits, rows, width, stream);
+        x, shift, normalise, weight, bias, eps, w, outBias, logits, rows, width, stream);
     return launchError();
 }
 
@@ -332,44 +331,44 @@ const char* fourierFeatures(DitDType type, const float* points, const float* fre
     }
 }
 
-const char* layerNormAddBias(DitDType type, void* x, const void* weight, const void* bias, const void* addend,
+const char* shiftedLayerNorm(DitDType type, const void* x, const void* shift, const void* weight, const void* bias,
     void* out, std::int64_t rows, int width, float eps, void* stream) noexcept
 {
     const auto s = static_cast<cudaStream_t>(stream);
     switch (type) {
     case DitDType::Float16:
-        return layerNormAddBiasT<__half>(x, weight, bias, addend, out, -1.0f, rows, width, eps, s);
+        return shiftedLayerNormT<__half>(x, shift, weight, bias, out, -1.0f, rows, width, eps, s);
     case DitDType::BFloat16:
-        return layerNormAddBiasT<__nv_bfloat16>(x, weight, bias, addend, out, -1.0f, rows, width, eps, s);
-    default: return "layerNormAddBias: half or bfloat16 only";
+        return shiftedLayerNormT<__nv_bfloat16>(x, shift, weight, bias, out, -1.0f, rows, width, eps, s);
+    default: return "shiftedLayerNorm: half or bfloat16 only";
     }
 }
 
-const char* layerNormAddBiasE4M3(DitDType type, void* x, const void* weight, const void* bias, const void* addend,
-    std::uint8_t* out, float outScale, std::int64_t rows, int width, float eps, void* stream) noexcept
+const char* shiftedLayerNormE4M3(DitDType type, const void* x, const void* shift, const void* weight,
+    const void* bias, std::uint8_t* out, float outScale, std::int64_t rows, int width, float eps, void* stream) noexcept
 {
     if (!(outScale > 0.0f) || !std::isfinite(outScale))
-        return "layerNormAddBiasE4M3: the output scale must be positive and finite";
+        return "shiftedLayerNormE4M3: the output scale must be positive and finite";
     const auto s = static_cast<cudaStream_t>(stream);
     switch (type) {
     case DitDType::Float16:
-        return layerNormAddBiasT<__half>(x, weight, bias, addend, out, outScale, rows, width, eps, s);
+        return shiftedLayerNormT<__half>(x, shift, weight, bias, out, outScale, rows, width, eps, s);
     case DitDType::BFloat16:
-        return layerNormAddBiasT<__nv_bfloat16>(x, weight, bias, addend, out, outScale, rows, width, eps, s);
-    default:
-        return "layerNormAddBiasE4M3: half or bfloat16 only";
+        return shiftedLayerNormT<__nv_bfloat16>(x, shift, weight, bias, out, outScale, rows, width, eps, s);
+    default: return "shiftedLayerNormE4M3: half or bfloat16 only";
     }
 }
 
-const char* layerNormDot(DitDType type, const void* x, bool normalise, const void* weight, const void* bias,
-    float eps, const void* w, const void* outBias, float* logits, std::int64_t rows, int width, void* stream) noexcept
+const char* layerNormDot(DitDType type, const void* x, const void* shift, bool normalise, const void* weight,
+    const void* bias, float eps, const void* w, const void* outBias, float* logits, std::int64_t rows, int width,
+    void* stream) noexcept
 {
     const auto s = static_cast<cudaStream_t>(stream);
     switch (type) {
     case DitDType::Float16:
-        return layerNormDotT<__half>(x, normalise, weight, bias, eps, w, outBias, logits, rows, width, s);
+        return layerNormDotT<__half>(x, shift, normalise, weight, bias, eps, w, outBias, logits, rows, width, s);
     case DitDType::BFloat16:
-        return layerNormDotT<__nv_bfloat16>(x, normalise, weight, bias, eps, w, outBias, logits, rows, width, s);
+        return layerNormDotT<__nv_bfloat16>(x, shift, normalise, weight, bias, eps, w, outBias, logits, rows, width, s);
     default: return "layerNormDot: half or bfloat16 only";
     }
 }

@@ -20,25 +20,27 @@ namespace orfeas::cuda {
 const char* fourierFeatures(DitDType type, const float* points, const float* frequencies, int numFrequencies,
     void* out, std::int64_t rows, int outWidth, void* stream) noexcept;
 
-// LayerNorm of every row of x [rows, width], optionally followed by a bias added to the row itself:
-//   out[r] = T((x[r] - mean) * rsqrt(var + eps) * weight + bias)   (biased variance, all in float32, one rounding;
-//                                                                    weight, bias may be null: no affine step)
-//   x[r]  <- T(x[r] + addend)                                     (when addend is not null; the norm reads x first)
-// width a multiple of 8, at most 2048; x, out, weight, bias, addend 16-byte aligned; 2-byte types only.
-const char* layerNormAddBias(DitDType type, void* x, const void* weight, const void* bias, const void* addend,
+// LayerNorm of every row of x [rows, width] shifted by a vector (the biases of the products that accumulated into the
+// residual stream without them, so that the stream is never written back just to add a bias):
+//   out[r] = T((y - mean(y)) * rsqrt(var(y) + eps) * weight + bias),  y = x[r] + shift  (y, the biased variance and
+//            everything else in float32, one rounding; shift, weight, bias may be null: zero shift, no affine step)
+// x is not modified. width a multiple of 8, at most 2048; x, shift, out, weight, bias 16-byte aligned; 2-byte types.
+const char* shiftedLayerNorm(DitDType type, const void* x, const void* shift, const void* weight, const void* bias,
     void* out, std::int64_t rows, int width, float eps, void* stream) noexcept;
 
-// layerNormAddBias with the normalised row written as FP8 (E4M3) bytes: out[r][j] = e4m3(n_j * outScale), n_j the
-// float32 value layerNormAddBias would round to T, rounded to nearest even and saturated to +-448. outScale > 0 is
+// shiftedLayerNorm with the normalised row written as FP8 (E4M3) bytes: out[r][j] = e4m3(n_j * outScale), n_j the
+// float32 value shiftedLayerNorm would round to T, rounded to nearest even and saturated to +-448. outScale > 0 is
 // the quantisation's inverse scale (an FP8 product multiplies by 1 / outScale again). out 8-byte aligned rows.
-const char* layerNormAddBiasE4M3(DitDType type, void* x, const void* weight, const void* bias, const void* addend,
-    std::uint8_t* out, float outScale, std::int64_t rows, int width, float eps, void* stream) noexcept;
+const char* shiftedLayerNormE4M3(DitDType type, const void* x, const void* shift, const void* weight,
+    const void* bias, std::uint8_t* out, float outScale, std::int64_t rows, int width, float eps, void* stream) noexcept;
 
-// The decoder's last two steps in one pass: an optional LayerNorm (as layerNormAddBias, its result rounded to T)
-// and the product with the one-output projection w [width] plus its bias (outBias: one value, may be null):
-//   logits[r] = float(T(sum_j n_j * w_j + outBias))   (n = the normalised row, or x[r] itself when !normalise)
-// Same requirements as layerNormAddBias; logits is float32.
-const char* layerNormDot(DitDType type, const void* x, bool normalise, const void* weight, const void* bias,
-    float eps, const void* w, const void* outBias, float* logits, std::int64_t rows, int width, void* stream) noexcept;
+// The decoder's last two steps in one pass: an optional LayerNorm of the shifted row (as shiftedLayerNorm, its result
+// rounded to T) and the product with the one-output projection w [width] plus its bias (outBias: one value, may be
+// null):
+//   logits[r] = float(T(sum_j n_j * w_j + outBias))   (n = the normalised row, or x[r] + shift when !normalise)
+// Same requirements as shiftedLayerNorm; logits is float32.
+const char* layerNormDot(DitDType type, const void* x, const void* shift, bool normalise, const void* weight,
+    const void* bias, float eps, const void* w, const void* outBias, float* logits, std::int64_t rows, int width,
+    void* stream) noexcept;
 
 } // namespace orfeas::cuda

@@ -278,66 +278,79 @@ void checkRowNorm(DitDType type, std::int64_t rows, int width, bool affine, std:
 
 // The geometry decoder's kernels (decoder_kernels.h) against the same arithmetic on the host (double sums, the
 // storage type's rounding where the kernels round).
-// A row's mean and 1 / sqrt(biased variance + eps), in double.
+// A row's values plus the shift (zero when shift is empty), in double, as the kernels sum them (float32 of the
+// storage values; both are exact in double).
 template <typename S>
-void hostStatistics(const std::uint16_t* row, int width, double eps, double& mean, double& rstd)
+std::vector<double> shiftedRow(const std::uint16_t* row, const std::vector<std::uint16_t>& shift, int width)
+{
+    std::vector<double> y(static_cast<std::size_t>(width));
+    for (int c = 0; c < width; ++c)
+        y[std::size_t(c)] = double(float(S::to(row[c]) + (shift.empty() ? 0.0f : S::to(shift[std::size_t(c)]))));
+    return y;
+}
+
+// A row's mean and 1 / sqrt(biased variance + eps), in double.
+void hostStatistics(const std::vector<double>& y, double eps, double& mean, double& rstd)
 {
     double sum = 0, sq = 0;
-    for (int c = 0; c < width; ++c)
-        sum += S::to(row[c]);
-    mean = sum / width;
-    for (int c = 0; c < width; ++c)
-        sq += (S::to(row[c]) - mean) * (S::to(row[c]) - mean);
-    rstd = 1.0 / std::sqrt(sq / width + eps);
+    for (const double v : y)
+        sum += v;
+    mean = sum / double(y.size());
+    for (const double v : y)
+        sq += (v - mean) * (v - mean);
+    rstd = 1.0 / std::sqrt(sq / double(y.size()) + eps);
 }
 
 template <typename S>
-void checkLayerNormAddBias(DitDType type, std::int64_t rows, int width, bool withAddend, std::mt19937& rng)
+void checkShiftedLayerNorm(DitDType type, std::int64_t rows, int width, bool withShift, std::mt19937& rng)
 {
     const std::size_t n = std::size_t(rows * width);
     const auto x0 = randomValues<S>(n, rng, 1.5f, 0.3f);
     const auto weight = randomValues<S>(std::size_t(width), rng, 0.3f, 1.0f);
     const auto bias = randomValues<S>(std::size_t(width), rng, 0.2f);
-    const auto addend = randomValues<S>(std::size_t(width), rng, 0.5f);
-    Buffer bx { n }, bw { std::size_t(width) }, bb { std::size_t(width) }, ba { std::size_t(width) }, bout { n };
+    const auto shift = withShift ? randomValues<S>(std::size_t(width), rng, 0.5f) : std::vector<std::uint16_t> {};
+    Buffer bx { n }, bw { std::size_t(width) }, bb { std::size_t(width) }, bs { std::size_t(width) }, bout { n };
     bx.upload(x0);
     bw.upload(weight);
     bb.upload(bias);
-    ba.upload(addend);
-    if (!ok(layerNormAddBias(type, bx.ptr(), bw.ptr(), bb.ptr(), withAddend ? ba.ptr() : nullptr, bout.ptr(), rows,
+    if (withShift)
+        bs.upload(shift);
+    if (!ok(shiftedLayerNorm(type, bx.ptr(), withShift ? bs.ptr() : nullptr, bw.ptr(), bb.ptr(), bout.ptr(), rows,
                 width, 1e-6f, nullptr),
-            "layerNormAddBias")
-        || !ok(cudaDeviceSynchronize(), "layerNormAddBias run"))
+            "shiftedLayerNorm")
+        || !ok(cudaDeviceSynchronize(), "shiftedLayerNorm run"))
         return;
-    std::vector<std::uint16_t> expectOut(n), expectX(n);
+    std::vector<std::uint16_t> expectOut(n);
     for (std::int64_t r = 0; r < rows; ++r) {
-        const std::uint16_t* xr = x0.data() + r * width;
+        const std::vector<double> y = shiftedRow<S>(x0.data() + r * width, shift, width);
         double mean = 0, rstd = 0;
-        hostStatistics<S>(xr, width, 1e-6, mean, rstd);
+        hostStatistics(y, 1e-6, mean, rstd);
         for (int c = 0; c < width; ++c) {
-            const double v = (S::to(xr[c]) - mean) * rstd * S::to(weight[c]) + S::to(bias[std::size_t(c)]);
+            const double v = (y[std::size_t(c)] - mean) * rstd * S::to(weight[std::size_t(c)]) + S::to(bias[std::size_t(c)]);
             expectOut[std::size_t(r * width + c)] = S::from(float(v));
-            expectX[std::size_t(r * width + c)]
-                = withAddend ? S::from(S::to(xr[c]) + S::to(addend[std::size_t(c)])) : xr[c];
         }
     }
-    const std::string name = "layerNormAddBias " + std::to_string(rows) + "x" + std::to_string(width)
-        + (withAddend ? "" : " no addend") + (type == DitDType::Float16 ? " half" : " bf16");
+    const std::string name = "shiftedLayerNorm " + std::to_string(rows) + "x" + std::to_string(width)
+        + (withShift ? "" : " no shift") + (type == DitDType::Float16 ? " half" : " bf16");
     compare<S>(name + ": out", bout.download(), expectOut, false);
-    compare<S>(name + ": x", bx.download(), expectX, true);
+    compare<S>(name + ": x untouched", bx.download(), x0, true);
 }
 
 template <typename S>
-void checkLayerNormDot(DitDType type, std::int64_t rows, int width, bool normalise, std::mt19937& rng)
+void checkLayerNormDot(DitDType type, std::int64_t rows, int width, bool normalise, bool withShift, std::mt19937& rng)
 {
     const std::size_t n = std::size_t(rows * width);
     const auto x = randomValues<S>(n, rng, 1.5f, 0.3f);
+    const auto shift = withShift ? randomValues<S>(std::size_t(width), rng, 0.5f) : std::vector<std::uint16_t> {};
     const auto weight = randomValues<S>(std::size_t(width), rng, 0.3f, 1.0f);
     const auto bias = randomValues<S>(std::size_t(width), rng, 0.2f);
     const auto w = randomValues<S>(std::size_t(width), rng, 0.05f);
     const auto outBias = randomValues<S>(1, rng, 0.5f);
-    Buffer bx { n }, bw { std::size_t(width) }, bb { std::size_t(width) }, bp { std::size_t(width) }, bo { 1 };
+    Buffer bx { n }, bw { std::size_t(width) }, bb { std::size_t(width) }, bp { std::size_t(width) }, bo { 1 },
+        bs { std::size_t(width) };
     bx.upload(x);
+    if (withShift)
+        bs.upload(shift);
     bw.upload(weight);
     bb.upload(bias);
     bp.upload(w);
@@ -346,8 +359,8 @@ void checkLayerNormDot(DitDType type, std::int64_t rows, int width, bool normali
     if (!ok(cudaMalloc(&logits, std::size_t(rows) * sizeof(float)), "cudaMalloc"))
         return;
     std::vector<float> got(std::size_t(rows), 0.0f);
-    const bool ran = ok(layerNormDot(type, bx.ptr(), normalise, bw.ptr(), bb.ptr(), 1e-5f, bp.ptr(), bo.ptr(), logits,
-                            rows, width, nullptr),
+    const bool ran = ok(layerNormDot(type, bx.ptr(), withShift ? bs.ptr() : nullptr, normalise, bw.ptr(), bb.ptr(),
+                            1e-5f, bp.ptr(), bo.ptr(), logits, rows, width, nullptr),
                          "layerNormDot")
         && ok(cudaDeviceSynchronize(), "layerNormDot run")
         && ok(cudaMemcpy(got.data(), logits, got.size() * sizeof(float), cudaMemcpyDeviceToHost), "download");
@@ -356,16 +369,17 @@ void checkLayerNormDot(DitDType type, std::int64_t rows, int width, bool normali
         return;
     std::vector<std::uint16_t> expect(static_cast<std::size_t>(rows)), actual(static_cast<std::size_t>(rows));
     for (std::int64_t r = 0; r < rows; ++r) {
-        const std::uint16_t* xr = x.data() + r * width;
+        const std::vector<double> y = shiftedRow<S>(x.data() + r * width, shift, width);
         double mean = 0, rstd = 1;
         if (normalise)
-            hostStatistics<S>(xr, width, 1e-5, mean, rstd);
+            hostStatistics(y, 1e-5, mean, rstd);
         double acc = S::to(outBias[0]);
         for (int c = 0; c < width; ++c) {
+            const std::size_t j = std::size_t(c);
             const double v = normalise
-                ? S::to(S::from(float((S::to(xr[c]) - mean) * rstd * S::to(weight[std::size_t(c)]) + S::to(bias[std::size_t(c)]))))
-                : S::to(xr[c]);
-            acc += v * S::to(w[std::size_t(c)]);
+                ? S::to(S::from(float((y[j] - mean) * rstd * S::to(weight[j]) + S::to(bias[j]))))
+                : y[j];
+            acc += v * S::to(w[j]);
         }
         expect[std::size_t(r)] = S::from(float(acc));
         actual[std::size_t(r)] = S::from(got[std::size_t(r)]);
@@ -373,7 +387,7 @@ void checkLayerNormDot(DitDType type, std::int64_t rows, int width, bool normali
             fail("layerNormDot: a logit is not a value of the storage type");
     }
     compare<S>("layerNormDot " + std::to_string(rows) + "x" + std::to_string(width) + (normalise ? "" : " no norm")
-            + (type == DitDType::Float16 ? " half" : " bf16"),
+            + (withShift ? "" : " no shift") + (type == DitDType::Float16 ? " half" : " bf16"),
         actual, expect, false);
 }
 
@@ -429,19 +443,19 @@ void checkDecoder(DitDType type, std::mt19937& rng)
     checkRowNorm<S>(type, 333, 256, false, rng);
     checkRowNorm<S>(type, 77, 8, true, rng);
     checkRowNorm<S>(type, 50, 96, true, rng); // general kernel both times
-    checkLayerNormAddBias<S>(type, 4096, 1024, true, rng); // the full-size decoder's width
-    checkLayerNormAddBias<S>(type, 333, 64, true, rng); // the tiny fixture's
-    checkLayerNormAddBias<S>(type, 129, 200, false, rng); // a partial last step
-    checkLayerNormAddBias<S>(type, 64, 2048, true, rng);
-    checkLayerNormDot<S>(type, 4096, 1024, true, rng);
-    checkLayerNormDot<S>(type, 333, 64, true, rng);
-    checkLayerNormDot<S>(type, 100, 1000, false, rng);
+    checkShiftedLayerNorm<S>(type, 4096, 1024, true, rng); // the full-size decoder's width
+    checkShiftedLayerNorm<S>(type, 333, 64, true, rng); // the tiny fixture's
+    checkShiftedLayerNorm<S>(type, 129, 200, false, rng); // a partial last step
+    checkShiftedLayerNorm<S>(type, 64, 2048, true, rng);
+    checkLayerNormDot<S>(type, 4096, 1024, true, true, rng);
+    checkLayerNormDot<S>(type, 333, 64, true, false, rng);
+    checkLayerNormDot<S>(type, 100, 1000, false, true, rng);
     checkFourier<S>(type, 4096, 8, 56, rng);
     checkFourier<S>(type, 77, 8, 51, rng);
     checkFourier<S>(type, 50, 0, 8, rng);
     Buffer b { 800 };
-    if (!layerNormAddBias(type, b.ptr(), nullptr, nullptr, nullptr, b.ptr(), 8, 100, 1e-6f, nullptr))
-        fail("layerNormAddBias accepted rows of 100 values");
+    if (!shiftedLayerNorm(type, b.ptr(), nullptr, nullptr, nullptr, b.ptr(), 8, 100, 1e-6f, nullptr))
+        fail("shiftedLayerNorm accepted rows of 100 values");
     if (!fourierFeatures(type, nullptr, nullptr, 8, b.ptr(), 8, 50, nullptr))
         fail("fourierFeatures accepted rows narrower than the features");
 }
@@ -507,29 +521,32 @@ void checkLayerNormE4M3(DitDType type, std::int64_t rows, int width, float scale
     const std::vector<std::uint16_t> x = randomValues<S>(n, rng, 2.0f, 0.5f);
     const std::vector<std::uint16_t> w = randomValues<S>(std::size_t(width), rng, 0.5f, 1.0f);
     const std::vector<std::uint16_t> b = randomValues<S>(std::size_t(width), rng, 0.3f);
-    Buffer dx { n }, dw { std::size_t(width) }, db { std::size_t(width) };
+    const std::vector<std::uint16_t> shift = randomValues<S>(std::size_t(width), rng, 0.4f);
+    Buffer dx { n }, dw { std::size_t(width) }, db { std::size_t(width) }, ds { std::size_t(width) };
     dx.upload(x);
     dw.upload(w);
     db.upload(b);
+    ds.upload(shift);
     Bytes out { n };
-    if (!ok(layerNormAddBiasE4M3(
-                type, dx.ptr(), dw.ptr(), db.ptr(), nullptr, out.p, scale, rows, width, 1e-5f, nullptr),
-            "layerNormAddBiasE4M3")
-        || !ok(cudaDeviceSynchronize(), "layerNormAddBiasE4M3 run"))
+    if (!ok(shiftedLayerNormE4M3(
+                type, dx.ptr(), ds.ptr(), dw.ptr(), db.ptr(), out.p, scale, rows, width, 1e-5f, nullptr),
+            "shiftedLayerNormE4M3")
+        || !ok(cudaDeviceSynchronize(), "shiftedLayerNormE4M3 run"))
         return;
     std::vector<std::uint8_t> got(n);
     cudaMemcpy(got.data(), out.p, n, cudaMemcpyDeviceToHost);
     std::size_t bad = 0;
     for (std::int64_t r = 0; r < rows; ++r) {
+        const std::vector<double> y = shiftedRow<S>(x.data() + r * width, shift, width);
         double mean = 0, rstd = 0;
-        hostStatistics<S>(x.data() + r * width, width, 1e-5, mean, rstd);
+        hostStatistics(y, 1e-5, mean, rstd);
         for (int j = 0; j < width; ++j) {
             const std::size_t i = std::size_t(r * width + j);
-            const double v = (S::to(x[i]) - mean) * rstd * S::to(w[std::size_t(j)]) + S::to(b[std::size_t(j)]);
+            const double v = (y[std::size_t(j)] - mean) * rstd * S::to(w[std::size_t(j)]) + S::to(b[std::size_t(j)]);
             bad += !e4m3Close(got[i], v * scale, 1e-4);
         }
     }
-    reportFp8("layerNormAddBiasE4M3 " + std::to_string(rows) + "x" + std::to_string(width), bad, n);
+    reportFp8("shiftedLayerNormE4M3 " + std::to_string(rows) + "x" + std::to_string(width), bad, n);
 }
 
 // tanh-approximated GELU, as cuBLASLt's epilogue computes it.

@@ -325,39 +325,39 @@ const void* parameter(const at::Tensor& p, const at::Tensor& x, std::int64_t wid
 
 namespace {
 #if ORFEAS_NEURAL_DIT_CUDA
-// layerNormAddBias and its E4M3 form (e4m3Scale > 0: the output as E4M3 bytes of value * e4m3Scale).
-at::Tensor normAddBias(at::Tensor& x, const LayerNorm& norm, const at::Tensor& addend, float e4m3Scale)
+// shiftedLayerNorm and its E4M3 form (e4m3Scale > 0: the output as E4M3 bytes of value * e4m3Scale).
+at::Tensor normShifted(const at::Tensor& x, const LayerNorm& norm, const at::Tensor& shift, float e4m3Scale)
 {
-    require(x.is_cuda() && x.dim() == 2 && x.is_contiguous(), "layerNormAddBias: layout");
+    require(x.is_cuda() && x.dim() == 2 && x.is_contiguous(), "shiftedLayerNorm: layout");
     const std::int64_t width = x.size(1);
     const c10::cuda::CUDAGuard guard(x.device());
-    const void* weight = parameter(norm.weight, x, width, "layerNormAddBias: weight");
-    const void* bias = parameter(norm.bias, x, width, "layerNormAddBias: bias");
-    const void* add = parameter(addend, x, width, "layerNormAddBias: addend");
+    const void* weight = parameter(norm.weight, x, width, "shiftedLayerNorm: weight");
+    const void* bias = parameter(norm.bias, x, width, "shiftedLayerNorm: bias");
+    const void* by = parameter(shift, x, width, "shiftedLayerNorm: shift");
     if (e4m3Scale > 0.0f) {
         at::Tensor out = at::empty(x.sizes(), x.options().dtype(at::kByte));
-        check(cuda::layerNormAddBiasE4M3(ditType(x), x.data_ptr(), weight, bias, add, out.data_ptr<std::uint8_t>(),
+        check(cuda::shiftedLayerNormE4M3(ditType(x), x.data_ptr(), by, weight, bias, out.data_ptr<std::uint8_t>(),
                   e4m3Scale, x.size(0), int(width), float(norm.eps), streamOf(x)),
-            "layerNormAddBiasE4M3");
+            "shiftedLayerNormE4M3");
         return out;
     }
     at::Tensor out = at::empty_like(x);
-    check(cuda::layerNormAddBias(ditType(x), x.data_ptr(), weight, bias, add, out.data_ptr(), x.size(0), int(width),
+    check(cuda::shiftedLayerNorm(ditType(x), x.data_ptr(), by, weight, bias, out.data_ptr(), x.size(0), int(width),
               float(norm.eps), streamOf(x)),
-        "layerNormAddBias");
+        "shiftedLayerNorm");
     return out;
 }
 #endif
 } // namespace
 
-at::Tensor layerNormAddBias(at::Tensor& x, const LayerNorm& norm, const at::Tensor& addend)
+at::Tensor shiftedLayerNorm(const at::Tensor& x, const LayerNorm& norm, const at::Tensor& shift)
 {
 #if ORFEAS_NEURAL_DIT_CUDA
-    return normAddBias(x, norm, addend, 0.0f);
+    return normShifted(x, norm, shift, 0.0f);
 #else
     (void)x;
     (void)norm;
-    (void)addend;
+    (void)shift;
     throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);
 #endif
 }
@@ -393,15 +393,15 @@ at::Tensor quantizeE4M3(const at::Tensor& x, float scale)
 #endif
 }
 
-at::Tensor layerNormAddBiasE4M3(at::Tensor& x, const LayerNorm& norm, const at::Tensor& addend, float scale)
+at::Tensor shiftedLayerNormE4M3(const at::Tensor& x, const LayerNorm& norm, const at::Tensor& shift, float scale)
 {
 #if ORFEAS_NEURAL_DIT_CUDA
-    require(scale > 0.0f, "layerNormAddBiasE4M3: scale");
-    return normAddBias(x, norm, addend, scale);
+    require(scale > 0.0f, "shiftedLayerNormE4M3: scale");
+    return normShifted(x, norm, shift, scale);
 #else
     (void)x;
     (void)norm;
-    (void)addend;
+    (void)shift;
     (void)scale;
     throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);
 #endif
@@ -478,7 +478,7 @@ at::Tensor fp8Linear(const Fp8Product& p)
 #endif
 }
 
-at::Tensor layerNormDot(const at::Tensor& x, const LayerNorm* norm, const Linear& projection)
+at::Tensor layerNormDot(const at::Tensor& x, const at::Tensor& shift, const LayerNorm* norm, const Linear& projection)
 {
 #if ORFEAS_NEURAL_DIT_CUDA
     require(x.is_cuda() && x.dim() == 2 && x.is_contiguous(), "layerNormDot: layout");
@@ -489,7 +489,8 @@ at::Tensor layerNormDot(const at::Tensor& x, const LayerNorm* norm, const Linear
     const c10::cuda::CUDAGuard guard(x.device());
     at::Tensor logits = at::empty({ x.size(0) }, x.options().dtype(at::kFloat));
     const at::Tensor w = projection.weight.view({ width });
-    check(cuda::layerNormDot(ditType(x), x.data_ptr(), norm != nullptr,
+    check(cuda::layerNormDot(ditType(x), x.data_ptr(), parameter(shift, x, width, "layerNormDot: shift"),
+              norm != nullptr,
               norm ? parameter(norm->weight, x, width, "layerNormDot: weight") : nullptr,
               norm ? parameter(norm->bias, x, width, "layerNormDot: bias") : nullptr, norm ? float(norm->eps) : 0.0f,
               parameter(w, x, width, "layerNormDot: projection weight"),
@@ -499,6 +500,7 @@ at::Tensor layerNormDot(const at::Tensor& x, const LayerNorm* norm, const Linear
     return logits;
 #else
     (void)x;
+    (void)shift;
     (void)norm;
     (void)projection;
     throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);

@@ -60,11 +60,13 @@ void setDecoderKernelsOff(bool off);
 // (decoder_kernels.h: fourierFeatures).
 at::Tensor fourierFeatures(const at::Tensor& points, const at::Tensor& frequencies, std::int64_t outWidth,
     at::ScalarType dtype);
-// norm(x) for x [rows, W] (contiguous), and then x <- x + addend in place when addend ([W]) is defined.
-at::Tensor layerNormAddBias(at::Tensor& x, const LayerNorm& norm, const at::Tensor& addend);
-// float32 logits [rows] = projection(norm(x)) for x [rows, W] and a projection to one output; norm may be null (no
-// norm). The normalised row is rounded to x's type, and so is the logit, as the operator path does.
-at::Tensor layerNormDot(const at::Tensor& x, const LayerNorm* norm, const Linear& projection);
+// norm(x + shift) for x [rows, W] (contiguous) and shift [W] (may be undefined: none), the sum in float32; x is
+// left as it is (decoder_kernels.h: shiftedLayerNorm).
+at::Tensor shiftedLayerNorm(const at::Tensor& x, const LayerNorm& norm, const at::Tensor& shift);
+// float32 logits [rows] = projection(norm(x + shift)) for x [rows, W] and a projection to one output; shift and norm
+// as above (norm may be null: no norm). The normalised row is rounded to x's type, and so is the logit, as the
+// operator path does.
+at::Tensor layerNormDot(const at::Tensor& x, const at::Tensor& shift, const LayerNorm* norm, const Linear& projection);
 
 // The decoder's optional FP8 path (queryFused; experimental, off unless ORFEAS_DECODER_FP8=1): the query
 // projection and the MLP's two products take E4M3 inputs (orfeas_cuda's fp8_gemm.h). Whether it serves a decoder of
@@ -72,8 +74,8 @@ at::Tensor layerNormDot(const at::Tensor& x, const LayerNorm* norm, const Linear
 bool decoderFp8(const ComputeSpec& spec, at::ScalarType dtype, std::int64_t width, std::int64_t hidden);
 // E4M3 bytes (kByte, same shape) of x * scale, saturated to +-448. x contiguous on CUDA (half, bfloat16, float32).
 at::Tensor quantizeE4M3(const at::Tensor& x, float scale);
-// layerNormAddBias with the norm's output as E4M3 bytes of value * scale (decoder_kernels.h).
-at::Tensor layerNormAddBiasE4M3(at::Tensor& x, const LayerNorm& norm, const at::Tensor& addend, float scale);
+// shiftedLayerNorm with the norm's output as E4M3 bytes of value * scale (decoder_kernels.h).
+at::Tensor shiftedLayerNormE4M3(const at::Tensor& x, const LayerNorm& norm, const at::Tensor& shift, float scale);
 // One FP8 product a w^T (a [m, k] and w [n, k] E4M3 bytes), the dequantisation scales read on the device from
 // slots scaleA and scaleW of `scales` (float32 on a's device, one value at the start of every kFp8ScaleStride: the
 // products want each scale 16-byte aligned). The result: with accumulateInto, added to that tensor

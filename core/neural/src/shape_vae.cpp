@@ -310,14 +310,25 @@ fused::Fp8Product fp8Product(
     return p;
 }
 
+// a + b for two optional bias vectors, summed in float32 and rounded once to `dtype`; undefined when both are.
+at::Tensor sumOfBiases(const at::Tensor& a, const at::Tensor& b, at::ScalarType dtype)
+{
+    if (!a.defined())
+        return b;
+    if (!b.defined())
+        return a;
+    return (a.to(at::kFloat) + b.to(at::kFloat)).to(dtype);
+}
+
 } // namespace
 
 // The operator path's arithmetic, with fewer passes over the points' rows (fused::decoderKernels says when):
 // - the Fourier features are written once, in the compute type, zero-padded to a multiple of 8 columns, and the
 //   query projection's weight is padded alike: cuBLAS then takes its tensor-core kernels (unpadded, 51 columns
 //   ran a slow unaligned kernel, 3 % of decoding in a trace);
-// - each residual branch's output projection accumulates into the residual stream (β = 1), and its bias is added to
-//   the stream by the LayerNorm kernel that reads the stream anyway (x + b + y W^T instead of x + (y W^T + b));
+// - each residual branch's output projection accumulates into the residual stream (β = 1) without its bias; the
+//   LayerNorms that follow read the stream plus the biases owed so far (shiftedLayerNorm), so the stream is written
+//   only by the products;
 // - the MLP's bias and GELU run in the product's epilogue, with the tanh approximation of GELU (cuBLASLt has no
 //   exact one; the largest difference is 4.7e-4, about a unit in the last place of half precision at GELU's
 //   outputs of about 1); ORFEAS_DECODER_GELU=exact keeps the exact GELU as a separate pass;
@@ -337,15 +348,17 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
     const at::Tensor feats = fused::fourierFeatures(flat, m_frequencies, padded, m_spec.dtype);
     at::Tensor x = m_queryProj.bias.defined() ? at::addmm(m_queryProj.bias, feats, weight.t()) : at::mm(feats, weight.t());
     const GeometryFp8* fp8 = keys.fp8.get();
+    // The biases that x does not hold yet: ln_3 reads x plus the attention's output bias, ln_post x plus both.
+    const at::Tensor owed3 = keys.k.defined() ? m_proj.bias : at::Tensor();
     if (keys.k.defined()) {
         at::Tensor q2d;
         if (fp8) {
-            fused::Fp8Product p = fp8Product(*fp8, fused::layerNormAddBiasE4M3(x, m_ln1, m_proj.bias, fp8->quantise1),
-                fp8->q, GeometryFp8::Norm1, GeometryFp8::QWeight);
+            fused::Fp8Product p = fp8Product(*fp8, fused::shiftedLayerNormE4M3(x, m_ln1, {}, fp8->quantise1), fp8->q,
+                GeometryFp8::Norm1, GeometryFp8::QWeight);
             p.bias = m_q.bias;
             q2d = fused::fp8Linear(p);
         } else {
-            q2d = linear2d(m_q, fused::layerNormAddBias(x, m_ln1, m_proj.bias));
+            q2d = linear2d(m_q, fused::shiftedLayerNorm(x, m_ln1, {}));
         }
         const at::Tensor qHeads = q2d.view({ batch, count, m_config.geoHeads(), -1 });
         const at::Tensor q = m_qNorm.weight.defined() ? fused::shortRowLayerNorm(m_qNorm, qHeads) : qHeads;
@@ -355,13 +368,15 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
             = mergeHeads(cudnn ? cudnnAttention(q.transpose(1, 2), k, v) : attention(q.transpose(1, 2), k, v));
         x.addmm_(attended.reshape({ rows, width }), m_proj.weight.t());
     }
-    constexpr std::int64_t kMlpSlice = 32768; // as in query(): one slice's hidden layer alive at a time
+    // As in query(): one slice's hidden layer alive at a time. Measured on an H200 (dense decoding, session 9,
+    // docs/benchmarks.md): running the whole block over slices of 32768 points was slower than over the chunk's
+    // 131072 (4.10 s against 4.02 s), though a microbenchmark had cuDNN's attention 5 % faster on the smaller shape.
+    constexpr std::int64_t kMlpSlice = 32768;
     for (std::int64_t s = 0; s < rows; s += kMlpSlice) {
         at::Tensor xs = x.narrow(0, s, std::min(kMlpSlice, rows - s));
         if (fp8) {
-            fused::Fp8Product fc
-                = fp8Product(*fp8, fused::layerNormAddBiasE4M3(xs, m_ln3, m_fcOut.bias, fp8->quantise3), fp8->fc,
-                    GeometryFp8::Norm3, GeometryFp8::FcWeight);
+            fused::Fp8Product fc = fp8Product(*fp8, fused::shiftedLayerNormE4M3(xs, m_ln3, owed3, fp8->quantise3),
+                fp8->fc, GeometryFp8::Norm3, GeometryFp8::FcWeight);
             fc.bias = m_fc.bias;
             fc.gelu = true;
             fc.outScale = GeometryFp8::QuantiseHidden;
@@ -372,7 +387,7 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
             fused::fp8Linear(out);
             continue;
         }
-        const at::Tensor h = fused::layerNormAddBias(xs, m_ln3, m_fcOut.bias);
+        const at::Tensor h = fused::shiftedLayerNorm(xs, m_ln3, owed3);
         at::Tensor hidden;
         if (exactDecoderGelu()) {
             hidden = linear2d(m_fc, h);
@@ -382,7 +397,9 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
         }
         xs.addmm_(hidden, m_fcOut.weight.t());
     }
-    return fused::layerNormDot(x, m_lnPost.weight.defined() ? &m_lnPost : nullptr, m_outputProj).view({ batch, count });
+    const at::Tensor owedPost = sumOfBiases(owed3, m_fcOut.bias, m_spec.dtype);
+    return fused::layerNormDot(x, owedPost, m_lnPost.weight.defined() ? &m_lnPost : nullptr, m_outputProj)
+        .view({ batch, count });
 }
 
 at::Tensor GeometryDecoder::queryPadded(const GeometryKeys& keys, const at::Tensor& points, std::int64_t padded) const
