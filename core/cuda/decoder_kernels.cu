@@ -147,8 +147,8 @@ __global__ void shiftedLayerNormKernel(const T* x, const T* shift, const T* weig
 }
 
 template <typename T, int STEPS>
-__global__ void layerNormDotKernel(const T* x, const T* shift, bool normalise, const T* weight, const T* bias, float eps,
-    const T* w, const T* outBias, float* logits, std::int64_t rows, int width)
+__global__ void layerNormDotKernel(const T* x, const T* shift, bool normalise, const T* weight, const T* bias,
+    float eps, const T* w, const T* outBias, float* logits, std::int64_t rows, int width)
 {
     const std::int64_t r = blockIdx.x * std::int64_t(kWarpsPerBlock) + (threadIdx.x >> 5);
     if (r >= rows)
@@ -258,8 +258,7 @@ void launchNormDot(const void* x, const void* shift, bool normalise, const void*
 }
 
 // The launchers for rows of 1..kMaxSteps steps, indexed by steps - 1.
-template <typename T, int... S>
-constexpr auto normLaunchers(std::integer_sequence<int, S...>)
+template <typename T, int... S> constexpr auto normLaunchers(std::integer_sequence<int, S...>)
 {
     return std::array { &launchNorm<T, S + 1>... };
 }
@@ -340,12 +339,13 @@ const char* shiftedLayerNorm(DitDType type, const void* x, const void* shift, co
         return shiftedLayerNormT<__half>(x, shift, weight, bias, out, -1.0f, rows, width, eps, s);
     case DitDType::BFloat16:
         return shiftedLayerNormT<__nv_bfloat16>(x, shift, weight, bias, out, -1.0f, rows, width, eps, s);
-    default: return "shiftedLayerNorm: half or bfloat16 only";
+    default:
+        return "shiftedLayerNorm: half or bfloat16 only";
     }
 }
 
-const char* shiftedLayerNormE4M3(DitDType type, const void* x, const void* shift, const void* weight,
-    const void* bias, std::uint8_t* out, float outScale, std::int64_t rows, int width, float eps, void* stream) noexcept
+const char* shiftedLayerNormE4M3(DitDType type, const void* x, const void* shift, const void* weight, const void* bias,
+    std::uint8_t* out, float outScale, std::int64_t rows, int width, float eps, void* stream) noexcept
 {
     if (!(outScale > 0.0f) || !std::isfinite(outScale))
         return "shiftedLayerNormE4M3: the output scale must be positive and finite";
@@ -355,7 +355,8 @@ const char* shiftedLayerNormE4M3(DitDType type, const void* x, const void* shift
         return shiftedLayerNormT<__half>(x, shift, weight, bias, out, outScale, rows, width, eps, s);
     case DitDType::BFloat16:
         return shiftedLayerNormT<__nv_bfloat16>(x, shift, weight, bias, out, outScale, rows, width, eps, s);
-    default: return "shiftedLayerNormE4M3: half or bfloat16 only";
+    default:
+        return "shiftedLayerNormE4M3: half or bfloat16 only";
     }
 }
 

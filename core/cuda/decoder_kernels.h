@@ -31,8 +31,8 @@ const char* shiftedLayerNorm(DitDType type, const void* x, const void* shift, co
 // shiftedLayerNorm with the normalised row written as FP8 (E4M3) bytes: out[r][j] = e4m3(n_j * outScale), n_j the
 // float32 value shiftedLayerNorm would round to T, rounded to nearest even and saturated to +-448. outScale > 0 is
 // the quantisation's inverse scale (an FP8 product multiplies by 1 / outScale again). out 8-byte aligned rows.
-const char* shiftedLayerNormE4M3(DitDType type, const void* x, const void* shift, const void* weight,
-    const void* bias, std::uint8_t* out, float outScale, std::int64_t rows, int width, float eps, void* stream) noexcept;
+const char* shiftedLayerNormE4M3(DitDType type, const void* x, const void* shift, const void* weight, const void* bias,
+    std::uint8_t* out, float outScale, std::int64_t rows, int width, float eps, void* stream) noexcept;
 
 // The decoder's last two steps in one pass: an optional LayerNorm of the shifted row (as shiftedLayerNorm, its result
 // rounded to T) and the product with the one-output projection w [width] plus its bias (outBias: one value, may be

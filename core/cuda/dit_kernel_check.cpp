@@ -326,7 +326,8 @@ void checkShiftedLayerNorm(DitDType type, std::int64_t rows, int width, bool wit
         double mean = 0, rstd = 0;
         hostStatistics(y, 1e-6, mean, rstd);
         for (int c = 0; c < width; ++c) {
-            const double v = (y[std::size_t(c)] - mean) * rstd * S::to(weight[std::size_t(c)]) + S::to(bias[std::size_t(c)]);
+            const double v
+                = (y[std::size_t(c)] - mean) * rstd * S::to(weight[std::size_t(c)]) + S::to(bias[std::size_t(c)]);
             expectOut[std::size_t(r * width + c)] = S::from(float(v));
         }
     }
@@ -376,9 +377,8 @@ void checkLayerNormDot(DitDType type, std::int64_t rows, int width, bool normali
         double acc = S::to(outBias[0]);
         for (int c = 0; c < width; ++c) {
             const std::size_t j = std::size_t(c);
-            const double v = normalise
-                ? S::to(S::from(float((y[j] - mean) * rstd * S::to(weight[j]) + S::to(bias[j]))))
-                : y[j];
+            const double v
+                = normalise ? S::to(S::from(float((y[j] - mean) * rstd * S::to(weight[j]) + S::to(bias[j])))) : y[j];
             acc += v * S::to(w[j]);
         }
         expect[std::size_t(r)] = S::from(float(acc));

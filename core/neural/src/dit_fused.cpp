@@ -490,8 +490,7 @@ at::Tensor layerNormDot(const at::Tensor& x, const at::Tensor& shift, const Laye
     at::Tensor logits = at::empty({ x.size(0) }, x.options().dtype(at::kFloat));
     const at::Tensor w = projection.weight.view({ width });
     check(cuda::layerNormDot(ditType(x), x.data_ptr(), parameter(shift, x, width, "layerNormDot: shift"),
-              norm != nullptr,
-              norm ? parameter(norm->weight, x, width, "layerNormDot: weight") : nullptr,
+              norm != nullptr, norm ? parameter(norm->weight, x, width, "layerNormDot: weight") : nullptr,
               norm ? parameter(norm->bias, x, width, "layerNormDot: bias") : nullptr, norm ? float(norm->eps) : 0.0f,
               parameter(w, x, width, "layerNormDot: projection weight"),
               parameter(projection.bias, x, 1, "layerNormDot: projection bias"), logits.data_ptr<float>(), x.size(0),
