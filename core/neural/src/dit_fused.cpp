@@ -38,6 +38,16 @@ void require(bool ok, const char* what)
         throw InternalError(std::string("fused kernels: ") + what, Stage::ShapeGeneration);
 }
 
+#if !ORFEAS_NEURAL_DIT_CUDA
+// The body of the decoder's CUDA-only entry points in a build without orfeas_cuda. Callers ask decoderKernels()
+// first, which says no in such a build, so reaching this is a programming error. Takes the entry point's arguments
+// only to mark them used.
+template <typename... Args> [[noreturn]] void decoderKernelsMissing(const Args&... /*unused*/)
+{
+    throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);
+}
+#endif
+
 #if ORFEAS_NEURAL_DIT_CUDA
 cuda::DitDType ditType(const at::Tensor& t)
 {
@@ -301,11 +311,7 @@ at::Tensor fourierFeatures(const at::Tensor& points, const at::Tensor& frequenci
         "fourierFeatures");
     return out;
 #else
-    (void)points;
-    (void)frequencies;
-    (void)outWidth;
-    (void)dtype;
-    throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);
+    decoderKernelsMissing(points, frequencies, outWidth, dtype);
 #endif
 }
 
@@ -355,10 +361,7 @@ at::Tensor shiftedLayerNorm(const at::Tensor& x, const LayerNorm& norm, const at
 #if ORFEAS_NEURAL_DIT_CUDA
     return normShifted(x, norm, shift, 0.0f);
 #else
-    (void)x;
-    (void)norm;
-    (void)shift;
-    throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);
+    decoderKernelsMissing(x, norm, shift);
 #endif
 }
 
@@ -387,9 +390,7 @@ at::Tensor quantizeE4M3(const at::Tensor& x, float scale)
         "quantizeE4M3");
     return out;
 #else
-    (void)x;
-    (void)scale;
-    throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);
+    decoderKernelsMissing(x, scale);
 #endif
 }
 
@@ -399,11 +400,7 @@ at::Tensor shiftedLayerNormE4M3(const at::Tensor& x, const LayerNorm& norm, cons
     require(scale > 0.0f, "shiftedLayerNormE4M3: scale");
     return normShifted(x, norm, shift, scale);
 #else
-    (void)x;
-    (void)norm;
-    (void)shift;
-    (void)scale;
-    throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);
+    decoderKernelsMissing(x, norm, shift, scale);
 #endif
 }
 
@@ -473,8 +470,7 @@ at::Tensor fp8Linear(const Fp8Product& p)
     check(error, "fp8Linear");
     return out;
 #else
-    (void)p;
-    throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);
+    decoderKernelsMissing(p);
 #endif
 }
 
@@ -498,11 +494,7 @@ at::Tensor layerNormDot(const at::Tensor& x, const at::Tensor& shift, const Laye
         "layerNormDot");
     return logits;
 #else
-    (void)x;
-    (void)shift;
-    (void)norm;
-    (void)projection;
-    throw InternalError("fused decoder kernels: not compiled in", Stage::ShapeGeneration);
+    decoderKernelsMissing(x, shift, norm, projection);
 #endif
 }
 
