@@ -196,9 +196,19 @@ void checkGatedResidual(DitDType type, int batch, std::int64_t tokens, int width
         results[generic] = bx.download();
     }
     useGenericKernelsOnly(false);
-    compare<S>("gatedResidual " + std::to_string(batch) + "x" + std::to_string(tokens) + "x" + std::to_string(width)
-            + (type == DitDType::Float16 ? " half" : " bf16"),
-        results[0], results[1], true);
+    // The host's arithmetic, as the kernels do it: the product in float32 rounded to the storage type, then the sum
+    // in float32 rounded again.
+    std::vector<std::uint16_t> expect(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) {
+        const std::int64_t b = i / (tokens * width);
+        const std::size_t g = std::size_t(b * modStride + 2 * width + i % width);
+        const float product = S::to(S::from(S::to(mod[g]) * S::to(y[std::size_t(i)])));
+        expect[std::size_t(i)] = S::from(S::to(x0[std::size_t(i)]) + product);
+    }
+    const std::string name = "gatedResidual " + std::to_string(batch) + "x" + std::to_string(tokens) + "x"
+        + std::to_string(width) + (type == DitDType::Float16 ? " half" : " bf16");
+    compare<S>(name, results[0], results[1], true);
+    compare<S>(name + " against the host", results[0], expect, true);
 }
 
 template <typename S>
@@ -646,10 +656,17 @@ void checkFp8Gemm(DitDType type, std::int64_t m, std::int64_t n, std::int64_t k,
     dd.upload(start);
     if (ok(fp8Gemm(g, nullptr), "fp8Gemm accumulate") && ok(cudaDeviceSynchronize(), "fp8Gemm accumulate run")) {
         const std::vector<std::uint16_t> got = dd.download();
+        // Besides the 1 %: a few roundings at the product's magnitude in the output type, which the library may do
+        // before or while adding the start value; they show where the product and the start value nearly cancel.
+        // (Session 9: with other random inputs, 2 of 256000 bfloat16 results fell outside the 1 % alone; that they
+        // are such roundings is a reading, not measured, and this bound was not run on a GPU yet.)
+        const double unitRoundoff = type == DitDType::Float16 ? 0x1p-11 : 0x1p-8;
         std::size_t bad = 0;
         for (std::size_t i = 0; i < got.size(); ++i) {
             const double want = product[i] + S::to(start[i]);
-            bad += !(std::fabs(S::to(got[i]) - want) <= 1e-2 * std::max(std::fabs(want), rms));
+            const double tolerance = 1e-2 * std::max(std::fabs(want), rms)
+                + 4 * unitRoundoff * (std::fabs(product[i]) + std::fabs(double(S::to(start[i]))));
+            bad += !(std::fabs(S::to(got[i]) - want) <= tolerance);
         }
         reportFp8("fp8Gemm accumulate " + shape, bad, got.size());
     }
@@ -679,8 +696,10 @@ void checkAll(DitDType type, std::mt19937& rng)
     checkAdaNorm<S>(type, 1, 6144, 1024, true, rng);
     checkAdaNorm<S>(type, 2, 333, 512, true, rng);
     checkAdaNorm<S>(type, 1, 100, 96, false, rng); // general kernel both times
-    checkGatedResidual<S>(type, 1, 7515, 1024, rng);
+    checkGatedResidual<S>(type, 1, 7515, 1024, rng); // 8 values per thread
     checkGatedResidual<S>(type, 2, 333, 512, rng);
+    checkGatedResidual<S>(type, 2, 41, 98, rng); // pairs
+    checkGatedResidual<S>(type, 3, 17, 77, rng); // one value per thread
     checkSplit<S>(type, 1, 3072, 16, 64, 4442, 1370, true, rng);
     checkSplit<S>(type, 1, 4442, 16, 64, 4442, 0, false, rng);
     checkSplit<S>(type, 2, 300, 8, 32, 310, 5, true, rng);

@@ -44,6 +44,28 @@ template <> struct Io2<__nv_bfloat16> {
     }
 };
 
+// N adjacent values as floats: N = 1 (any alignment), 2 (the pointer aligned to two elements) or 8 (2-byte types,
+// the pointer 16-byte aligned).
+template <typename T, int N> struct Lanes;
+template <typename T> struct Lanes<T, 1> {
+    static __device__ __forceinline__ void load(const T* p, float (&v)[1]) { v[0] = Io<T>::load(p); }
+    static __device__ __forceinline__ void store(T* p, const float (&v)[1]) { Io<T>::store(p, v[0]); }
+};
+template <typename T> struct Lanes<T, 2> {
+    static __device__ __forceinline__ void load(const T* p, float (&v)[2])
+    {
+        const float2 f = Io2<T>::load(p);
+        v[0] = f.x;
+        v[1] = f.y;
+    }
+    static __device__ __forceinline__ void store(T* p, const float (&v)[2])
+    {
+        Io2<T>::store(p, make_float2(v[0], v[1]));
+    }
+};
+template <typename T> struct Lanes<T, 8> : Vec8<T> {
+};
+
 // Sum over the block (blockDim.x a multiple of 32, at most 1024); every thread gets the result. `scratch` holds 32
 // floats; the call ends with a barrier so that scratch can be reused.
 __device__ float blockSum(float v, float* scratch)
@@ -134,35 +156,26 @@ __global__ void adaLayerNormKernel(T* x, const T* residual, const T* gate, const
     }
 }
 
-template <typename T>
+// x += T(gate * y) for every element, the gate row of batch element b at gate + b * modStride; N adjacent values per
+// thread (Lanes<T, N>: width, modStride and the pointers must suit it).
+template <typename T, int N>
 __global__ void gatedResidualKernel(
-    T* x, const T* y, const T* gate, std::int64_t modStride, std::int64_t tokens, int width, std::int64_t n)
+    T* x, const T* y, const T* gate, std::int64_t modStride, std::int64_t tokens, int width, std::int64_t units)
 {
     const std::int64_t perBatch = tokens * width;
-    for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
+    for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < units;
          i += std::int64_t(gridDim.x) * blockDim.x) {
-        const std::int64_t b = i / perBatch;
-        const int c = int(i % width);
-        const float g = Io<T>::round(Io<T>::load(gate + b * modStride + c) * Io<T>::load(y + i));
-        Io<T>::store(x + i, Io<T>::load(x + i) + g);
-    }
-}
-
-// The same on pairs of values (width even, pointers aligned to two elements).
-template <typename T>
-__global__ void gatedResidualPairKernel(
-    T* x, const T* y, const T* gate, std::int64_t modStride, std::int64_t tokens, int width, std::int64_t pairs)
-{
-    const std::int64_t perBatch = tokens * width;
-    for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < pairs;
-         i += std::int64_t(gridDim.x) * blockDim.x) {
-        const std::int64_t e = 2 * i;
+        const std::int64_t e = N * i;
         const std::int64_t b = e / perBatch;
         const int c = int(e % width);
-        const float2 g = Io2<T>::load(gate + b * modStride + c);
-        const float2 yv = Io2<T>::load(y + e);
-        const float2 xv = Io2<T>::load(x + e);
-        Io2<T>::store(x + e, make_float2(xv.x + Io<T>::round(g.x * yv.x), xv.y + Io<T>::round(g.y * yv.y)));
+        float xv[N], yv[N], g[N];
+        Lanes<T, N>::load(x + e, xv);
+        Lanes<T, N>::load(y + e, yv);
+        Lanes<T, N>::load(gate + b * modStride + c, g);
+#pragma unroll
+        for (int j = 0; j < N; ++j)
+            xv[j] += Io<T>::round(g[j] * yv[j]);
+        Lanes<T, N>::store(x + e, xv);
     }
 }
 
@@ -469,28 +482,6 @@ __global__ void adaLayerNormWarpKernel(T* x, const T* residual, const T* gate, c
     }
 }
 
-// gatedResidualPairKernel, 8 values per thread (width a multiple of 8, 16-byte aligned rows).
-template <typename T>
-__global__ void gatedResidualVecKernel(
-    T* x, const T* y, const T* gate, std::int64_t modStride, std::int64_t tokens, int width, std::int64_t vectors)
-{
-    const std::int64_t perBatch = tokens * width;
-    for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < vectors;
-         i += std::int64_t(gridDim.x) * blockDim.x) {
-        const std::int64_t e = 8 * i;
-        const std::int64_t b = e / perBatch;
-        const int c = int(e % width);
-        float g[8], yv[8], xv[8];
-        Vec8<T>::load(x + e, xv);
-        Vec8<T>::load(y + e, yv);
-        Vec8<T>::load(gate + b * modStride + c, g);
-#pragma unroll
-        for (int j = 0; j < 8; ++j)
-            xv[j] = xv[j] + Io<T>::round(g[j] * yv[j]);
-        Vec8<T>::store(x + e, xv);
-    }
-}
-
 // qkRmsNormSplitKernel with a warp per (batch, token) row of heads * headDim = 256 * STEPS values per part, LPH =
 // headDim / 8 lanes per head (a head's lanes are adjacent: the RMS is a shuffle over LPH lanes).
 template <typename T, int STEPS, int LPH>
@@ -746,6 +737,18 @@ const char* adaLayerNormT(void* x, const void* residual, const void* gate, const
     return launchError();
 }
 
+template <typename T, int N>
+const char* launchGatedResidual(void* x, const void* y, const void* gate, std::int64_t modStride, std::int64_t tokens,
+    int width, std::int64_t n, cudaStream_t stream)
+{
+    constexpr int kThreads = 256;
+    const std::int64_t units = n / N;
+    const std::int64_t blocks = std::min<std::int64_t>((units + kThreads - 1) / kThreads, 65536);
+    gatedResidualKernel<T, N><<<unsigned(blocks), kThreads, 0, stream>>>(
+        static_cast<T*>(x), static_cast<const T*>(y), static_cast<const T*>(gate), modStride, tokens, width, units);
+    return launchError();
+}
+
 template <typename T>
 const char* gatedResidualT(void* x, const void* y, const void* gate, std::int64_t modStride, int batch,
     std::int64_t tokens, int width, cudaStream_t stream)
@@ -753,27 +756,14 @@ const char* gatedResidualT(void* x, const void* y, const void* gate, std::int64_
     const std::int64_t n = std::int64_t(batch) * tokens * width;
     if (n == 0)
         return nullptr;
-    const int threads = 256;
-    if (!g_genericOnly && sizeof(T) == 2 && width % 8 == 0 && modStride % 8 == 0 && aligned16(x) && aligned16(y)
-        && aligned16(gate)) {
-        const std::int64_t vectors = n / 8;
-        const std::int64_t blocks = std::min<std::int64_t>((vectors + threads - 1) / threads, 65536);
-        gatedResidualVecKernel<T><<<unsigned(blocks), threads, 0, stream>>>(static_cast<T*>(x),
-            static_cast<const T*>(y), static_cast<const T*>(gate), modStride, tokens, width, vectors);
-        return launchError();
+    if constexpr (sizeof(T) == 2) {
+        if (!g_genericOnly && width % 8 == 0 && modStride % 8 == 0 && aligned16(x) && aligned16(y) && aligned16(gate))
+            return launchGatedResidual<T, 8>(x, y, gate, modStride, tokens, width, n, stream);
     }
     if (width % 2 == 0 && modStride % 2 == 0 && aligned2(x, sizeof(T)) && aligned2(y, sizeof(T))
-        && aligned2(gate, sizeof(T))) {
-        const std::int64_t pairs = n / 2;
-        const std::int64_t blocks = std::min<std::int64_t>((pairs + threads - 1) / threads, 65536);
-        gatedResidualPairKernel<T><<<unsigned(blocks), threads, 0, stream>>>(static_cast<T*>(x),
-            static_cast<const T*>(y), static_cast<const T*>(gate), modStride, tokens, width, pairs);
-        return launchError();
-    }
-    const std::int64_t blocks = std::min<std::int64_t>((n + threads - 1) / threads, 65536);
-    gatedResidualKernel<T><<<unsigned(blocks), threads, 0, stream>>>(static_cast<T*>(x), static_cast<const T*>(y),
-        static_cast<const T*>(gate), modStride, tokens, width, n);
-    return launchError();
+        && aligned2(gate, sizeof(T)))
+        return launchGatedResidual<T, 2>(x, y, gate, modStride, tokens, width, n, stream);
+    return launchGatedResidual<T, 1>(x, y, gate, modStride, tokens, width, n, stream);
 }
 
 template <typename T>
