@@ -339,17 +339,17 @@ at::Tensor normShifted(const at::Tensor& x, const LayerNorm& norm, const at::Ten
     const c10::cuda::CUDAGuard guard(x.device());
     const void* weight = parameter(norm.weight, x, width, "shiftedLayerNorm: weight");
     const void* bias = parameter(norm.bias, x, width, "shiftedLayerNorm: bias");
-    const void* by = parameter(shift, x, width, "shiftedLayerNorm: shift");
+    const void* shiftRow = parameter(shift, x, width, "shiftedLayerNorm: shift");
     if (e4m3Scale > 0.0f) {
         at::Tensor out = at::empty(x.sizes(), x.options().dtype(at::kByte));
-        check(cuda::shiftedLayerNormE4M3(ditType(x), x.data_ptr(), by, weight, bias, out.data_ptr<std::uint8_t>(),
+        check(cuda::shiftedLayerNormE4M3(ditType(x), x.data_ptr(), shiftRow, weight, bias, out.data_ptr<std::uint8_t>(),
                   e4m3Scale, x.size(0), int(width), float(norm.eps), streamOf(x)),
             "shiftedLayerNormE4M3");
         return out;
     }
     at::Tensor out = at::empty_like(x);
-    check(cuda::shiftedLayerNorm(ditType(x), x.data_ptr(), by, weight, bias, out.data_ptr(), x.size(0), int(width),
-              float(norm.eps), streamOf(x)),
+    check(cuda::shiftedLayerNorm(ditType(x), x.data_ptr(), shiftRow, weight, bias, out.data_ptr(), x.size(0),
+              int(width), float(norm.eps), streamOf(x)),
         "shiftedLayerNorm");
     return out;
 }
