@@ -172,13 +172,13 @@ int runModelCheck(const ModelCheckOptions& o, std::ostream& out, std::ostream& e
         } else {
             out << r.modelDescription << "\n  weights   " << r.weightsFile << "\n  reference " << o.reference << "\n";
             char line[256];
-            std::snprintf(line, sizeof line, "  %-12s %12s %12s %10s %9s  %s\n", "stage", "max abs", "relative",
+            std::snprintf(line, sizeof line, "  %-14s %12s %12s %10s %9s  %s\n", "stage", "max abs", "relative",
                 "tolerance", "seconds", "");
             out << line;
             for (const auto& s : r.stages) {
-                std::snprintf(line, sizeof line, "  %-12s %12s %12s %10s %9.4f  %s\n", s.stage.c_str(),
-                    number(s.maxAbsError).c_str(), number(s.relError).c_str(), number(s.tolerance).c_str(),
-                    s.seconds, s.passed ? "ok" : "FAILED");
+                std::snprintf(line, sizeof line, "  %-14s %12s %12s %10s %9.4f  %s\n", s.stage.c_str(),
+                    number(s.maxAbsError).c_str(), number(s.relError).c_str(), number(s.tolerance).c_str(), s.seconds,
+                    s.passed ? "ok" : "FAILED");
                 out << line;
             }
             for (const auto& s : r.skipped)

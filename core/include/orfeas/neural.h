@@ -64,7 +64,8 @@ struct ReferenceCheckOptions {
 };
 
 struct StageCheck {
-    std::string stage; // "schedule", "conditioner", "denoiser", "sampling", "vae", "geometry", "grid", "pipeline"
+    std::string stage; // "schedule", "conditioner", "denoiser", "sampling", "sampling_batch", "vae", "geometry",
+                       // "grid", "pipeline"
     double maxAbsError = 0; // max |ours - reference|
     double relError = 0; // maxAbsError / max |reference| (the stage's scale)
     double tolerance = 0; // bound on relError

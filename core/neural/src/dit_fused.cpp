@@ -214,26 +214,31 @@ at::Tensor attentionBLHD(const at::Tensor& q, const at::Tensor& k, const at::Ten
 at::Tensor attentionWithRepeatedKey(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& k0,
     const at::Tensor& v0, double count)
 {
-    require(q.dim() == 4 && q.size(0) == 1 && q.is_contiguous() && k0.dim() == 2 && v0.dim() == 2
-            && k0.size(0) == q.size(2) && k0.size(1) == q.size(3) && v0.sizes() == k0.sizes(),
+    const std::int64_t batch = q.size(0);
+    require(q.dim() == 4 && q.is_contiguous() && k0.dim() == 3 && v0.dim() == 3 && k0.size(0) == batch
+            && k0.size(1) == q.size(2) && k0.size(2) == q.size(3) && v0.sizes() == k0.sizes(),
         "attentionWithRepeatedKey: layout");
     const double scale = 1.0 / std::sqrt(double(q.size(3)));
-    auto [o, lse] = attentionWithLse(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)); // [1,H,L,D], [1,H,L]
+    auto [o, lse] = attentionWithLse(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)); // [B,H,L,D], [B,H,L]
 #if ORFEAS_NEURAL_DIT_CUDA
     if (kernelsFor(q) && o.stride(3) == 1 && o.scalar_type() == q.scalar_type()) {
         const at::Tensor kc = k0.contiguous(), vc = v0.contiguous();
         const c10::cuda::CUDAGuard guard(q.device());
-        check(cuda::addRepeatedKey(ditType(q), o.data_ptr(), o.stride(2), o.stride(1), lse.data_ptr<float>(),
-                  lse.stride(1), lse.stride(2), q.data_ptr(), kc.data_ptr(), vc.data_ptr(), q.size(1), int(q.size(2)),
-                  int(q.size(3)), float(scale), float(std::log(count)), streamOf(q)),
-            "addRepeatedKey");
+        // One launch per sample: each has its own repeated key.
+        for (std::int64_t b = 0; b < batch; ++b) {
+            const at::Tensor ob = o.select(0, b), lb = lse.select(0, b), qb = q.select(0, b);
+            check(cuda::addRepeatedKey(ditType(q), ob.data_ptr(), ob.stride(1), ob.stride(0), lb.data_ptr<float>(),
+                      lb.stride(0), lb.stride(1), qb.data_ptr(), kc.select(0, b).data_ptr(), vc.select(0, b).data_ptr(),
+                      q.size(1), int(q.size(2)), int(q.size(3)), float(scale), float(std::log(count)), streamOf(q)),
+                "addRepeatedKey");
+        }
         return mergeHeads(o);
     }
 #endif
-    const at::Tensor score = (q.to(at::kFloat) * k0.to(at::kFloat)).sum(-1).transpose(1, 2); // [1, H, L]
+    const at::Tensor score = (q.to(at::kFloat) * k0.to(at::kFloat).unsqueeze(1)).sum(-1).transpose(1, 2); // [B, H, L]
     const at::Tensor w = at::sigmoid(score * scale + std::log(count) - lse).unsqueeze(-1);
     const at::Tensor of = o.to(at::kFloat);
-    return mergeHeads((of + w * (v0.to(at::kFloat).unsqueeze(0).unsqueeze(2) - of)).to(q.scalar_type()));
+    return mergeHeads((of + w * (v0.to(at::kFloat).unsqueeze(2) - of)).to(q.scalar_type()));
 }
 
 at::Tensor shortRowLayerNorm(const LayerNorm& norm, const at::Tensor& x)

@@ -35,10 +35,10 @@ void qkNormSplit(const at::Tensor& qkv, const at::Tensor& qScale, const at::Tens
 
 // Attention on [B, L, H, D] tensors (the layout qkNormSplit writes), returning [B, L, H * D].
 at::Tensor attentionBLHD(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
-// Attention of the queries q [1, L, H, D] over the keys k, v [1, Lk, H, D] and one more key k0 [H, D] with value
-// v0 [H, D] that stands for `count` identical keys (its score gains log(count)): exactly the attention over the
-// Lk + count keys. Computed as the attention over k, v with its log-sum-exp, into which the repeated key is merged
-// (a weight per query and head). Returns [1, L, H * D].
+// Attention of the queries q [B, L, H, D] over the keys k, v [B, Lk, H, D] and one more key per sample, k0 [B, H, D]
+// with value v0 [B, H, D], that stands for `count` identical keys (its score gains log(count)): exactly the
+// attention over the Lk + count keys. Computed as the attention over k, v with its log-sum-exp, into which the
+// repeated key is merged (a weight per query and head). Returns [B, L, H * D].
 at::Tensor attentionWithRepeatedKey(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& k0,
     const at::Tensor& v0, double count);
 

@@ -5,6 +5,7 @@
 #include "orfeas/neural.h"
 #include "orfeas/profiler.h"
 
+#include "batch_rendezvous.h"
 #include "dit_fused.h"
 #include "gpu_runtime.h"
 #include "hunyuan_model.h"
@@ -17,9 +18,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
-#include <memory>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <torch/version.h>
@@ -200,6 +201,31 @@ int concurrentRunsFor(const ComputeSpec& spec)
     return 1;
 }
 
+// Cross-job batching of diffusion sampling (batch_rendezvous.h): runs whose settings match sample in one loop, up to
+// as many as the device admits at once. ORFEAS_BATCH_SAMPLING=1 / 0 switches it on or off (default: on for CUDA
+// devices that admit several runs, off on the CPU, where a batch gains nothing); ORFEAS_BATCH_SAMPLING_WINDOW_MS
+// bounds how long a run waits for the others (default 500).
+struct SamplingKey {
+    int steps = 0;
+    double guidance = 0;
+    bool operator==(const SamplingKey& o) const { return steps == o.steps && guidance == o.guidance; }
+};
+struct SamplingInput {
+    at::Tensor noise; // [1, N, C] float32 on the host
+    at::Tensor cond; // [1, M, Cc] on the device, its work completed
+};
+using SamplingRendezvous = BatchRendezvous<SamplingKey, SamplingInput, at::Tensor>;
+
+SamplingRendezvous::Options samplingBatchOptions(const ComputeSpec& spec, int capacity)
+{
+    SamplingRendezvous::Options o;
+    const int wanted = envInt("ORFEAS_BATCH_SAMPLING", -1);
+    const bool on = wanted == 1 || (wanted == -1 && spec.isCuda());
+    o.maxBatch = on ? capacity : 1;
+    o.window = std::chrono::milliseconds(std::max(0, envInt("ORFEAS_BATCH_SAMPLING_WINDOW_MS", 500)));
+    return o;
+}
+
 // A sub-stage of shape_generation: wall time, and GPU time between two CUDA events on the run's stream; both are
 // added to the profiler when the scope ends (also during unwinding).
 class SubStage {
@@ -323,6 +349,7 @@ public:
     explicit Hunyuan3DBackend(std::shared_ptr<const HunyuanModel> model)
         : m_model(std::move(model))
         , m_slots(concurrentRunsFor(m_model->spec()))
+        , m_batcher(samplingBatchOptions(m_model->spec(), m_slots.capacity()))
     {
     }
 
@@ -331,10 +358,87 @@ public:
     ShapeResult generate(const PreprocessedImage& image, const JobSettings& settings, RunContext& ctx) override;
 
 private:
+    // Sampling through the rendezvous (on the run's slot thread): alone, as the leader of a batch, or as a follower
+    // that gets its rows from a leader.
+    at::Tensor sampleInBatch(const at::Tensor& noise, const at::Tensor& cond, const SamplingSchedule& schedule,
+        const JobSettings& settings, RunContext& ctx, SamplingRendezvous::Expected& expected,
+        const std::function<void(int, int)>& onStep, const std::function<at::Tensor()>& sampleAlone);
+
     std::shared_ptr<const HunyuanModel> m_model;
     DeviceSlots m_slots;
+    SamplingRendezvous m_batcher;
     SlotThreads m_slotThreads; // declared last: its threads are joined first
 };
+
+at::Tensor Hunyuan3DBackend::sampleInBatch(const at::Tensor& noise, const at::Tensor& cond,
+    const SamplingSchedule& schedule, const JobSettings& settings, RunContext& ctx,
+    SamplingRendezvous::Expected& expected, const std::function<void(int, int)>& onStep,
+    const std::function<at::Tensor()>& sampleAlone)
+{
+    const HunyuanModel& model = *m_model;
+    const at::Device device = model.spec().device;
+    // The condition is read by a leader on its own stream: its work must be complete.
+    gpu::synchronize(device);
+    const auto start = std::chrono::steady_clock::now();
+    auto turn = m_batcher.join(
+        SamplingKey { settings.steps, settings.guidance }, SamplingInput { noise, cond }, expected,
+        [&] { return ctx.isCancelled(); }, onStep);
+    const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    using Role = SamplingRendezvous::Role;
+    switch (turn.role()) {
+    case Role::Cancelled:
+        throw CancelledError(Stage::ShapeGeneration);
+    case Role::Alone:
+        if (waited > 0.001)
+            ctx.profiler().add("shape_generation/diffusion_sampling/batch_wait", waited);
+        return sampleAlone();
+    case Role::Follower: {
+        // Its sampling time is the wait (for the others to come, and for the loop).
+        if (!turn.output()) {
+            ctx.log(LogLevel::Info, "the run that was to sample this job's latents in a batch gave up; sampling alone");
+            return sampleAlone();
+        }
+        ctx.log(LogLevel::Debug,
+            "diffusion sampling: this job's latents were sampled in one loop with " + std::to_string(turn.others())
+                + " other job(s) (waited " + std::to_string(int(waited * 1000)) + " ms)");
+        return turn.output()->to(device);
+    }
+    case Role::Leader:
+        break;
+    }
+    if (waited > 0.001)
+        ctx.profiler().add("shape_generation/diffusion_sampling/batch_wait", waited);
+    std::vector<at::Tensor> noises, conds;
+    for (const SamplingInput& in : turn.inputs()) {
+        noises.push_back(in.noise);
+        conds.push_back(in.cond);
+    }
+    at::Tensor batch;
+    try {
+        batch = model.sample(
+            at::cat(noises, 0), at::cat(conds, 0), schedule, settings.guidance, ctx, [&](int done, int total) {
+                onStep(done, total);
+                turn.progress(done, total);
+            });
+    } catch (const CancelledError&) {
+        throw; // the turn gives the batch up: the others sample alone
+    } catch (const std::exception& e) {
+        ctx.log(LogLevel::Warning,
+            std::string("sampling a batch of ") + std::to_string(noises.size())
+                + " jobs failed; each samples alone: " + e.what());
+        turn.abandon();
+        return sampleAlone();
+    }
+    // The followers' rows through the host: they continue on their own streams (a synchronous copy).
+    std::vector<at::Tensor> outputs { at::Tensor() };
+    for (std::int64_t i = 1; i < batch.size(0); ++i)
+        outputs.push_back(batch.narrow(0, i, 1).to(at::kCPU));
+    turn.finish(std::move(outputs));
+    ctx.log(LogLevel::Debug,
+        "diffusion sampling: one loop for this job and " + std::to_string(turn.others()) + " other job(s) (waited "
+            + std::to_string(int(waited * 1000)) + " ms)");
+    return batch.narrow(0, 0, 1).contiguous();
+}
 
 ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const JobSettings& settings, RunContext& ctx)
 {
@@ -358,6 +462,8 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
             "the model was loaded for " + std::string(scalarTypeName(spec.dtype))
                 + "; the precision setting applies when a model is loaded");
 
+    // Counted from here (waiting for a slot too) as a run that other runs' sampling may wait for.
+    auto expected = m_batcher.expect();
     const auto slot = m_slots.acquire(settings.lowVram, spec.deviceName, ctx);
     // Everything below runs on the slot's own thread (SlotThreads; on the CPU too, where it costs a thread switch).
     const auto run = [&]() -> ShapeResult {
@@ -387,13 +493,22 @@ ShapeResult Hunyuan3DBackend::generate(const PreprocessedImage& image, const Job
                 const int steps = settings.steps;
                 ctx.progressStep(
                     stage, "diffusion_sampling", 0, steps, kConditioningEnd, "diffusion step 0/" + std::to_string(steps));
-                latents = model.sample(
-                    model.initialNoise(settings.seed), cond, schedule, settings.guidance, ctx, [&](int done, int total) {
-                        ctx.progressStep(stage, "diffusion_sampling", done, total,
-                            kConditioningEnd + (kSamplingEnd - kConditioningEnd) * done / total,
-                            "diffusion step " + std::to_string(done) + "/" + std::to_string(total));
-                    },
-                    /*reuseGraphs=*/!settings.lowVram);
+                const auto onStep = [&](int done, int total) {
+                    ctx.progressStep(stage, "diffusion_sampling", done, total,
+                        kConditioningEnd + (kSamplingEnd - kConditioningEnd) * done / total,
+                        "diffusion step " + std::to_string(done) + "/" + std::to_string(total));
+                };
+                const at::Tensor noise = model.initialNoise(settings.seed);
+                const auto sampleAlone = [&] {
+                    return model.sample(
+                        noise, cond, schedule, settings.guidance, ctx, onStep, /*reuseGraphs=*/!settings.lowVram);
+                };
+                if (settings.lowVram || m_batcher.maxBatch() < 2) {
+                    expected.release();
+                    latents = sampleAlone();
+                } else {
+                    latents = sampleInBatch(noise, cond, schedule, settings, ctx, expected, onStep, sampleAlone);
+                }
                 requireFinite(latents, during);
             }
             cond = at::Tensor();

@@ -310,9 +310,9 @@ void HunyuanDit::doubleBlockFused(
 
 
 struct HunyuanDit::GuidedBuffers {
-    std::int64_t m = 0, n = 0; // condition tokens, latent tokens
-    at::Tensor qc, kc, vc; // conditional sequence [1, m + n, H, D]
-    at::Tensor qu, ku, vu; // unconditional sequence [1, 1 + n, H, D]: the condition token, then the latents
+    std::int64_t batch = 1, m = 0, n = 0; // samples, condition tokens, latent tokens
+    at::Tensor qc, kc, vc; // conditional sequences [B, m + n, H, D]
+    at::Tensor qu, ku, vu; // unconditional sequences [B, 1 + n, H, D]: the condition token, then the latents
 };
 
 std::pair<at::Tensor, at::Tensor> HunyuanDit::guidedAttention(
@@ -327,22 +327,23 @@ std::pair<at::Tensor, at::Tensor> HunyuanDit::guidedAttention(
         [&] {
             // The unconditional condition token stands for m identical tokens: as a key it counts m times.
             uncond = fused::attentionWithRepeatedKey(buf.qu, buf.ku.narrow(1, 1, buf.n), vu.narrow(1, 1, buf.n),
-                buf.ku.select(1, 0).select(0, 0), vu.select(1, 0).select(0, 0), double(buf.m)); // [1, 1 + n, h]
+                buf.ku.select(1, 0), vu.select(1, 0), double(buf.m)); // [B, 1 + n, h]
         },
-        [&] { cond = fused::attentionBLHD(buf.qc, buf.kc, vc); }); // [1, m + n, h]
+        [&] { cond = fused::attentionBLHD(buf.qc, buf.kc, vc); }); // [B, m + n, h]
     return { cond, uncond };
 }
 
 void HunyuanDit::doubleBlockGuided(const DoubleBlock& b, at::Tensor& img, at::Tensor& txt, const at::Tensor& imgMod,
     const at::Tensor& txtMod, GuidedBuffers& buf) const
 {
-    // img [1, 2n, h]: conditional latent tokens, then unconditional; txt [1, m + 1, h]: the m condition tokens,
-    // then the unconditional one.
+    // img [1, 2Bn, h]: the B samples' conditional latent tokens, then their unconditional ones; txt [1, Bm + B, h]:
+    // the B samples' m condition tokens, then their unconditional tokens (one each). One row of tokens for all:
+    // the token-wise work does not care which sequence a token belongs to.
     SectionProfile* prof = SectionProfile::get(m_spec.device);
-    const std::int64_t m = buf.m, n = buf.n;
-    // One stream's q, k, v: its first `condRows` tokens go to the conditional sequence at token `condOffset`,
-    // the rest to the unconditional sequence at `uncondOffset`.
-    const auto project = [&](const Stream& stream, at::Tensor& x, const at::Tensor& mod, std::int64_t condRows,
+    const std::int64_t batch = buf.batch, m = buf.m, n = buf.n;
+    // One stream's q, k, v: its first `batch * perSample` tokens go to the conditional sequences at token
+    // `condOffset`, the rest (as many per sample) to the unconditional ones at `uncondOffset`.
+    const auto project = [&](const Stream& stream, at::Tensor& x, const at::Tensor& mod, std::int64_t perSample,
                              std::int64_t condOffset, std::int64_t uncondOffset) {
         at::Tensor qkv;
         {
@@ -354,21 +355,26 @@ void HunyuanDit::doubleBlockGuided(const DoubleBlock& b, at::Tensor& img, at::Te
             qkv = stream.qkv(qkv);
         }
         const Mark mark(prof, "qk_norm_split");
-        fused::qkNormSplit(
-            qkv.narrow(1, 0, condRows), stream.queryScale, stream.keyScale, buf.qc, buf.kc, buf.vc, condOffset);
-        fused::qkNormSplit(qkv.narrow(1, condRows, qkv.size(1) - condRows), stream.queryScale, stream.keyScale, buf.qu,
-            buf.ku, buf.vu, uncondOffset);
+        const std::int64_t condRows = batch * perSample, width = qkv.size(2);
+        fused::qkNormSplit(qkv.narrow(1, 0, condRows).view({ batch, perSample, width }), stream.queryScale,
+            stream.keyScale, buf.qc, buf.kc, buf.vc, condOffset);
+        fused::qkNormSplit(qkv.narrow(1, condRows, qkv.size(1) - condRows).view({ batch, -1, width }),
+            stream.queryScale, stream.keyScale, buf.qu, buf.ku, buf.vu, uncondOffset);
     };
-    // The condition stream (m + 1 tokens) runs on a second stream beside the latent stream (2n tokens): its
-    // products alone fill a fraction of the GPU (11 row tiles).
+    // The condition stream (Bm + B tokens) runs on a second stream beside the latent stream (2Bn tokens): its
+    // products alone fill a fraction of the GPU (11 row tiles for one sample).
     concurrently([&] { project(b.txt, txt, txtMod, m, 0, 0); }, [&] { project(b.img, img, imgMod, n, m, 1); });
-    // [1, cond txt m + cond img n, h], [1, uncond txt 1 + uncond img n, h]
+    // [B, cond txt m + cond img n, h], [B, uncond txt 1 + uncond img n, h]
     const auto [cond, uncond] = guidedAttention(buf, buf.vc, buf.vu);
     at::Tensor imgAttn, txtAttn;
     {
         const Mark mark(prof, "gather");
-        imgAttn = at::cat({ cond.narrow(1, m, n), uncond.narrow(1, 1, n) }, 1);
-        txtAttn = at::cat({ cond.narrow(1, 0, m), uncond.narrow(1, 0, 1) }, 1);
+        const std::int64_t h = cond.size(2);
+        imgAttn = at::cat(
+            { cond.narrow(1, m, n).reshape({ 1, batch * n, h }), uncond.narrow(1, 1, n).reshape({ 1, batch * n, h }) },
+            1);
+        txtAttn = at::cat(
+            { cond.narrow(1, 0, m).reshape({ 1, batch * m, h }), uncond.narrow(1, 0, 1).reshape({ 1, batch, h }) }, 1);
     }
     // txtAttn (made on this stream, read on the other) lives until after the join.
     concurrently([&] { afterAttention(b.txt, txt, txtMod, txtAttn); },
@@ -377,11 +383,15 @@ void HunyuanDit::doubleBlockGuided(const DoubleBlock& b, at::Tensor& img, at::Te
 
 void HunyuanDit::singleBlockFused(const SingleBlock& b, at::Tensor& x, const at::Tensor& mod, GuidedBuffers* guided) const
 {
-    // x [B, L, h]; for the guided pass [1, m + n + 1 + n, h]: the conditional sequence, then the unconditional one.
-    // mod [B, 3h]: shift, scale, gate.
+    // x [B, L, h]; for the guided pass [1, B(m + n) + B(1 + n), h]: the B conditional sequences, then the B
+    // unconditional ones. mod [B, 3h] (guided: [1, 3h]): shift, scale, gate.
     SectionProfile* prof = SectionProfile::get(m_spec.device);
     const std::int64_t batch = x.size(0), len = x.size(1), h = x.size(2);
-    at::Tensor normed, qkv, mlp, attn, out, q, k, v;
+    const std::int64_t heads = m_config.numHeads;
+    // The guided pass: samples, tokens of a conditional and of an unconditional sequence.
+    const std::int64_t gb = guided ? guided->batch : 0;
+    const std::int64_t condLen = guided ? guided->m + guided->n : 0, uncondLen = guided ? 1 + guided->n : 0;
+    at::Tensor normed, qkv, mlp, attn, out, q, k, v, vc, vu;
     {
         const Mark mark(prof, "norm_modulate");
         normed = fused::adaNorm(x, mod, 0, 1);
@@ -392,16 +402,23 @@ void HunyuanDit::singleBlockFused(const SingleBlock& b, at::Tensor& x, const at:
     }
     // v is read in place from qkv ([B, L, 3, H, D]: rows 3h apart), which the attention kernels take as it is:
     // only q and k are written out, normalised.
-    const std::int64_t heads = m_config.numHeads;
-    v = qkv.narrow(2, 2 * h, h).view({ batch, len, heads, h / heads });
+    v = qkv.narrow(2, 2 * h, h);
+    if (guided) {
+        vc = v.narrow(1, 0, gb * condLen).view({ gb, condLen, heads, h / heads });
+        vu = v.narrow(1, gb * condLen, gb * uncondLen).view({ gb, uncondLen, heads, h / heads });
+        v = at::Tensor();
+    } else {
+        v = v.view({ batch, len, heads, h / heads });
+    }
     {
         const Mark mark(prof, "qk_norm_split");
         at::Tensor none;
         if (guided) {
-            const std::int64_t cond = guided->m + guided->n;
-            fused::qkNormSplit(qkv.narrow(1, 0, cond), b.queryScale, b.keyScale, guided->qc, guided->kc, none, 0);
-            fused::qkNormSplit(qkv.narrow(1, cond, 1 + guided->n), b.queryScale, b.keyScale, guided->qu, guided->ku,
-                none, 0);
+            const std::int64_t width = qkv.size(2);
+            fused::qkNormSplit(qkv.narrow(1, 0, gb * condLen).view({ gb, condLen, width }), b.queryScale, b.keyScale,
+                guided->qc, guided->kc, none, 0);
+            fused::qkNormSplit(qkv.narrow(1, gb * condLen, gb * uncondLen).view({ gb, uncondLen, width }), b.queryScale,
+                b.keyScale, guided->qu, guided->ku, none, 0);
         } else {
             q = at::empty({ batch, len, heads, h / heads }, x.options());
             k = at::empty_like(q);
@@ -415,14 +432,14 @@ void HunyuanDit::singleBlockFused(const SingleBlock& b, at::Tensor& x, const at:
     }
     normed = at::Tensor();
     if (guided) {
-        const std::int64_t cond = guided->m + guided->n;
-        const auto parts = guidedAttention(*guided, v.narrow(1, 0, cond), v.narrow(1, cond, 1 + guided->n));
-        attn = at::cat({ parts.first, parts.second }, 1); // [1, m + n + 1 + n, h]
+        const auto parts = guidedAttention(*guided, vc, vu);
+        attn = at::cat(
+            { parts.first.reshape({ 1, gb * condLen, h }), parts.second.reshape({ 1, gb * uncondLen, h }) }, 1);
     } else {
         const Mark mark(prof, "attention");
         attn = fused::attentionBLHD(q, k, v);
     }
-    q = k = v = at::Tensor();
+    q = k = v = vc = vu = at::Tensor();
     {
         // linear2(cat(attention, MLP)) as two products into one output: no concatenated copy.
         const Mark mark(prof, "gemm_out");
@@ -460,11 +477,15 @@ at::Tensor HunyuanDit::modulationTable(const at::Tensor& t) const
 at::Tensor HunyuanDit::forwardGuided(
     const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond, const at::Tensor& modulation) const
 {
-    if (m_config.guidanceEmbed || x.size(0) != 1 || cond.size(0) != 1)
-        throw InternalError("forwardGuided: one sample of a model with classifier-free guidance", Stage::ShapeGeneration);
+    const std::int64_t batch = x.size(0);
+    if (m_config.guidanceEmbed || x.dim() != 3 || cond.dim() != 3 || cond.size(0) != batch || batch < 1)
+        throw InternalError("forwardGuided: samples of a model with classifier-free guidance, one condition each",
+            Stage::ShapeGeneration);
     const auto opts = at::TensorOptions().dtype(m_spec.dtype).device(m_spec.device);
     const std::int64_t h = m_config.hiddenSize;
-    const at::Tensor mods = modulation.defined() ? modulation.to(opts).reshape({ 1, -1 }) : modulationTable(t);
+    // All samples are at the same timestep: one row of modulation for all.
+    const at::Tensor mods = modulation.defined() ? modulation.to(opts).reshape({ 1, -1 })
+                                                 : modulationTable(t.reshape({ -1 }).narrow(0, 0, 1));
     if (mods.size(1) != modulationWidth())
         throw InternalError("forwardGuided: modulation of the wrong width", Stage::ShapeGeneration);
     std::int64_t modOffset = 0;
@@ -473,20 +494,23 @@ at::Tensor HunyuanDit::forwardGuided(
         modOffset += width;
         return m;
     };
-    const at::Tensor latent = m_latentIn(x.to(opts));
-    at::Tensor img = at::cat({ latent, latent }, 1).contiguous();
-    const at::Tensor condTokens = m_condIn(cond.to(opts));
-    const at::Tensor uncondToken = m_condIn(at::zeros({ 1, 1, cond.size(2) }, opts));
-    at::Tensor txt = at::cat({ condTokens, uncondToken }, 1).contiguous();
-
     GuidedBuffers buf;
+    buf.batch = batch;
     buf.m = cond.size(1);
     buf.n = x.size(1);
+    const std::int64_t m = buf.m, n = buf.n;
+    // The token rows (see doubleBlockGuided): img [1, 2Bn, h], txt [1, Bm + B, h].
+    const at::Tensor latent = m_latentIn(x.to(opts)).reshape({ 1, batch * n, h });
+    at::Tensor img = at::cat({ latent, latent }, 1).contiguous();
+    const at::Tensor condTokens = m_condIn(cond.to(opts)).reshape({ 1, batch * m, h });
+    const at::Tensor uncondToken = m_condIn(at::zeros({ 1, 1, cond.size(2) }, opts));
+    at::Tensor txt = at::cat({ condTokens, uncondToken.expand({ 1, batch, h }) }, 1).contiguous();
+
     const std::int64_t heads = m_config.numHeads, headDim = m_config.hiddenSize / heads;
-    buf.qc = at::empty({ 1, buf.m + buf.n, heads, headDim }, opts);
+    buf.qc = at::empty({ batch, m + n, heads, headDim }, opts);
     buf.kc = at::empty_like(buf.qc);
     buf.vc = at::empty_like(buf.qc);
-    buf.qu = at::empty({ 1, 1 + buf.n, heads, headDim }, opts);
+    buf.qu = at::empty({ batch, 1 + n, heads, headDim }, opts);
     buf.ku = at::empty_like(buf.qu);
     buf.vu = at::empty_like(buf.qu);
 
@@ -495,15 +519,24 @@ at::Tensor HunyuanDit::forwardGuided(
         const at::Tensor txtMod = nextMod(6 * h);
         doubleBlockGuided(b, img, txt, imgMod, txtMod, buf);
     }
-    at::Tensor joint = at::cat({ txt.narrow(1, 0, buf.m), img.narrow(1, 0, buf.n), txt.narrow(1, buf.m, 1),
-        img.narrow(1, buf.n, buf.n) }, 1);
+    // The single blocks' rows: the B conditional sequences [m condition tokens, n latents], then the B
+    // unconditional ones [1 condition token, n latents].
+    const at::Tensor condSeqs = at::cat(
+        { txt.narrow(1, 0, batch * m).view({ batch, m, h }), img.narrow(1, 0, batch * n).view({ batch, n, h }) }, 1);
+    const at::Tensor uncondSeqs = at::cat({ txt.narrow(1, batch * m, batch).view({ batch, 1, h }),
+                                              img.narrow(1, batch * n, batch * n).view({ batch, n, h }) },
+        1);
+    at::Tensor joint
+        = at::cat({ condSeqs.view({ 1, batch * (m + n), h }), uncondSeqs.view({ 1, batch * (1 + n), h }) }, 1);
     img = txt = at::Tensor();
     for (const SingleBlock& b : m_single)
         singleBlockFused(b, joint, nextMod(3 * h), &buf);
     if (SectionProfile* prof = SectionProfile::get(m_spec.device))
         prof->flush();
     const at::Tensor both
-        = at::cat({ joint.narrow(1, buf.m, buf.n), joint.narrow(1, buf.m + buf.n + 1, buf.n) }, 0); // [2, n, h]
+        = at::cat({ joint.narrow(1, 0, batch * (m + n)).view({ batch, m + n, h }).narrow(1, m, n),
+                      joint.narrow(1, batch * (m + n), batch * (1 + n)).view({ batch, 1 + n, h }).narrow(1, 1, n) },
+            0); // [2B, n, h]
     const auto final = nextMod(2 * h).chunk(2, 1); // shift, scale
     return m_finalLinear(modulate(plainNorm(both), final[0].unsqueeze(1), final[1].unsqueeze(1)));
 }

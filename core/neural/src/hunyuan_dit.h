@@ -25,12 +25,14 @@ public:
         const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond, const at::Tensor& guidance = {}) const;
 
     // Classifier-free guidance in one call: the same as forward(cat(x, x), cat(t, t), cat(cond, zeros)) for x
-    // [1, N, C], t [1], cond [1, M, Cc] (not for guidance-distilled models), returning [2, N, C] (conditional row
-    // first). The unconditional condition is all zeros, so its M condition tokens are one token M times over in
-    // every block; it is computed once, and attention counts its key M times (the attention over the latents'
-    // keys, with its log-sum-exp, into which that key is merged with weight M: fused::attentionWithRepeatedKey).
-    // The unconditional row thus has 1 + N tokens instead of M + N: about a quarter less attention and a third
-    // less of its token work at full size, the same result up to rounding.
+    // [B, N, C], t [1] (all B samples at the same timestep), cond [B, M, Cc] (not for guidance-distilled models),
+    // returning [2B, N, C] (the B conditional rows first). The unconditional condition is all zeros, so its M
+    // condition tokens are one token M times over in every block; it is computed once per sample, and attention
+    // counts its key M times (the attention over the latents' keys, with its log-sum-exp, into which that key is
+    // merged with weight M: fused::attentionWithRepeatedKey). An unconditional row thus has 1 + N tokens instead of
+    // M + N: about a quarter less attention and a third less of its token work at full size, the same result up to
+    // rounding. The token-wise work of all 2B sequences runs as one row of tokens (several jobs' samples in one
+    // pass: HunyuanModel::sample with a batch).
     // `modulation`, when given, is the row of modulationTable for this t (t is then not used).
     at::Tensor forwardGuided(
         const at::Tensor& x, const at::Tensor& t, const at::Tensor& cond, const at::Tensor& modulation = {}) const;

@@ -147,13 +147,14 @@ struct DenoiserGraphs {
         gpu::CapturedGraph graph;
     };
     std::mutex mutex;
-    std::map<std::thread::id, std::shared_ptr<State>> byThread;
+    // Per thread and batch size (a thread that samples one job's latents and, batched, several keeps both).
+    std::map<std::pair<std::thread::id, std::int64_t>, std::shared_ptr<State>> byThread;
     bool failed = false; // a capture failed: the loop runs eagerly from then on
 };
 
 namespace {
 
-constexpr std::size_t kMaxGraphThreads = 8;
+constexpr std::size_t kMaxGraphThreads = 12; // graph states (thread and batch size) at most
 // Diffusion steps queued on the GPU at most: enough to keep it busy while the thread sleeps, few enough that the
 // other runs' work is not held back behind a whole loop.
 constexpr int kStepsInFlight = 2;
@@ -178,14 +179,15 @@ std::shared_ptr<DenoiserGraphs::State> graphState(DenoiserGraphs& graphs, const 
     const std::lock_guard<std::mutex> lock(graphs.mutex);
     if (graphs.failed)
         return {};
-    auto& slot = graphs.byThread[std::this_thread::get_id()];
+    const auto key = std::make_pair(std::this_thread::get_id(), latents.size(0));
+    auto& slot = graphs.byThread[key];
     if (slot && sameShape(slot->latents, latents) && sameShape(slot->contexts, contexts)
         && sameShape(slot->guidance, guidance) && slot->timestep.size(0) == rows && slot->guided == guided
         && slot->guidanceScale == guidanceScale
         && (slot->modulation.defined() ? slot->modulation.size(1) : 0) == modulationWidth)
         return slot;
     if (!slot && graphs.byThread.size() > kMaxGraphThreads) {
-        graphs.byThread.erase(std::this_thread::get_id());
+        graphs.byThread.erase(key);
         return {};
     }
     // New, or for other shapes or another guidance scale: the old graph (and its memory pool) goes.
@@ -212,7 +214,8 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
     const auto opts = at::TensorOptions().dtype(m_spec.dtype).device(m_spec.device);
     const bool distilled = m_config.dit.guidanceEmbed;
     const bool cfg = guidanceScale >= 0 && !distilled;
-    at::Tensor latents = noise.to(m_spec.device, at::kFloat);
+    // A copy: the loop updates the latents in place, and the caller's noise must stay as it was.
+    at::Tensor latents = noise.to(m_spec.device, at::kFloat, /*non_blocking=*/false, /*copy=*/true);
     const std::int64_t batch = latents.size(0);
     at::Tensor contexts = cond.to(opts);
     // One sample with guidance: the denoiser's guided pass, which computes the all-zero unconditional condition
@@ -220,13 +223,14 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
     // ORFEAS_CFG_VERIFY=1 also runs the plain batch at the first and last step and logs how far the two differ.
     const bool guidedWanted = envOr("ORFEAS_CFG_COMPRESS", "1") != "0";
     const bool verify = envOr("ORFEAS_CFG_VERIFY", "0") == "1";
-    const bool guided = cfg && guidedWanted && batch == 1 && contexts.size(0) == 1;
+    const bool guided = cfg && guidedWanted && contexts.size(0) == batch;
     if (cfg && !guided)
         contexts = at::cat({ contexts, at::zeros_like(contexts) }, 0);
     const auto f32 = at::TensorOptions().dtype(at::kFloat).device(m_spec.device);
     at::Tensor guidance;
     if (distilled)
         guidance = at::full({ batch }, guidanceScale, f32);
+    // Timestep rows: the guided pass takes one for all its samples.
     const std::int64_t rows = guided ? 1 : (cfg ? 2 * batch : batch);
     const int steps = int(schedule.timesteps.size());
     // The guided pass's modulation vectors depend on the timestep alone: all steps' at once, here.
@@ -330,7 +334,7 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
                 const at::Tensor tt = t / m_config.scheduler.numTrainTimesteps;
                 const at::Tensor g = m_dit->forwardGuided(x, tt, contexts);
                 const at::Tensor plain = m_dit->forward(
-                    at::cat({ x, x }, 0), tt.repeat({ 2 }), at::cat({ contexts, at::zeros_like(contexts) }, 0));
+                    at::cat({ x, x }, 0), tt.repeat({ 2 * batch }), at::cat({ contexts, at::zeros_like(contexts) }, 0));
                 const auto relative = [](const at::Tensor& a, const at::Tensor& b) {
                     const at::Tensor bf = b.to(at::kFloat);
                     const double r

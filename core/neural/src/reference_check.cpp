@@ -188,6 +188,25 @@ ReferenceCheckReport checkAgainstReference(const ReferenceCheckOptions& options,
                 seconds);
             report.stages.push_back(
                 compare("sampling", sampled, ref.get("sample.out"), options.loopTolerance, seconds));
+
+            // Two jobs' samples in one loop (the backend batches jobs whose settings match): the reference's
+            // sample, and a second one from other noise (rolled) and another condition (tokens reversed). Each
+            // row must be what its sample gives alone: the reference's output, and our own loop for the second.
+            during = "batched diffusion sampling";
+            const at::Tensor init = ref.get("sample.init", 3), cond = ref.get("cond.main", 3);
+            const at::Tensor otherInit = init.roll(1, 1), otherCond = cond.flip(1);
+            const at::Tensor alone = model->sample(otherInit, otherCond, *schedule, guidanceScale(), ctx).to(at::kCPU);
+            const at::Tensor batched = timed(
+                [&] {
+                    return model->sample(at::cat({ init, otherInit }, 0), at::cat({ cond, otherCond }, 0), *schedule,
+                        guidanceScale(), ctx);
+                },
+                seconds);
+            StageCheck check = compare("sampling_batch", batched,
+                at::cat({ ref.get("sample.out", 3).to(at::kFloat), alone.to(at::kFloat) }, 0), options.loopTolerance,
+                seconds);
+            check.detail += " (a batch of two: the reference's sample, and another compared with its loop alone)";
+            report.stages.push_back(check);
         }
 
         if (available("vae", { "sample.out", "vae.decoded" })) {

@@ -79,8 +79,8 @@ private Q_SLOTS:
         const ReferenceCheckReport report = checkAgainstReference(o, ctx);
         const bool fp16 = o.weights == WeightsPreference::Fp16;
         QVERIFY(report.weightsFile.find(fp16 ? "model.fp16.safetensors" : "/model.safetensors") != std::string::npos);
-        const std::vector<std::string> expected
-            = { "schedule", "conditioner", "denoiser", "sampling", "vae", "geometry", "grid", "pipeline" };
+        const std::vector<std::string> expected = { "schedule", "conditioner", "denoiser", "sampling", "sampling_batch",
+            "vae", "geometry", "grid", "pipeline" };
         QCOMPARE(report.stages.size(), expected.size());
         for (const StageCheck& s : report.stages)
             qInfo("%-12s rel %.3g abs %.3g (tolerance %.3g) %.4f s [%s]", s.stage.c_str(), s.relError, s.maxAbsError,

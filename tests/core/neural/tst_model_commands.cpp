@@ -69,7 +69,8 @@ private Q_SLOTS:
         const std::string f = kData + "/" + folder.toStdString();
         const Run r = runOrfeas({ "model", "check", f, "--reference", f + "/io.safetensors" });
         QVERIFY2(r.code == 0, (r.out + r.err).c_str());
-        for (const char* stage : { "schedule", "conditioner", "denoiser", "sampling", "vae", "geometry", "grid", "pipeline" })
+        for (const char* stage : { "schedule", "conditioner", "denoiser", "sampling", "sampling_batch", "vae",
+                 "geometry", "grid", "pipeline" })
             QVERIFY2(has(r.out, std::string("  ") + stage + " "), stage);
         QVERIFY(has(r.out, "PASSED"));
         QVERIFY(!has(r.out, "FAILED"));
@@ -78,12 +79,12 @@ private Q_SLOTS:
         QCOMPARE(j.code, 0);
         const auto doc = nlohmann::json::parse(j.out);
         QVERIFY(doc["passed"].get<bool>());
-        QCOMPARE(int(doc["stages"].size()), 8);
+        QCOMPARE(int(doc["stages"].size()), 9);
         for (const auto& s : doc["stages"]) {
             QVERIFY(s["rel_error"].get<double>() <= s["tolerance"].get<double>());
-            const double expected = s["stage"] == "schedule"                            ? 1e-7
-                : s["stage"] == "sampling" || s["stage"] == "pipeline" ? 1e-4
-                                                                       : 2e-5;
+            const double expected = s["stage"] == "schedule"                                             ? 1e-7
+                : s["stage"] == "sampling" || s["stage"] == "sampling_batch" || s["stage"] == "pipeline" ? 1e-4
+                                                                                                         : 2e-5;
             QCOMPARE(s["tolerance"].get<double>(), expected);
         }
     }
