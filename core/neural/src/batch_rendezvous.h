@@ -9,8 +9,9 @@
 //   its image): while it holds one, a leader may wait for it.
 // - At its sampling stage the run calls join() with its key (the settings that must match) and its input, which
 //   gives the ticket back. If an open group with the same key has room, the run follows it: it waits for its
-//   output. Otherwise it opens a group and leads it: it waits until the group is full, or no other run is expected,
-//   or the window has passed, whichever comes first; then the group closes. Alone in it, the run samples alone
+//   output. Otherwise it opens a group and leads it: it waits until the group is full, or no other run is expected
+//   (and the group has Options::minBatch runs), or the window has passed, whichever comes first; then the group
+//   closes. Alone in it, the run samples alone
 //   (no batching, no delay when nothing else is coming).
 // - A leader samples the group's inputs, then hands out the outputs (finish); if it fails or is cancelled, its turn
 //   gives up the group (abandon, also by its destructor), and each follower gets no output and samples alone.
@@ -34,6 +35,9 @@ public:
     struct Options {
         int maxBatch = 2; // runs per group at most; below 2 every run samples alone
         std::chrono::milliseconds window { 500 }; // a leader waits at most this long for the others
+        // A leader waits (within the window) for this many runs in its group even when no other run is expected
+        // yet: for benchmarks of batched sampling, and for farms that would rather wait than sample alone.
+        int minBatch = 1;
     };
     // A follower's progress: called by the leader's thread after each of its steps (done, total).
     using Progress = std::function<void(int, int)>;
@@ -240,8 +244,11 @@ public:
         m_open.push_back(group);
         const auto deadline = std::chrono::steady_clock::now() + m_options.window;
         bool wasCancelled = false;
-        while (int(group->members.size()) < m_options.maxBatch && m_expected > 0
-            && std::chrono::steady_clock::now() < deadline) {
+        const auto wanted = [&] {
+            const int size = int(group->members.size());
+            return size < m_options.maxBatch && (m_expected > 0 || size < m_options.minBatch);
+        };
+        while (wanted() && std::chrono::steady_clock::now() < deadline) {
             m_changed.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() + kPoll));
             if (cancelled()) {
                 wasCancelled = true;

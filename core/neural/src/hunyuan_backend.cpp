@@ -204,7 +204,8 @@ int concurrentRunsFor(const ComputeSpec& spec)
 // Cross-job batching of diffusion sampling (batch_rendezvous.h): runs whose settings match sample in one loop, up to
 // as many as the device admits at once. ORFEAS_BATCH_SAMPLING=1 / 0 switches it on or off (default: on for CUDA
 // devices that admit several runs, off on the CPU, where a batch gains nothing); ORFEAS_BATCH_SAMPLING_WINDOW_MS
-// bounds how long a run waits for the others (default 500).
+// bounds how long a run waits for the others (default 500); ORFEAS_BATCH_SAMPLING_MIN=N makes a leader wait (within
+// the window) for N runs even when none is on its way yet (benchmarks of batched sampling).
 struct SamplingKey {
     int steps = 0;
     double guidance = 0;
@@ -223,6 +224,7 @@ SamplingRendezvous::Options samplingBatchOptions(const ComputeSpec& spec, int ca
     const bool on = wanted == 1 || (wanted == -1 && spec.isCuda());
     o.maxBatch = on ? capacity : 1;
     o.window = std::chrono::milliseconds(std::max(0, envInt("ORFEAS_BATCH_SAMPLING_WINDOW_MS", 500)));
+    o.minBatch = std::clamp(envInt("ORFEAS_BATCH_SAMPLING_MIN", 1), 1, std::max(1, o.maxBatch));
     return o;
 }
 

@@ -18,11 +18,12 @@ namespace {
 using Rendezvous = BatchRendezvous<int, std::string, std::string>;
 using Role = Rendezvous::Role;
 
-Rendezvous::Options options(int maxBatch, std::chrono::milliseconds window = 5000ms)
+Rendezvous::Options options(int maxBatch, std::chrono::milliseconds window = 5000ms, int minBatch = 1)
 {
     Rendezvous::Options o;
     o.maxBatch = maxBatch;
     o.window = window;
+    o.minBatch = minBatch;
     return o;
 }
 
@@ -148,6 +149,32 @@ private Q_SLOTS:
         QCOMPARE(r.join(1, "a", a, never).role(), Role::Alone);
         const double waited = secondsSince(start);
         QVERIFY2(waited >= 0.29 && waited < 2.0, QByteArray::number(waited));
+    }
+
+    // With a minimum batch, a leader waits for a run that nobody announced (no ticket when it joined).
+    void aMinimumBatchWaitsForUnannouncedRuns()
+    {
+        Rendezvous r(options(4, 5000ms, 2));
+        auto a = r.expect();
+        Rendezvous::Expected none;
+        FollowerRun late;
+        std::thread starter([&] {
+            untilWaiting(r);
+            std::this_thread::sleep_for(50ms);
+            late.start(r, none, 1, "b");
+        });
+        const auto start = std::chrono::steady_clock::now();
+        auto turn = r.join(1, "a", a, never);
+        starter.join();
+        QCOMPARE(turn.role(), Role::Leader);
+        QVERIFY(secondsSince(start) < 2.0);
+        turn.finish({ "A", "B" });
+        late.thread.join();
+        QCOMPARE(late.output, std::string("B"));
+        // Nobody comes: the window ends the wait.
+        Rendezvous shortWindow(options(4, 200ms, 2));
+        auto alone = shortWindow.expect();
+        QCOMPARE(shortWindow.join(1, "a", alone, never).role(), Role::Alone);
     }
 
     // A leader that fails (its turn ends without finish): the follower gets nothing and samples alone.
