@@ -202,8 +202,10 @@ int concurrentRunsFor(const ComputeSpec& spec)
 }
 
 // Cross-job batching of diffusion sampling (batch_rendezvous.h): runs whose settings match sample in one loop, up to
-// as many as the device admits at once. ORFEAS_BATCH_SAMPLING=1 / 0 switches it on or off (default: on for CUDA
-// devices that admit several runs, off on the CPU, where a batch gains nothing); ORFEAS_BATCH_SAMPLING_WINDOW_MS
+// as many as the device admits at once. Opt-in with ORFEAS_BATCH_SAMPLING=1: on an H200 a batched loop took 2-4 %
+// less time per image than a loop alone, but concurrent runs already fill the GPU and a batch changes the results
+// by rounding (a job's mesh would depend on which jobs it met), so the default is off (docs/benchmarks.md, session
+// 10). ORFEAS_BATCH_SAMPLING_WINDOW_MS
 // bounds how long a run waits for the others (default 500); ORFEAS_BATCH_SAMPLING_MIN=N makes a leader wait (within
 // the window) for N runs even when none is on its way yet (benchmarks of batched sampling).
 struct SamplingKey {
@@ -217,11 +219,10 @@ struct SamplingInput {
 };
 using SamplingRendezvous = BatchRendezvous<SamplingKey, SamplingInput, at::Tensor>;
 
-SamplingRendezvous::Options samplingBatchOptions(const ComputeSpec& spec, int capacity)
+SamplingRendezvous::Options samplingBatchOptions(int capacity)
 {
     SamplingRendezvous::Options o;
-    const int wanted = envInt("ORFEAS_BATCH_SAMPLING", -1);
-    const bool on = wanted == 1 || (wanted == -1 && spec.isCuda());
+    const bool on = envInt("ORFEAS_BATCH_SAMPLING", 0) == 1;
     o.maxBatch = on ? capacity : 1;
     o.window = std::chrono::milliseconds(std::max(0, envInt("ORFEAS_BATCH_SAMPLING_WINDOW_MS", 500)));
     o.minBatch = std::clamp(envInt("ORFEAS_BATCH_SAMPLING_MIN", 1), 1, std::max(1, o.maxBatch));
@@ -351,7 +352,7 @@ public:
     explicit Hunyuan3DBackend(std::shared_ptr<const HunyuanModel> model)
         : m_model(std::move(model))
         , m_slots(concurrentRunsFor(m_model->spec()))
-        , m_batcher(samplingBatchOptions(m_model->spec(), m_slots.capacity()))
+        , m_batcher(samplingBatchOptions(m_slots.capacity()))
     {
     }
 

@@ -239,7 +239,7 @@ private Q_SLOTS:
         QCOMPARE(got, expected);
     }
 
-    // With cross-job batching on (the default on GPUs; switched on here for the CPU), two jobs with the same
+    // With cross-job batching on (opt-in: ORFEAS_BATCH_SAMPLING=1), two jobs with the same
     // sampling settings that arrive together sample in one loop: one leads, the other follows and hears of every
     // step. Each gets what it gets alone, up to rounding (the batch's products are of another size).
     void concurrentRunsShareOneSamplingLoop()
