@@ -216,9 +216,12 @@ public:
         }
         if (m_options.maxBatch < 2)
             return Turn(this, Role::Alone);
-        for (const auto& g : m_open) {
-            if (g->closed || !(g->key == key) || int(g->members.size()) >= m_options.maxBatch)
+        for (const auto& open : m_open) {
+            if (open->closed || !(open->key == key) || int(open->members.size()) >= m_options.maxBatch)
                 continue;
+            // Our own reference: the leader takes the group out of m_open when it closes it, and may end its turn
+            // (the group's last other owner) before this thread wakes.
+            const std::shared_ptr<Group> g = open;
             auto self = std::make_shared<Member>(Member { std::move(input), std::move(progress), {}, false, false });
             g->members.push_back(self);
             m_changed.notify_all();
