@@ -256,55 +256,14 @@ private Q_SLOTS:
         }
         QVERIFY(expected[0] != expected[1]);
 
-        // Each run, once conditioning, waits until the other has begun too: both are then on their way to
-        // sampling when the first gets there (the rendezvous waits only for runs it knows to be coming).
-        std::mutex mutex;
-        std::condition_variable bothStarted;
-        int started = 0;
-        std::vector<std::vector<float>> got(2);
-        std::vector<std::string> logs(2);
-        std::vector<int> lastStep(2, 0);
-        std::atomic<int> failures { 0 };
-        std::vector<std::thread> threads;
-        for (int i = 0; i < 2; ++i) {
-            threads.emplace_back([&, i] {
-                try {
-                    JobSettings mine = s;
-                    mine.seed = std::uint64_t(11 + i);
-                    RunContext ctx(
-                        [&, i](const ProgressEvent& e) {
-                            if (e.subStage == "conditioning" && e.step == 0) {
-                                std::unique_lock<std::mutex> lock(mutex);
-                                ++started;
-                                bothStarted.notify_all();
-                                bothStarted.wait_for(lock, std::chrono::seconds(20), [&] { return started == 2; });
-                            }
-                            if (e.subStage == "diffusion_sampling")
-                                lastStep[std::size_t(i)] = e.step;
-                        },
-                        [&, i](LogLevel, const std::string& message) {
-                            const std::lock_guard<std::mutex> lock(mutex);
-                            logs[std::size_t(i)] += message + "\n";
-                        });
-                    got[std::size_t(i)] = backend->generate(fixtureImage(), mine, ctx).volume.values;
-                } catch (const std::exception& e) {
-                    qWarning("%s", e.what());
-                    ++failures;
-                }
-            });
-        }
-        for (auto& t : threads)
-            t.join();
-        QCOMPARE(failures.load(), 0);
-        const std::string both = logs[0] + logs[1];
+        const neuraltest::TwoRuns r = neuraltest::runTwoTogether(*backend, fixtureImage(), s, 11, 12);
+        QVERIFY2(r.errors.empty(), r.errors.empty() ? "" : r.errors.front().c_str());
+        const std::string both = r.logs[0] + r.logs[1];
         QVERIFY2(both.find("one loop for this job and 1 other job(s)") != std::string::npos, both.c_str());
         QVERIFY2(both.find("were sampled in one loop with 1 other job(s)") != std::string::npos, both.c_str());
         for (std::size_t i = 0; i < 2; ++i) {
-            QCOMPARE(lastStep[i], s.steps);
-            QCOMPARE(got[i].size(), expected[i].size());
-            float worst = 0;
-            for (std::size_t j = 0; j < got[i].size(); ++j)
-                worst = std::max(worst, std::abs(got[i][j] - expected[i][j]));
+            QCOMPARE(r.lastStep[i], s.steps);
+            const float worst = neuraltest::maxDifference(r.volumes[i], expected[i]);
             QVERIFY2(worst < 1e-3f, QByteArray::number(worst));
         }
     }
