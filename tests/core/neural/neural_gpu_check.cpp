@@ -1,23 +1,20 @@
 // orfeas-neural-gpu-check: the neural backend on a CUDA device against the tiny parity fixtures. Every stage of both
 // fixtures against the reference in float32 and float16 (the fused GPU paths, and the guided pass with a batch of
 // two), then two concurrent runs that share one sampling loop on the GPU (cross-job batching, switched on here),
-// each against its run alone. Qt-free, so that it builds and runs on a GPU machine without Qt; tests/core/neural
-// registers it as the gpu-labelled test tst_neural_gpu. Exit codes: 0 passed, 1 failed, 77 no CUDA device.
+// each against its run alone. Qt-free, so that it builds and runs on a GPU machine without Qt (app/bench builds it,
+// with or without the tests); tests/core/neural registers it as the gpu-labelled test tst_neural_gpu.
+// Exit codes: 0 passed, 1 failed, 77 no CUDA device.
 //
 // Usage: orfeas-neural-gpu-check [FIXTURES_DIR]   (default: the source tree's tests/data)
 
 #include "orfeas/neural.h"
-#include "orfeas/safetensors.h"
 
-#include <algorithm>
-#include <cmath>
-#include <condition_variable>
+#include "neural_test_util.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 using namespace orfeas;
@@ -33,29 +30,6 @@ void check(bool ok, const std::string& what)
         ++g_failures;
 }
 
-// The fixture's preprocessed image (stored in [-1, 1]) and mask back as 8-bit images.
-PreprocessedImage fixtureImage(const std::string& folder)
-{
-    const SafetensorsFile io(folder + "/io.safetensors");
-    const auto image = io.toFloat32("pre.image");
-    const auto mask = io.toFloat32("pre.mask");
-    const int side = int(io.find("pre.image")->shape[3]);
-    PreprocessedImage p;
-    p.image.width = p.image.height = side;
-    p.image.pixels.assign(std::size_t(side) * side * 4, 255);
-    p.mask.width = p.mask.height = side;
-    p.mask.values.resize(std::size_t(side) * side);
-    const std::size_t plane = std::size_t(side) * side;
-    for (std::size_t i = 0; i < plane; ++i) {
-        for (std::size_t c = 0; c < 3; ++c)
-            p.image.pixels[i * 4 + c] = std::uint8_t(std::lround((image[c * plane + i] + 1.0f) / 2.0f * 255.0f));
-        p.mask.values[i] = mask[i] > 0 ? 255 : 0;
-    }
-    p.canvas = p.image;
-    p.alphaFromFile = true;
-    return p;
-}
-
 void stagesOnCuda(const std::string& folder, Precision precision, double stageTolerance, double loopTolerance)
 {
     ReferenceCheckOptions o;
@@ -67,7 +41,8 @@ void stagesOnCuda(const std::string& folder, Precision precision, double stageTo
     o.loopTolerance = loopTolerance;
     RunContext ctx;
     const ReferenceCheckReport report = checkAgainstReference(o, ctx);
-    const std::string name = folder.substr(folder.find_last_of('/') + 1) + (precision == Precision::Fp32 ? " fp32" : " fp16");
+    const std::string name
+        = folder.substr(folder.find_last_of('/') + 1) + (precision == Precision::Fp32 ? " fp32" : " fp16");
     bool sawBatch = false;
     for (const StageCheck& s : report.stages) {
         char line[256];
@@ -80,7 +55,7 @@ void stagesOnCuda(const std::string& folder, Precision precision, double stageTo
     check(report.passed() && report.skipped.empty(), name + ": all stages present and passed");
 }
 
-// Two runs started together (each waits, once conditioning, for the other), as tests/core/neural's helper does.
+// Two runs started together (neuraltest::runTwoTogether) against the same two runs one after the other.
 void batchedRunsOnCuda(const std::string& folder)
 {
     setenv("ORFEAS_BATCH_SAMPLING", "1", 1);
@@ -100,7 +75,7 @@ void batchedRunsOnCuda(const std::string& folder)
     s.octreeResolution = 16;
     s.decoder = DecoderMode::Dense;
     s.precision = Precision::Fp32;
-    const PreprocessedImage image = fixtureImage(folder);
+    const PreprocessedImage image = neuraltest::fixtureImage(folder, /*alphaFromFile=*/true);
     const std::uint64_t seeds[2] = { 21, 22 };
     std::vector<std::vector<float>> alone;
     for (const auto seed : seeds) {
@@ -108,59 +83,22 @@ void batchedRunsOnCuda(const std::string& folder)
         RunContext ctx;
         alone.push_back(backend->generate(image, s, ctx).volume.values);
     }
-
-    std::mutex mutex;
-    std::condition_variable bothStarted;
-    int started = 0;
-    std::vector<std::vector<float>> got(2);
-    std::string logs;
-    int lastStep[2] = { 0, 0 };
-    std::vector<std::string> errors;
-    std::vector<std::thread> threads;
-    for (int i = 0; i < 2; ++i) {
-        threads.emplace_back([&, i] {
-            try {
-                JobSettings mine = s;
-                mine.seed = seeds[i];
-                RunContext ctx(
-                    [&, i](const ProgressEvent& e) {
-                        std::unique_lock<std::mutex> lock(mutex);
-                        if (e.subStage == "conditioning" && e.step == 0) {
-                            ++started;
-                            bothStarted.notify_all();
-                            bothStarted.wait_for(lock, std::chrono::seconds(60), [&] { return started == 2; });
-                        }
-                        if (e.subStage == "diffusion_sampling")
-                            lastStep[i] = e.step;
-                    },
-                    [&](LogLevel, const std::string& message) {
-                        const std::lock_guard<std::mutex> lock(mutex);
-                        logs += message + "\n";
-                    });
-                got[std::size_t(i)] = backend->generate(image, mine, ctx).volume.values;
-            } catch (const std::exception& e) {
-                const std::lock_guard<std::mutex> lock(mutex);
-                errors.push_back(e.what());
-            }
-        });
-    }
-    for (auto& t : threads)
-        t.join();
-    check(errors.empty(), "two concurrent runs: no error" + (errors.empty() ? std::string() : ": " + errors.front()));
+    const neuraltest::TwoRuns r = neuraltest::runTwoTogether(*backend, image, s, seeds[0], seeds[1]);
+    check(r.errors.empty(),
+        "two concurrent runs: no error" + (r.errors.empty() ? std::string() : ": " + r.errors.front()));
+    const std::string logs = r.logs[0] + r.logs[1];
     check(logs.find("one loop for this job and 1 other job(s)") != std::string::npos,
         "two concurrent runs: one led a batch of two");
     check(logs.find("were sampled in one loop with 1 other job(s)") != std::string::npos,
         "two concurrent runs: the other followed");
-    for (int i = 0; i < 2; ++i) {
-        float worst = got[std::size_t(i)].size() == alone[std::size_t(i)].size() ? 0.0f : INFINITY;
-        for (std::size_t j = 0; std::isfinite(worst) && j < got[std::size_t(i)].size(); ++j)
-            worst = std::max(worst, std::abs(got[std::size_t(i)][j] - alone[std::size_t(i)][j]));
+    for (std::size_t i = 0; i < 2; ++i) {
+        const float worst = neuraltest::maxDifference(r.volumes[i], alone[i]);
         char line[160];
         std::snprintf(line, sizeof line,
-            "two concurrent runs: run %d heard of step %d of %d; its volume differs from its run alone by %.3g "
+            "two concurrent runs: run %zu heard of step %d of %d; its volume differs from its run alone by %.3g "
             "(bound 1e-3)",
-            i, lastStep[i], s.steps, double(worst));
-        check(lastStep[i] == s.steps && worst < 1e-3f, line);
+            i, r.lastStep[i], s.steps, double(worst));
+        check(r.lastStep[i] == s.steps && worst < 1e-3f, line);
     }
 }
 
