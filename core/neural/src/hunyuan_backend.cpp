@@ -205,9 +205,9 @@ int concurrentRunsFor(const ComputeSpec& spec)
 // as many as the device admits at once. Opt-in with ORFEAS_BATCH_SAMPLING=1: on an H200 a batched loop took 2-4 %
 // less time per image than a loop alone, but concurrent runs already fill the GPU and a batch changes the results
 // by rounding (a job's mesh would depend on which jobs it met), so the default is off (docs/benchmarks.md, session
-// 10). ORFEAS_BATCH_SAMPLING_WINDOW_MS
-// bounds how long a run waits for the others (default 500); ORFEAS_BATCH_SAMPLING_MIN=N makes a leader wait (within
-// the window) for N runs even when none is on its way yet (benchmarks of batched sampling).
+// 10). ORFEAS_BATCH_SAMPLING_WINDOW_MS bounds how long a run waits for the others (default 500);
+// ORFEAS_BATCH_SAMPLING_MIN=N makes a leader wait (within the window) for N runs even when none is on its way yet
+// (benchmarks of batched sampling).
 struct SamplingKey {
     int steps = 0;
     double guidance = 0;

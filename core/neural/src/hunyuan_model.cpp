@@ -154,7 +154,7 @@ struct DenoiserGraphs {
 
 namespace {
 
-constexpr std::size_t kMaxGraphThreads = 12; // graph states (thread and batch size) at most
+constexpr std::size_t kMaxGraphStates = 12; // graph states (per thread and batch size) at most
 // Diffusion steps queued on the GPU at most: enough to keep it busy while the thread sleeps, few enough that the
 // other runs' work is not held back behind a whole loop.
 constexpr int kStepsInFlight = 2;
@@ -170,8 +170,8 @@ bool sameShape(const at::Tensor& a, const at::Tensor& b)
     return a.defined() == b.defined() && (!a.defined() || (a.sizes() == b.sizes() && a.dtype() == b.dtype()));
 }
 
-// This thread's graph state for these shapes and this guidance scale, made if needed; null when a capture failed
-// or too many threads have one.
+// This thread's graph state for these shapes (its batch size among them) and this guidance scale, made if needed;
+// null when a capture failed or too many states exist.
 std::shared_ptr<DenoiserGraphs::State> graphState(DenoiserGraphs& graphs, const at::Tensor& latents,
     const at::Tensor& contexts, const at::Tensor& guidance, std::int64_t rows, double guidanceScale, bool guided,
     std::int64_t modulationWidth, at::ScalarType modulationType)
@@ -186,7 +186,7 @@ std::shared_ptr<DenoiserGraphs::State> graphState(DenoiserGraphs& graphs, const 
         && slot->guidanceScale == guidanceScale
         && (slot->modulation.defined() ? slot->modulation.size(1) : 0) == modulationWidth)
         return slot;
-    if (!slot && graphs.byThread.size() > kMaxGraphThreads) {
+    if (!slot && graphs.byThread.size() > kMaxGraphStates) {
         graphs.byThread.erase(key);
         return {};
     }
@@ -218,9 +218,10 @@ at::Tensor HunyuanModel::sample(const at::Tensor& noise, const at::Tensor& cond,
     at::Tensor latents = noise.to(m_spec.device, at::kFloat, /*non_blocking=*/false, /*copy=*/true);
     const std::int64_t batch = latents.size(0);
     at::Tensor contexts = cond.to(opts);
-    // One sample with guidance: the denoiser's guided pass, which computes the all-zero unconditional condition
-    // once instead of token by token (hunyuan_dit.h). ORFEAS_CFG_COMPRESS=0 runs the plain batch of two instead;
-    // ORFEAS_CFG_VERIFY=1 also runs the plain batch at the first and last step and logs how far the two differ.
+    // Samples with guidance (one condition each): the denoiser's guided pass, which computes the all-zero
+    // unconditional condition once instead of token by token (hunyuan_dit.h). ORFEAS_CFG_COMPRESS=0 runs the plain
+    // batch [cond, zeros] instead; ORFEAS_CFG_VERIFY=1 also runs the plain batch at the first and last step and logs
+    // how far the two differ.
     const bool guidedWanted = envOr("ORFEAS_CFG_COMPRESS", "1") != "0";
     const bool verify = envOr("ORFEAS_CFG_VERIFY", "0") == "1";
     const bool guided = cfg && guidedWanted && contexts.size(0) == batch;
