@@ -520,23 +520,25 @@ at::Tensor HunyuanDit::forwardGuided(
         doubleBlockGuided(b, img, txt, imgMod, txtMod, buf);
     }
     // The single blocks' rows: the B conditional sequences [m condition tokens, n latents], then the B
-    // unconditional ones [1 condition token, n latents].
-    const at::Tensor condSeqs = at::cat(
-        { txt.narrow(1, 0, batch * m).view({ batch, m, h }), img.narrow(1, 0, batch * n).view({ batch, n, h }) }, 1);
-    const at::Tensor uncondSeqs = at::cat({ txt.narrow(1, batch * m, batch).view({ batch, 1, h }),
-                                              img.narrow(1, batch * n, batch * n).view({ batch, n, h }) },
-        1);
-    at::Tensor joint
-        = at::cat({ condSeqs.view({ 1, batch * (m + n), h }), uncondSeqs.view({ 1, batch * (1 + n), h }) }, 1);
+    // unconditional ones [1 condition token, n latents]; each part copied once, into its place.
+    at::Tensor joint = at::empty({ 1, batch * (m + n + 1 + n), h }, img.options());
+    // The row's two parts as [B, m + n, h] and [B, 1 + n, h].
+    const auto sequences = [&](const at::Tensor& row) {
+        return std::make_pair(row.narrow(1, 0, batch * (m + n)).view({ batch, m + n, h }),
+            row.narrow(1, batch * (m + n), batch * (1 + n)).view({ batch, 1 + n, h }));
+    };
+    const auto [condSeqs, uncondSeqs] = sequences(joint);
+    condSeqs.narrow(1, 0, m).copy_(txt.narrow(1, 0, batch * m).view({ batch, m, h }));
+    condSeqs.narrow(1, m, n).copy_(img.narrow(1, 0, batch * n).view({ batch, n, h }));
+    uncondSeqs.narrow(1, 0, 1).copy_(txt.narrow(1, batch * m, batch).view({ batch, 1, h }));
+    uncondSeqs.narrow(1, 1, n).copy_(img.narrow(1, batch * n, batch * n).view({ batch, n, h }));
     img = txt = at::Tensor();
     for (const SingleBlock& b : m_single)
         singleBlockFused(b, joint, nextMod(3 * h), &buf);
     if (SectionProfile* prof = SectionProfile::get(m_spec.device))
         prof->flush();
-    const at::Tensor both
-        = at::cat({ joint.narrow(1, 0, batch * (m + n)).view({ batch, m + n, h }).narrow(1, m, n),
-                      joint.narrow(1, batch * (m + n), batch * (1 + n)).view({ batch, 1 + n, h }).narrow(1, 1, n) },
-            0); // [2B, n, h]
+    const auto [condOut, uncondOut] = sequences(joint);
+    const at::Tensor both = at::cat({ condOut.narrow(1, m, n), uncondOut.narrow(1, 1, n) }, 0); // [2B, n, h]
     const auto final = nextMod(2 * h).chunk(2, 1); // shift, scale
     return m_finalLinear(modulate(plainNorm(both), final[0].unsqueeze(1), final[1].unsqueeze(1)));
 }
