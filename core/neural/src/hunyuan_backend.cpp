@@ -388,15 +388,15 @@ at::Tensor Hunyuan3DBackend::sampleInBatch(const at::Tensor& noise, const at::Te
         [&] { return ctx.isCancelled(); }, onStep);
     const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     using Role = SamplingRendezvous::Role;
+    // A leader's (or a run left alone's) wait for others; a follower's wait is its sampling (the others, the loop).
+    if ((turn.role() == Role::Leader || turn.role() == Role::Alone) && waited > 0.001)
+        ctx.profiler().add("shape_generation/diffusion_sampling/batch_wait", waited);
     switch (turn.role()) {
     case Role::Cancelled:
         throw CancelledError(Stage::ShapeGeneration);
     case Role::Alone:
-        if (waited > 0.001)
-            ctx.profiler().add("shape_generation/diffusion_sampling/batch_wait", waited);
         return sampleAlone();
     case Role::Follower: {
-        // Its sampling time is the wait (for the others to come, and for the loop).
         if (!turn.output()) {
             ctx.log(LogLevel::Info, "the run that was to sample this job's latents in a batch gave up; sampling alone");
             return sampleAlone();
@@ -409,8 +409,6 @@ at::Tensor Hunyuan3DBackend::sampleInBatch(const at::Tensor& noise, const at::Te
     case Role::Leader:
         break;
     }
-    if (waited > 0.001)
-        ctx.profiler().add("shape_generation/diffusion_sampling/batch_wait", waited);
     std::vector<at::Tensor> noises, conds;
     for (const SamplingInput& in : turn.inputs()) {
         noises.push_back(in.noise);
