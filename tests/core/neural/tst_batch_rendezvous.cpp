@@ -55,10 +55,18 @@ struct FollowerRun {
             thread.join(); // a failed check returns early; the leader's turn, destroyed first, releases the follower
     }
 
-    void start(Rendezvous& r, Rendezvous::Expected& ticket, int key, std::string input,
+    // Joins once another run leads an open group (this thread follows it).
+    void followLeader(Rendezvous& r, Rendezvous::Expected& ticket, int key, std::string input,
         std::function<bool()> cancelled = never)
     {
-        thread = std::thread([&, key, input, cancelled] {
+        start(r, ticket, key, std::move(input), std::move(cancelled), /*afterLeader=*/true);
+    }
+    void start(Rendezvous& r, Rendezvous::Expected& ticket, int key, std::string input,
+        std::function<bool()> cancelled = never, bool afterLeader = false)
+    {
+        thread = std::thread([&, key, input, cancelled, afterLeader] {
+            if (afterLeader)
+                untilWaiting(r);
             auto turn = r.join(key, input, ticket, cancelled, [&](int done, int) { lastStep = done; });
             if (turn.role() == Role::Follower && turn.output()) {
                 hadOutput = true;
@@ -101,12 +109,8 @@ private Q_SLOTS:
         auto b = r.expect();
         FollowerRun follower;
         // The leader is whoever comes first: this thread (the follower starts once it leads).
-        std::thread starter([&] {
-            untilWaiting(r);
-            follower.start(r, b, 7, "b");
-        });
+        follower.followLeader(r, b, 7, "b");
         auto turn = r.join(7, "a", a, never);
-        starter.join();
         QCOMPARE(turn.role(), Role::Leader);
         QCOMPARE(turn.inputs(), (std::vector<std::string> { "a", "b" }));
         QCOMPARE(turn.others(), 1);
@@ -126,13 +130,9 @@ private Q_SLOTS:
         auto a = r.expect();
         auto b = r.expect();
         FollowerRun other;
-        std::thread starter([&] {
-            untilWaiting(r);
-            other.start(r, b, 2, "b");
-        });
+        other.followLeader(r, b, 2, "b");
         const auto start = std::chrono::steady_clock::now();
         auto turn = r.join(1, "a", a, never);
-        starter.join();
         other.thread.join();
         QCOMPARE(turn.role(), Role::Alone);
         QCOMPARE(other.role.load(), int(Role::Alone));
@@ -184,13 +184,9 @@ private Q_SLOTS:
         auto a = r.expect();
         auto b = r.expect();
         FollowerRun follower;
-        std::thread starter([&] {
-            untilWaiting(r);
-            follower.start(r, b, 1, "b");
-        });
+        follower.followLeader(r, b, 1, "b");
         {
             auto turn = r.join(1, "a", a, never);
-            starter.join();
             QCOMPARE(turn.role(), Role::Leader);
         }
         follower.thread.join();
@@ -207,12 +203,8 @@ private Q_SLOTS:
         auto b = r.expect();
         std::atomic<bool> cancel { false };
         FollowerRun follower;
-        std::thread starter([&] {
-            untilWaiting(r);
-            follower.start(r, b, 1, "b", [&] { return cancel.load(); });
-        });
+        follower.followLeader(r, b, 1, "b", [&] { return cancel.load(); });
         auto turn = r.join(1, "a", a, never);
-        starter.join();
         QCOMPARE(turn.role(), Role::Leader);
         cancel = true;
         follower.thread.join();
@@ -256,12 +248,8 @@ private Q_SLOTS:
         auto b = r.expect();
         auto c = r.expect();
         FollowerRun second, third;
-        std::thread starter([&] {
-            untilWaiting(r);
-            second.start(r, b, 1, "b");
-        });
+        second.followLeader(r, b, 1, "b");
         auto turn = r.join(1, "a", a, never);
-        starter.join();
         QCOMPARE(turn.role(), Role::Leader);
         QCOMPARE(int(turn.inputs().size()), 2);
         // The group is closed: the third run finds no room and, with nobody else expected, samples alone.
