@@ -213,6 +213,95 @@ __global__ void fourierKernel(
     }
 }
 
+// factoredQueries: a warp per row, the rows of a block's warps strided over the grid so that each block loads the
+// Gram matrix into shared memory once. Lane l holds f~_l and f~_{l+32}; the quadratic form is the warp's sum of
+// f~_i (G f~)_i. A head's values lie in `group` = headDim / 8 adjacent lanes (lane vectors s * 32 + lane), whose
+// sums are shuffles inside the group.
+constexpr int kFactoredWarps = 8;
+constexpr int kMaxGram = 64;
+
+__device__ __forceinline__ float groupSum(float v, int group)
+{
+    for (int offset = group >> 1; offset > 0; offset >>= 1)
+        v += __shfl_xor_sync(0xffffffffu, v, offset);
+    return v;
+}
+
+template <typename T, int STEPS>
+__global__ void __launch_bounds__(32 * kFactoredWarps) factoredQueriesKernel(T* y, const T* features, int featureStride,
+    int featureCount, const float* gram, float eps, const float* yScale, const float* m1, const float* m2,
+    bool normalise, const T* qWeight, const T* qBias, float qEps, std::int64_t rows, int width, int headDim)
+{
+    __shared__ float g[kMaxGram][kMaxGram + 1];
+    const int n = featureCount + 1;
+    for (int i = threadIdx.x; i < kMaxGram * kMaxGram; i += blockDim.x) {
+        const int a = i / kMaxGram, b = i % kMaxGram;
+        g[a][b] = a < n && b < n ? gram[a * n + b] : 0.0f;
+    }
+    __syncthreads();
+    const int lane = threadIdx.x & 31;
+    const int vectors = width / 8;
+    const int group = headDim / 8;
+    const float scale = *yScale;
+    for (std::int64_t r = blockIdx.x * std::int64_t(kFactoredWarps) + (threadIdx.x >> 5); r < rows;
+         r += std::int64_t(gridDim.x) * kFactoredWarps) {
+        const T* f = features + r * featureStride;
+        const float fa = lane < featureCount ? Io<T>::load(f + lane) : lane == featureCount ? 1.0f : 0.0f;
+        const float fb = lane + 32 < featureCount ? Io<T>::load(f + lane + 32)
+            : lane + 32 == featureCount           ? 1.0f
+                                                  : 0.0f;
+        float ta = 0.0f, tb = 0.0f;
+        for (int k = 0; k < n; ++k) {
+            const float fk = __shfl_sync(0xffffffffu, k < 32 ? fa : fb, k & 31);
+            ta += g[lane][k] * fk;
+            tb += g[lane + 32][k] * fk;
+        }
+        const float inv = rsqrtf(fmaxf(warpSum(fa * ta + fb * tb), 0.0f) + eps);
+        T* row = y + r * width;
+#pragma unroll
+        for (int s = 0; s < STEPS; ++s) {
+            const int idx = s * 32 + lane;
+            const bool active = idx < vectors;
+            float v[8];
+            if (active) {
+                Vec8<T>::load(row + idx * 8, v);
+                const float4* a = reinterpret_cast<const float4*>(m1 + idx * 8);
+                const float4* b = reinterpret_cast<const float4*>(m2 + idx * 8);
+                const float4 a0 = a[0], a1 = a[1], b0 = b[0], b1 = b[1];
+                const float add1[8] = { a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w };
+                const float add2[8] = { b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w };
+#pragma unroll
+                for (int i = 0; i < 8; ++i)
+                    v[i] = (v[i] * scale + add1[i]) * inv + add2[i];
+            } else {
+#pragma unroll
+                for (int i = 0; i < 8; ++i)
+                    v[i] = 0.0f;
+            }
+            if (normalise) {
+                float sum = 0.0f;
+#pragma unroll
+                for (int i = 0; i < 8; ++i)
+                    sum += v[i];
+                const float mean = groupSum(sum, group) / float(headDim);
+                float sq = 0.0f;
+#pragma unroll
+                for (int i = 0; i < 8; ++i) {
+                    const float d = v[i] - mean;
+                    sq += d * d;
+                }
+                const float rstd = rsqrtf(groupSum(sq, group) / float(headDim) + qEps);
+                float out[8];
+                normaliseVector(v, mean, rstd, qWeight, qBias, (idx % group) * 8, out);
+                if (active)
+                    Vec8<T>::store(row + idx * 8, out);
+            } else if (active) {
+                Vec8<T>::store(row + idx * 8, v);
+            }
+        }
+    }
+}
+
 const char* launchError()
 {
     const cudaError_t e = cudaGetLastError();
@@ -316,6 +405,48 @@ const char* fourierT(const float* points, const float* frequencies, int numFrequ
     return launchError();
 }
 
+template <typename T, int STEPS>
+void launchFactored(void* y, const void* features, int featureStride, int featureCount, const float* gram, float eps,
+    const float* yScale, const float* m1, const float* m2, bool normalise, const void* qWeight, const void* qBias,
+    float qEps, std::int64_t rows, int width, int headDim, cudaStream_t stream)
+{
+    // Enough blocks to fill the GPU several times over; each strides over the rest (the Gram matrix loaded once).
+    const std::int64_t blocks = std::min<std::int64_t>((rows + kFactoredWarps - 1) / kFactoredWarps, 132 * 16);
+    factoredQueriesKernel<T, STEPS><<<unsigned(blocks), 32 * kFactoredWarps, 0, stream>>>(static_cast<T*>(y),
+        static_cast<const T*>(features), featureStride, featureCount, gram, eps, yScale, m1, m2, normalise,
+        static_cast<const T*>(qWeight), static_cast<const T*>(qBias), qEps, rows, width, headDim);
+}
+
+template <typename T, int... S> constexpr auto factoredLaunchers(std::integer_sequence<int, S...>)
+{
+    return std::array { &launchFactored<T, S + 1>... };
+}
+
+template <typename T>
+const char* factoredQueriesT(void* y, const void* features, int featureStride, int featureCount, const float* gram,
+    float eps, const float* yScale, const float* m1, const float* m2, bool normalise, const void* qWeight,
+    const void* qBias, float qEps, std::int64_t rows, int width, int headDim, cudaStream_t stream)
+{
+    const int steps = stepsFor(width);
+    if (steps == 0)
+        return "factoredQueries: the row width must be a multiple of 8 and at most 2048";
+    const int group = headDim / 8;
+    if (headDim <= 0 || headDim % 8 != 0 || width % headDim != 0 || 32 % group != 0)
+        return "factoredQueries: the head size must divide the width, with head size / 8 a divisor of 32";
+    if (featureCount < 0 || featureCount >= kMaxGram || featureCount > featureStride)
+        return "factoredQueries: at most 63 features, within the feature rows";
+    if (!y || !features || !gram || !yScale || !m1 || !m2)
+        return "factoredQueries: a pointer is missing";
+    if (!aligned16(y) || !aligned16(m1) || !aligned16(m2) || !aligned16(qWeight) || !aligned16(qBias))
+        return "factoredQueries: the rows must be 16-byte aligned";
+    if (rows == 0)
+        return nullptr;
+    factoredLaunchers<T>(std::make_integer_sequence<int, kMaxSteps> {})[std::size_t(steps - 1)](y, features,
+        featureStride, featureCount, gram, eps, yScale, m1, m2, normalise, qWeight, qBias, qEps, rows, width, headDim,
+        stream);
+    return launchError();
+}
+
 } // namespace
 
 const char* fourierFeatures(DitDType type, const float* points, const float* frequencies, int numFrequencies,
@@ -371,6 +502,24 @@ const char* layerNormDot(DitDType type, const void* x, const void* shift, bool n
     case DitDType::BFloat16:
         return layerNormDotT<__nv_bfloat16>(x, shift, normalise, weight, bias, eps, w, outBias, logits, rows, width, s);
     default: return "layerNormDot: half or bfloat16 only";
+    }
+}
+
+const char* factoredQueries(DitDType type, void* y, const void* features, int featureStride, int featureCount,
+    const float* gram, float eps, const float* yScale, const float* m1, const float* m2, bool normalise,
+    const void* qWeight, const void* qBias, float qEps, std::int64_t rows, int width, int headDim,
+    void* stream) noexcept
+{
+    const auto s = static_cast<cudaStream_t>(stream);
+    switch (type) {
+    case DitDType::Float16:
+        return factoredQueriesT<__half>(y, features, featureStride, featureCount, gram, eps, yScale, m1, m2, normalise,
+            qWeight, qBias, qEps, rows, width, headDim, s);
+    case DitDType::BFloat16:
+        return factoredQueriesT<__nv_bfloat16>(y, features, featureStride, featureCount, gram, eps, yScale, m1, m2,
+            normalise, qWeight, qBias, qEps, rows, width, headDim, s);
+    default:
+        return "factoredQueries: half or bfloat16 only";
     }
 }
 

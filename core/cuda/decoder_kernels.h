@@ -43,4 +43,22 @@ const char* layerNormDot(DitDType type, const void* x, const void* shift, bool n
     const void* bias, float eps, const void* w, const void* outBias, float* logits, std::int64_t rows, int width,
     void* stream) noexcept;
 
+// The attention queries of the decoder's points from their Fourier features, through the factored form of
+//   q = qNorm(W_q LN_1(W_p f + b_p) + b_q)    (per head)
+// that GeometryDecoder derives from its weights (shape_vae.h: FactoredQuery). LN_1's input is an affine function of
+// the features f, so its variance is a quadratic form of f~ = [f, 1] and its product with W_q an affine function of
+// f scaled by 1 / sigma. For every row r, in float32:
+//   sigma^-1 = rsqrt(f~^T G f~ + eps)          f = the first featureCount values of features[r] (rows
+//                                              of featureStride values of T), G [(featureCount + 1)^2]
+//   pre_j    = (y[r][j] * yScale[0] + m1_j) * sigma^-1 + m2_j      y = f M^T, rows of `width` values of T
+//   y[r]     = T(per head of headDim values: (pre - mean) * rsqrt(var + qEps) * qWeight + qBias)   (normalise)
+//              T(pre)                                                                         (otherwise)
+// written over y in place, one rounding. yScale, m1, m2 float32 (yScale one value on the device); qWeight, qBias
+// [headDim] of T or null. width a multiple of 8, at most 2048; headDim a divisor of width with headDim / 8 one of
+// 1, 2, 4, 8, 16, 32; featureCount at most 63 and at most featureStride; y, m1, m2, qWeight, qBias 16-byte aligned.
+const char* factoredQueries(DitDType type, void* y, const void* features, int featureStride, int featureCount,
+    const float* gram, float eps, const float* yScale, const float* m1, const float* m2, bool normalise,
+    const void* qWeight, const void* qBias, float qEps, std::int64_t rows, int width, int headDim,
+    void* stream) noexcept;
+
 } // namespace orfeas::cuda

@@ -370,6 +370,34 @@ at::Tensor shiftedLayerNorm(const at::Tensor& x, const LayerNorm& norm, const at
 #endif
 }
 
+void factoredQueries(at::Tensor& y, const at::Tensor& features, std::int64_t featureCount, const at::Tensor& gram,
+    double eps, const at::Tensor& yScale, const at::Tensor& m1, const at::Tensor& m2, const LayerNorm& qNorm,
+    std::int64_t headDim)
+{
+#if ORFEAS_NEURAL_DIT_CUDA
+    require(y.is_cuda() && y.dim() == 2 && y.is_contiguous() && features.dim() == 2 && features.is_contiguous()
+            && features.scalar_type() == y.scalar_type() && features.size(0) == y.size(0)
+            && features.device() == y.device(),
+        "factoredQueries: layout");
+    const std::int64_t width = y.size(1);
+    const auto float32 = [&](const at::Tensor& t, std::int64_t n) {
+        require(t.scalar_type() == at::kFloat && t.is_contiguous() && t.numel() == n && t.device() == y.device(),
+            "factoredQueries: a float32 parameter");
+        return t.data_ptr<float>();
+    };
+    const c10::cuda::CUDAGuard guard(y.device());
+    check(cuda::factoredQueries(ditType(y), y.data_ptr(), features.data_ptr(), int(features.size(1)), int(featureCount),
+              float32(gram, (featureCount + 1) * (featureCount + 1)), float(eps), float32(yScale, 1),
+              float32(m1, width), float32(m2, width), qNorm.weight.defined(),
+              parameter(qNorm.weight, y, headDim, "factoredQueries: q norm weight"),
+              parameter(qNorm.bias, y, headDim, "factoredQueries: q norm bias"), float(qNorm.eps), y.size(0),
+              int(width), int(headDim), streamOf(y)),
+        "factoredQueries");
+#else
+    decoderKernelsMissing(y, features, featureCount, gram, eps, yScale, m1, m2, qNorm, headDim);
+#endif
+}
+
 bool decoderFp8(const ComputeSpec& spec, at::ScalarType dtype, std::int64_t width, std::int64_t hidden)
 {
 #if ORFEAS_NEURAL_DIT_CUDA

@@ -68,6 +68,13 @@ at::Tensor shiftedLayerNorm(const at::Tensor& x, const LayerNorm& norm, const at
 // operator path does.
 at::Tensor layerNormDot(const at::Tensor& x, const at::Tensor& shift, const LayerNorm* norm, const Linear& projection);
 
+// The decoder's attention queries, per head normalised by qNorm (a LayerNorm over headDim values, or none when it
+// has no parameters), from y = features M^T in place: decoder_kernels.h's factoredQueries with the factored form's
+// Gram matrix, ln_1's eps, the scale y was computed at and m1, m2 (GeometryDecoder's FactoredQuery).
+void factoredQueries(at::Tensor& y, const at::Tensor& features, std::int64_t featureCount, const at::Tensor& gram,
+    double eps, const at::Tensor& yScale, const at::Tensor& m1, const at::Tensor& m2, const LayerNorm& qNorm,
+    std::int64_t headDim);
+
 // The decoder's optional FP8 path (queryFused; experimental, off unless ORFEAS_DECODER_FP8=1): the query
 // projection and the MLP's two products take E4M3 inputs (orfeas_cuda's fp8_gemm.h). Whether it serves a decoder of
 // this width and MLP width: decoderKernels(...), both multiples of 16, and a GPU with FP8 tensor cores.

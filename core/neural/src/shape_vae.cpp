@@ -1,12 +1,12 @@
 #include "shape_vae.h"
 
-#include "dit_fused.h"
-
 #include "orfeas/errors.h"
 
-#include <c10/core/GradMode.h>
+#include "dit_fused.h"
 
 #include <algorithm>
+#include <c10/core/GradMode.h>
+#include <c10/core/InferenceMode.h>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -118,7 +118,107 @@ GeometryKeys GeometryDecoder::prepare(const at::Tensor& decodedLatents) const
     if (m_fc.bias.defined() && m_queryProj.weight.size(1) == m_config.fourierDim()
         && fused::decoderFp8(m_spec, m_spec.dtype, m_config.geoWidth(), m_fc.weight.size(0)))
         keys.fp8 = fp8Weights();
+    else if (factoredQueriesServe())
+        keys.factored = factoredQuery();
     return keys;
+}
+
+bool GeometryDecoder::factoredQueriesServe() const
+{
+    static const bool wanted = [] {
+        const char* v = std::getenv("ORFEAS_DECODER_FACTORED");
+        return !(v && std::string(v) == "0");
+    }();
+    const std::int64_t width = m_config.geoWidth(), heads = m_config.geoHeads();
+    const std::int64_t features = m_queryProj.weight.size(1);
+    if (!wanted || heads <= 0 || width % heads != 0)
+        return false;
+    const std::int64_t headDim = width / heads;
+    return fused::decoderKernels(m_spec, m_spec.dtype, width) && features == m_config.fourierDim() && features < 64
+        && headDim % 8 == 0 && headDim <= 256 && 32 % (headDim / 8) == 0;
+}
+
+std::shared_ptr<const FactoredQuery> GeometryDecoder::factoredQuery() const
+{
+    const c10::NoGradGuard noGrad;
+    const std::int64_t width = m_config.geoWidth();
+    const std::int64_t features = m_queryProj.weight.size(1);
+    const std::int64_t padded = (features + 7) / 8 * 8;
+    const auto f64 = [](const at::Tensor& t) { return t.to(at::kDouble); };
+    const auto options = m_queryProj.weight.options().dtype(at::kDouble);
+    // C = [W_p, b_p] minus its mean over the channels (rows): LN_1's centred input is C f~.
+    at::Tensor c = at::cat(
+        { f64(m_queryProj.weight),
+            m_queryProj.bias.defined() ? f64(m_queryProj.bias).unsqueeze(1) : at::zeros({ width, 1 }, options) },
+        1);
+    c = c - c.mean(0, true);
+    const at::Tensor g1 = m_ln1.weight.defined() ? f64(m_ln1.weight) : at::ones({ width }, options);
+    const at::Tensor wq = f64(m_q.weight);
+    const at::Tensor mt = wq.matmul(c * g1.unsqueeze(1)); // [M, m1]
+    at::Tensor m2 = m_ln1.bias.defined() ? wq.matmul(f64(m_ln1.bias)) : at::zeros({ width }, options);
+    if (m_q.bias.defined())
+        m2 = m2 + f64(m_q.bias);
+    const at::Tensor m = mt.narrow(1, 0, features);
+    // |(M f)_j| <= sum_k |M_jk| |f_k|, with sines and cosines at most 1 and the coordinates (the first three
+    // features) taken as at most 4 in magnitude (decoding grids span about [-1, 1]). The scale keeps that bound at
+    // most 2^14, well inside half precision's largest value 65504, without a copy to the host: a power of two, so
+    // dividing by it and multiplying again in the kernel is exact.
+    const at::Tensor a = m.abs();
+    const at::Tensor bound = (a.narrow(1, 0, 3).sum(1) * 4.0 + a.narrow(1, 3, features - 3).sum(1)).max();
+    const at::Tensor scale = at::exp2(at::ceil(at::log2(at::clamp_min(bound / 16384.0, 1.0))));
+    auto f = std::make_shared<FactoredQuery>();
+    f->matrix = at::constant_pad_nd(m / scale, { 0, padded - features }).to(m_spec.dtype).contiguous();
+    f->scale = scale.to(at::kFloat).reshape({ 1 }).contiguous();
+    f->gram = (c.t().matmul(c) / double(width)).to(at::kFloat).contiguous().view({ -1 });
+    f->m1 = mt.select(1, features).to(at::kFloat).contiguous();
+    f->m2 = m2.to(at::kFloat).contiguous();
+    f->features = features;
+    f->eps = m_ln1.eps;
+    return f;
+}
+
+at::Tensor GeometryDecoder::factoredQueries(const FactoredQuery& f, const at::Tensor& features, bool kernel) const
+{
+    const std::int64_t width = m_config.geoWidth(), heads = m_config.geoHeads();
+    if (kernel) {
+        at::Tensor y = at::mm(features, f.matrix.t());
+        fused::factoredQueries(y, features, f.features, f.gram, f.eps, f.scale, f.m1, f.m2, m_qNorm, width / heads);
+        return y;
+    }
+    // The same arithmetic in float32 operators.
+    const std::int64_t rows = features.size(0);
+    const at::Tensor x = features.narrow(1, 0, f.features).to(at::kFloat);
+    const at::Tensor xt = at::cat({ x, at::ones({ rows, 1 }, x.options()) }, 1);
+    const at::Tensor variance = (xt.matmul(f.gram.view({ f.features + 1, -1 })) * xt).sum(1, true);
+    const at::Tensor inv = at::rsqrt(variance.clamp_min(0.0) + f.eps);
+    const at::Tensor y = features.to(at::kFloat).matmul(f.matrix.to(at::kFloat).t()) * f.scale;
+    at::Tensor q = ((y + f.m1) * inv + f.m2).view({ rows, heads, -1 });
+    if (m_qNorm.weight.defined()) {
+        const auto asFloat = [](const at::Tensor& t) { return t.defined() ? t.to(at::kFloat) : t; };
+        q = at::layer_norm(q, { q.size(-1) }, asFloat(m_qNorm.weight), asFloat(m_qNorm.bias), m_qNorm.eps);
+    }
+    return q.reshape({ rows, width }).to(m_spec.dtype);
+}
+
+at::Tensor GeometryDecoder::attentionQueries(const at::Tensor& points, QueryForm form) const
+{
+    const c10::InferenceMode inference;
+    const at::Tensor flat = points.reshape({ -1, 3 }).to(m_spec.device, at::kFloat).contiguous();
+    const std::int64_t rows = flat.size(0), width = m_config.geoWidth();
+    if (form == QueryForm::Operators) {
+        const at::Tensor q
+            = m_q(m_ln1(m_queryProj(fourier(flat).to(m_spec.dtype)))).view({ rows, m_config.geoHeads(), -1 });
+        return applyNorm(m_qNorm, q).reshape({ rows, width });
+    }
+    const bool kernel = form == QueryForm::FactoredKernel;
+    if (kernel && !factoredQueriesServe())
+        throw InternalError(
+            "attentionQueries: the factored kernel does not serve this decoder", Stage::ShapeGeneration);
+    const std::int64_t features = m_queryProj.weight.size(1);
+    const std::int64_t padded = (features + 7) / 8 * 8;
+    const at::Tensor feats = kernel ? fused::fourierFeatures(flat, m_frequencies, padded, m_spec.dtype)
+                                    : at::constant_pad_nd(fourier(flat), { 0, padded - features }).to(m_spec.dtype);
+    return factoredQueries(*factoredQuery(), feats, kernel);
 }
 
 namespace {
@@ -352,7 +452,9 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
     const at::Tensor owed3 = keys.k.defined() ? m_proj.bias : at::Tensor();
     if (keys.k.defined()) {
         at::Tensor q2d;
-        if (fp8) {
+        if (keys.factored) {
+            q2d = factoredQueries(*keys.factored, feats, true);
+        } else if (fp8) {
             fused::Fp8Product p = fp8Product(*fp8, fused::shiftedLayerNormE4M3(x, m_ln1, {}, fp8->quantise1), fp8->q,
                 GeometryFp8::Norm1, GeometryFp8::QWeight);
             p.bias = m_q.bias;

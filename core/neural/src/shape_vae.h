@@ -47,11 +47,31 @@ struct GeometryFp8 {
     at::ScalarType outType = at::kHalf; // the products' output type: the decoder's compute type
 };
 
+// The geometry decoder's attention queries in factored form, for its fused path (GeometryDecoder::factoredQuery).
+// A point's query embedding x = W_p f + b_p is affine in its Fourier features f, so LN_1(x) needs no pass over x:
+// with f~ = [f, 1] and C = [W_p, b_p] minus its mean over the channels,
+//   var(x) = f~^T G f~ with G = C^T C / width,   and   W_q LN_1(x) + b_q = (M f + m1) / sigma + m2,
+//   sigma = sqrt(var(x) + eps), [M, m1] = W_q diag(g_1) C, m2 = W_q b_1 + b_q   (g_1, b_1: LN_1's parameters).
+// One product of the features with M (K = the padded feature count instead of the width) and one row pass
+// (decoder_kernels.h: factoredQueries, which also applies the per-head q norm) replace LN_1, the query projection
+// and the q norm. Made by GeometryDecoder::prepare from the weights as they are then (fitting a field changes them),
+// in float64 and stored as below. The rounding differs from the operator path: no rounding of x or of LN_1's output
+// to the storage type; docs/neural.md gives the measured difference.
+struct FactoredQuery {
+    at::Tensor matrix; // [width, padded features], the compute type: M / scale, zero columns after `features`
+    at::Tensor scale; // [1] float32: a power of two >= 1 that keeps M f within half precision's range
+    at::Tensor gram; // [(features + 1)^2] float32, row-major
+    at::Tensor m1, m2; // [width] float32
+    std::int64_t features = 0; // the Fourier features' count (before padding)
+    double eps = 0.0; // LN_1's
+};
+
 // Keys and values of one shape's latents for the geometry decoder's cross-attention, [B, H, N, D] each.
 struct GeometryKeys {
     at::Tensor k;
     at::Tensor v;
     std::shared_ptr<const GeometryFp8> fp8; // null unless the FP8 path serves this decoder
+    std::shared_ptr<const FactoredQuery> factored; // null unless the fused path computes queries in factored form
 };
 
 class GeometryDecoder {
@@ -67,6 +87,13 @@ public:
     // query() over the points followed by copies of the last point up to `padded` points, the copies' values dropped
     // (what query() does on CUDA to keep cuDNN's attention shapes from a small set: shape_vae.cpp).
     at::Tensor queryPadded(const GeometryKeys& keys, const at::Tensor& points, std::int64_t padded) const;
+    // The attention queries of points [rows, 3] (float32), per head normalised, as [rows, width] in the compute type:
+    // by the operator path (Operators), by the factored form in float32 LibTorch operators (FactoredReference, any
+    // device) or by the fused path's product and kernel (FactoredKernel, CUDA in half precision only). For tests.
+    enum class QueryForm { Operators, FactoredReference, FactoredKernel };
+    at::Tensor attentionQueries(const at::Tensor& points, QueryForm form) const;
+    // The factored form of the queries from the current weights (FactoredQuery), on the compute device.
+    std::shared_ptr<const FactoredQuery> factoredQuery() const;
     // Rough bytes of intermediate tensors per query point, for sizing chunks.
     std::int64_t bytesPerPoint() const;
     const ComputeSpec& spec() const { return m_spec; }
@@ -77,6 +104,11 @@ private:
     at::Tensor queryFused(const GeometryKeys& keys, const at::Tensor& points, bool cudnn) const;
     // The FP8 path's weights and scales (shape_vae.cpp says how the scales are bounded).
     std::shared_ptr<const GeometryFp8> fp8Weights() const;
+    // Whether the fused path can compute this decoder's queries in factored form (and is not switched off with
+    // ORFEAS_DECODER_FACTORED=0).
+    bool factoredQueriesServe() const;
+    // The queries [rows, width] from the padded features [rows, P] through the factored form.
+    at::Tensor factoredQueries(const FactoredQuery& f, const at::Tensor& features, bool kernel) const;
 
     ShapeVaeConfig m_config;
     ComputeSpec m_spec;

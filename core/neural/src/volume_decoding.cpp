@@ -31,7 +31,7 @@ std::int64_t simulatedOomLimit()
 
 PointField geometryField(const GeometryDecoder& decoder, const GeometryKeys& keys)
 {
-    const GeometryKeys first { keys.k.narrow(0, 0, 1), keys.v.narrow(0, 0, 1), keys.fp8 };
+    const GeometryKeys first { keys.k.narrow(0, 0, 1), keys.v.narrow(0, 0, 1), keys.fp8, keys.factored };
     return [&decoder, first](const at::Tensor& points) { return decoder.query(first, points.unsqueeze(0)).view({ -1 }); };
 }
 

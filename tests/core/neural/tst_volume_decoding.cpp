@@ -311,6 +311,40 @@ private Q_SLOTS:
         QVERIFY(at::equal(g.queryPadded(keys, points, 4000), plain));
     }
 
+    // The fused path computes the attention queries in factored form (shape_vae.h: FactoredQuery): LN_1's variance
+    // as a quadratic form of the Fourier features, the query projection folded into a product with them. In float32
+    // it must give the operator path's queries, also for points outside the usual box and for a single point.
+    void factoredQueriesMatchOperators()
+    {
+        const auto model = loadTinyOnCpu();
+        at::manual_seed(13);
+        const GeometryDecoder& g = model->geometry();
+        const at::Tensor inside = at::rand({ 20000, 3 }) * 2.02 - 1.01;
+        const at::Tensor outside = at::rand({ 500, 3 }) * 8.0 - 4.0;
+        for (const at::Tensor& points : { inside, outside, inside.narrow(0, 0, 1) }) {
+            const at::Tensor ops = g.attentionQueries(points, GeometryDecoder::QueryForm::Operators);
+            const at::Tensor factored = g.attentionQueries(points, GeometryDecoder::QueryForm::FactoredReference);
+            QCOMPARE(factored.sizes().vec(), ops.sizes().vec());
+            QCOMPARE(ops.size(1), std::int64_t(64));
+            const double diff = (factored - ops).abs().max().item<double>();
+            const double scale = ops.abs().max().item<double>();
+            qInfo("%lld points: max |factored - operators| %.3g of %.3g", static_cast<long long>(points.size(0)), diff,
+                scale);
+            QVERIFY(scale > 0.5); // the per-head norm keeps queries of order one
+            QVERIFY2(diff <= 2e-5 * scale, QByteArray::number(diff));
+        }
+        // The parts of the factored form: the Gram matrix is symmetric and positive semi-definite, the scale 1 for
+        // these weights (a power of two in general).
+        const auto f = g.factoredQuery();
+        const at::Tensor gram = f->gram.view({ f->features + 1, -1 });
+        QVERIFY(at::allclose(gram, gram.t()));
+        QVERIFY(at::linalg_eigvalsh(gram.to(at::kDouble)).min().item<double>() > -1e-9);
+        QCOMPARE(f->scale.item<float>(), 1.0f);
+        QCOMPARE(f->matrix.size(1) % 8, std::int64_t(0));
+        QVERIFY(at::equal(f->matrix.narrow(1, f->features, f->matrix.size(1) - f->features),
+            at::zeros({ f->matrix.size(0), f->matrix.size(1) - f->features })));
+    }
+
     // The tensor form of the fit shapes (training labels) is the scalar form (tests, docs).
     void shapesAgree()
     {
