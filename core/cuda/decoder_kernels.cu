@@ -214,9 +214,10 @@ __global__ void fourierKernel(
 }
 
 // factoredQueries: a warp per row, the rows of a block's warps strided over the grid so that each block loads the
-// Gram matrix into shared memory once. Lane l holds f~_l and f~_{l+32}; the quadratic form is the warp's sum of
-// f~_i (G f~)_i. A head's values lie in `group` = headDim / 8 adjacent lanes (lane vectors s * 32 + lane), whose
-// sums are shuffles inside the group.
+// Gram matrix into shared memory once. A row's values are loaded first, so that their latency overlaps the
+// quadratic form; the features f~ go through a per-warp shared buffer, from which every lane reads them (a
+// broadcast) to form (G f~)_i for i = lane and lane + 32. A head's values lie in `group` = headDim / 8 adjacent
+// lanes (lane vectors s * 32 + lane), whose sums are shuffles inside the group.
 constexpr int kFactoredWarps = 8;
 constexpr int kMaxGram = 64;
 
@@ -228,11 +229,13 @@ __device__ __forceinline__ float groupSum(float v, int group)
 }
 
 template <typename T, int STEPS>
-__global__ void __launch_bounds__(32 * kFactoredWarps) factoredQueriesKernel(T* y, const T* features, int featureStride,
-    int featureCount, const float* gram, float eps, const float* yScale, const float* m1, const float* m2,
-    bool normalise, const T* qWeight, const T* qBias, float qEps, std::int64_t rows, int width, int headDim)
+__global__ void __launch_bounds__(32 * kFactoredWarps, 4)
+    factoredQueriesKernel(T* y, const T* features, int featureStride, int featureCount, const float* gram, float eps,
+        const float* yScale, const float* m1, const float* m2, bool normalise, const T* qWeight, const T* qBias,
+        float qEps, std::int64_t rows, int width, int headDim)
 {
     __shared__ float g[kMaxGram][kMaxGram + 1];
+    __shared__ float shared[kFactoredWarps][kMaxGram];
     const int n = featureCount + 1;
     for (int i = threadIdx.x; i < kMaxGram * kMaxGram; i += blockDim.x) {
         const int a = i / kMaxGram, b = i % kMaxGram;
@@ -240,31 +243,45 @@ __global__ void __launch_bounds__(32 * kFactoredWarps) factoredQueriesKernel(T* 
     }
     __syncthreads();
     const int lane = threadIdx.x & 31;
+    const int warp = threadIdx.x >> 5;
+    float* f = shared[warp];
     const int vectors = width / 8;
     const int group = headDim / 8;
     const float scale = *yScale;
-    for (std::int64_t r = blockIdx.x * std::int64_t(kFactoredWarps) + (threadIdx.x >> 5); r < rows;
+    for (std::int64_t r = blockIdx.x * std::int64_t(kFactoredWarps) + warp; r < rows;
          r += std::int64_t(gridDim.x) * kFactoredWarps) {
-        const T* f = features + r * featureStride;
-        const float fa = lane < featureCount ? Io<T>::load(f + lane) : lane == featureCount ? 1.0f : 0.0f;
-        const float fb = lane + 32 < featureCount ? Io<T>::load(f + lane + 32)
+        T* row = y + r * width;
+        uint4 raw[STEPS];
+#pragma unroll
+        for (int s = 0; s < STEPS; ++s)
+            if (s * 32 + lane < vectors)
+                raw[s] = *reinterpret_cast<const uint4*>(row + (s * 32 + lane) * 8);
+        const T* fr = features + r * featureStride;
+        const float fa = lane < featureCount ? Io<T>::load(fr + lane) : lane == featureCount ? 1.0f : 0.0f;
+        const float fb = lane + 32 < featureCount ? Io<T>::load(fr + lane + 32)
             : lane + 32 == featureCount           ? 1.0f
                                                   : 0.0f;
+        __syncwarp();
+        f[lane] = fa;
+        f[lane + 32] = fb;
+        __syncwarp();
         float ta = 0.0f, tb = 0.0f;
-        for (int k = 0; k < n; ++k) {
-            const float fk = __shfl_sync(0xffffffffu, k < 32 ? fa : fb, k & 31);
-            ta += g[lane][k] * fk;
-            tb += g[lane + 32][k] * fk;
+#pragma unroll 8
+        for (int k = 0; k < kMaxGram; ++k) {
+            if (k < n) {
+                const float fk = f[k];
+                ta += g[lane][k] * fk;
+                tb += g[lane + 32][k] * fk;
+            }
         }
         const float inv = rsqrtf(fmaxf(warpSum(fa * ta + fb * tb), 0.0f) + eps);
-        T* row = y + r * width;
 #pragma unroll
         for (int s = 0; s < STEPS; ++s) {
             const int idx = s * 32 + lane;
             const bool active = idx < vectors;
             float v[8];
             if (active) {
-                Vec8<T>::load(row + idx * 8, v);
+                const T* h = reinterpret_cast<const T*>(&raw[s]);
                 const float4* a = reinterpret_cast<const float4*>(m1 + idx * 8);
                 const float4* b = reinterpret_cast<const float4*>(m2 + idx * 8);
                 const float4 a0 = a[0], a1 = a[1], b0 = b[0], b1 = b[1];
@@ -272,7 +289,7 @@ __global__ void __launch_bounds__(32 * kFactoredWarps) factoredQueriesKernel(T* 
                 const float add2[8] = { b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w };
 #pragma unroll
                 for (int i = 0; i < 8; ++i)
-                    v[i] = (v[i] * scale + add1[i]) * inv + add2[i];
+                    v[i] = (Io<T>::load(h + i) * scale + add1[i]) * inv + add2[i];
             } else {
 #pragma unroll
                 for (int i = 0; i < 8; ++i)
@@ -288,7 +305,7 @@ __global__ void __launch_bounds__(32 * kFactoredWarps) factoredQueriesKernel(T* 
 #pragma unroll
                 for (int i = 0; i < 8; ++i) {
                     const float d = v[i] - mean;
-                    sq += d * d;
+                    sq += active ? d * d : 0.0f;
                 }
                 const float rstd = rsqrtf(groupSum(sq, group) / float(headDim) + qEps);
                 float out[8];

@@ -2,7 +2,9 @@
 // kernels, on random data at the full-size denoiser's shapes (rows of 1024 values, 16 heads of 64) and a few others,
 // in half precision and bfloat16; and the geometry decoder's kernels (decoder_kernels.h) and FP8 products
 // (fp8_gemm.h: quantisation, the E4M3 LayerNorm output, products with bias, with GELU into E4M3 and accumulating)
-// against the same arithmetic on the host (FP8 values within half a step of their three significant bits).
+// against the same arithmetic on the host (FP8 values within half a step of their three significant bits), the
+// factored decoder queries (factoredQueries) against the host in double, and the timed-algorithm products
+// (tuned_gemm.h) bit for bit against the heuristic's choice and, for their first rows, against the host.
 // Qt-free so that it runs on the GPU machine; registered as the gpu-labelled test tst_dit_kernels where tests are
 // built. Exit 0: all agree; 1: a mismatch or CUDA error; 77: no CUDA device.
 //
@@ -15,17 +17,18 @@
 #include "decoder_kernels.h"
 #include "dit_kernels.h"
 #include "fp8_gemm.h"
-
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-#include <cuda_runtime.h>
+#include "tuned_gemm.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace orfeas::cuda;
@@ -673,6 +676,164 @@ void checkFp8Gemm(DitDType type, std::int64_t m, std::int64_t n, std::int64_t k,
     cudaFree(dscales);
 }
 
+// factoredQueries against the host's double arithmetic of decoder_kernels.h's formula: a positive semi-definite
+// Gram matrix (C^T C / rows of a random C), features with a 1 appended, per-head LayerNorm (or none).
+template <typename S>
+void checkFactoredQueries(DitDType type, std::int64_t rows, int width, int headDim, int featureCount, int stride,
+    bool normalise, std::mt19937& rng)
+{
+    const int n = featureCount + 1;
+    std::normal_distribution<double> d(0.0, 1.0);
+    std::vector<double> c(std::size_t(40 * n));
+    for (auto& v : c)
+        v = d(rng);
+    std::vector<float> gram(std::size_t(n * n));
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) {
+            double acc = 0;
+            for (int r = 0; r < 40; ++r)
+                acc += c[std::size_t(r * n + i)] * c[std::size_t(r * n + j)];
+            gram[std::size_t(i * n + j)] = float(acc / 40);
+        }
+    std::vector<float> m1(static_cast<std::size_t>(width)), m2(static_cast<std::size_t>(width));
+    for (int j = 0; j < width; ++j) {
+        m1[std::size_t(j)] = float(d(rng));
+        m2[std::size_t(j)] = float(0.3 * d(rng));
+    }
+    const float scale = 2.0f, eps = 1e-6f, qEps = 1e-6f;
+    const std::vector<std::uint16_t> feats = randomValues<S>(std::size_t(rows * stride), rng, 1.0f);
+    const std::vector<std::uint16_t> y = randomValues<S>(std::size_t(rows * width), rng, 3.0f);
+    const std::vector<std::uint16_t> qw = randomValues<S>(std::size_t(headDim), rng, 0.5f, 1.0f);
+    const std::vector<std::uint16_t> qb = randomValues<S>(std::size_t(headDim), rng, 0.2f);
+    Buffer df { feats.size() }, dy { y.size() }, dqw { qw.size() }, dqb { qb.size() };
+    float *dgram = nullptr, *dm1 = nullptr, *dm2 = nullptr, *dscale = nullptr;
+    if (!ok(cudaMalloc(&dgram, gram.size() * 4), "cudaMalloc") || !ok(cudaMalloc(&dm1, m1.size() * 4), "cudaMalloc")
+        || !ok(cudaMalloc(&dm2, m2.size() * 4), "cudaMalloc") || !ok(cudaMalloc(&dscale, 16), "cudaMalloc"))
+        return;
+    cudaMemcpy(dgram, gram.data(), gram.size() * 4, cudaMemcpyHostToDevice);
+    cudaMemcpy(dm1, m1.data(), m1.size() * 4, cudaMemcpyHostToDevice);
+    cudaMemcpy(dm2, m2.data(), m2.size() * 4, cudaMemcpyHostToDevice);
+    cudaMemcpy(dscale, &scale, 4, cudaMemcpyHostToDevice);
+    df.upload(feats);
+    dy.upload(y);
+    dqw.upload(qw);
+    dqb.upload(qb);
+    const std::string what = "factoredQueries " + std::to_string(rows) + "x" + std::to_string(width) + " heads of "
+        + std::to_string(headDim) + (normalise ? "" : " no norm") + (type == DitDType::Float16 ? " half" : " bf16");
+    if (ok(factoredQueries(type, dy.ptr(), df.ptr(), stride, featureCount, dgram, eps, dscale, dm1, dm2, normalise,
+               dqw.ptr(), dqb.ptr(), qEps, rows, width, headDim, nullptr),
+            what.c_str())
+        && ok(cudaDeviceSynchronize(), what.c_str())) {
+        std::vector<std::uint16_t> want(y.size());
+        std::vector<double> pre(static_cast<std::size_t>(width));
+        for (std::int64_t r = 0; r < rows; ++r) {
+            std::vector<double> f(std::size_t(n), 1.0);
+            for (int i = 0; i < featureCount; ++i)
+                f[std::size_t(i)] = S::to(feats[std::size_t(r * stride + i)]);
+            double q = 0;
+            for (int i = 0; i < n; ++i)
+                for (int j = 0; j < n; ++j)
+                    q += f[std::size_t(i)] * double(gram[std::size_t(i * n + j)]) * f[std::size_t(j)];
+            const double inv = 1.0 / std::sqrt(std::max(q, 0.0) + eps);
+            for (int j = 0; j < width; ++j)
+                pre[std::size_t(j)]
+                    = (S::to(y[std::size_t(r * width + j)]) * scale + m1[std::size_t(j)]) * inv + m2[std::size_t(j)];
+            for (int h = 0; h < width / headDim; ++h) {
+                double mean = 0, var = 0;
+                for (int j = 0; j < headDim; ++j)
+                    mean += pre[std::size_t(h * headDim + j)];
+                mean /= headDim;
+                for (int j = 0; j < headDim; ++j)
+                    var += (pre[std::size_t(h * headDim + j)] - mean) * (pre[std::size_t(h * headDim + j)] - mean);
+                const double rstd = 1.0 / std::sqrt(var / headDim + qEps);
+                for (int j = 0; j < headDim; ++j) {
+                    const double v = pre[std::size_t(h * headDim + j)];
+                    const double out
+                        = normalise ? (v - mean) * rstd * S::to(qw[std::size_t(j)]) + S::to(qb[std::size_t(j)]) : v;
+                    want[std::size_t(r * width + h * headDim + j)] = S::from(float(out));
+                }
+            }
+        }
+        compare<S>(what, dy.download(), want, false);
+    }
+    cudaFree(dgram);
+    cudaFree(dm1);
+    cudaFree(dm2);
+    cudaFree(dscale);
+}
+
+// tunedGemm with the algorithm chosen by timing against the heuristic's first choice, each in a thread of its own
+// (the plans are per thread): bit for bit the same (tuned_gemm.h), and the first rows against the host.
+template <typename S>
+void checkTunedGemm(DitDType type, std::int64_t m, std::int64_t n, std::int64_t k, GemmEpilogue epilogue,
+    bool accumulate, std::mt19937& rng)
+{
+    const std::vector<std::uint16_t> a = randomValues<S>(std::size_t(m * k), rng, 1.0f);
+    const std::vector<std::uint16_t> b = randomValues<S>(std::size_t(n * k), rng, 0.03f);
+    const std::vector<std::uint16_t> bias = randomValues<S>(std::size_t(n), rng, 0.5f);
+    const std::vector<std::uint16_t> start = randomValues<S>(std::size_t(m * n), rng, 1.0f);
+    Buffer da { a.size() }, db { b.size() }, dbias { bias.size() }, d1 { start.size() }, d2 { start.size() },
+        scratch { start.size() };
+    void* workspace = nullptr;
+    if (!ok(cudaMalloc(&workspace, tunedGemmWorkspaceBytes), "cudaMalloc"))
+        return;
+    da.upload(a);
+    db.upload(b);
+    dbias.upload(bias);
+    d1.upload(start);
+    d2.upload(start);
+    const std::string what = "tunedGemm " + std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k)
+        + (epilogue == GemmEpilogue::GeluBias    ? " gelu"
+                : epilogue == GemmEpilogue::Bias ? " bias"
+                                                 : "")
+        + (accumulate ? " accumulate" : "") + (type == DitDType::Float16 ? " half" : " bf16");
+    const auto run = [&](Buffer& out, bool tune) {
+        const char* err = nullptr;
+        std::thread worker([&] {
+            TunedGemm g;
+            g.a = da.ptr();
+            g.b = db.ptr();
+            g.bias = epilogue == GemmEpilogue::None ? nullptr : dbias.ptr();
+            g.d = out.ptr();
+            g.epilogue = epilogue;
+            g.accumulate = accumulate;
+            g.type = type;
+            g.m = m;
+            g.n = n;
+            g.k = k;
+            g.workspace = workspace;
+            g.scratch = tunedGemmWantsScratch(g) ? scratch.ptr() : nullptr;
+            err = tunedGemm(g, tune, nullptr);
+            if (!err && cudaDeviceSynchronize() != cudaSuccess)
+                err = "the product failed";
+        });
+        worker.join();
+        return ok(err, what.c_str());
+    };
+    if (run(d1, false) && run(d2, true)) {
+        const std::vector<std::uint16_t> plain = d1.download(), tuned = d2.download();
+        compare<S>(what + " tuned = heuristic", tuned, plain, true);
+        // The first 16 rows on the host.
+        const std::int64_t rows = std::min<std::int64_t>(m, 16);
+        std::vector<std::uint16_t> want(std::size_t(rows * n)), got(plain.begin(), plain.begin() + rows * n);
+        for (std::int64_t i = 0; i < rows; ++i)
+            for (std::int64_t j = 0; j < n; ++j) {
+                double acc = 0;
+                for (std::int64_t l = 0; l < k; ++l)
+                    acc += double(S::to(a[std::size_t(i * k + l)])) * S::to(b[std::size_t(j * k + l)]);
+                if (epilogue != GemmEpilogue::None)
+                    acc += S::to(bias[std::size_t(j)]);
+                if (epilogue == GemmEpilogue::GeluBias)
+                    acc = geluTanh(acc);
+                if (accumulate)
+                    acc += S::to(start[std::size_t(i * n + j)]);
+                want[std::size_t(i * n + j)] = S::from(float(acc));
+            }
+        compare<S>(what + " against the host", got, want, false);
+    }
+    cudaFree(workspace);
+}
+
 template <typename S> void checkFp8(DitDType type, std::mt19937& rng)
 {
     if (!fp8GemmAvailable(0)) {
@@ -692,6 +853,13 @@ void checkAll(DitDType type, std::mt19937& rng)
 {
     checkFp8<S>(type, rng);
     checkDecoder<S>(type, rng);
+    checkFactoredQueries<S>(type, 20000, 1024, 64, 51, 56, true, rng); // rows strided over the grid
+    checkFactoredQueries<S>(type, 777, 64, 16, 51, 56, true, rng);
+    checkFactoredQueries<S>(type, 100, 96, 32, 9, 16, false, rng);
+    checkTunedGemm<S>(type, 8192, 4096, 1024, GemmEpilogue::GeluBias, false, rng);
+    checkTunedGemm<S>(type, 16384, 1024, 1024, GemmEpilogue::Bias, false, rng);
+    checkTunedGemm<S>(type, 8192, 1024, 4096, GemmEpilogue::None, true, rng);
+    checkTunedGemm<S>(type, 100, 64, 56, GemmEpilogue::Bias, false, rng); // below the tuning size
     checkAdaNorm<S>(type, 1, 7515, 1024, false, rng);
     checkAdaNorm<S>(type, 1, 6144, 1024, true, rng);
     checkAdaNorm<S>(type, 2, 333, 512, true, rng);

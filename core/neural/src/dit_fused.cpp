@@ -15,6 +15,7 @@
 #include "decoder_kernels.h"
 #include "dit_kernels.h"
 #include "fp8_gemm.h"
+#include "tuned_gemm.h"
 
 #include <ATen/Context.h>
 #include <c10/core/GradMode.h>
@@ -396,6 +397,54 @@ void factoredQueries(at::Tensor& y, const at::Tensor& features, std::int64_t fea
 #else
     decoderKernelsMissing(y, features, featureCount, gram, eps, yScale, m1, m2, qNorm, headDim);
 #endif
+}
+
+at::Tensor tunedLinear(
+    const at::Tensor& x, const at::Tensor& w, const at::Tensor& bias, bool gelu, at::Tensor* accumulateInto)
+{
+#if ORFEAS_NEURAL_DIT_CUDA
+    static const bool tune = envOr("ORFEAS_GEMM_TUNING", "1") != "0";
+    const std::int64_t m = x.size(0), n = w.size(0), k = w.size(1);
+    const bool shapes = x.dim() == 2 && w.dim() == 2 && x.size(1) == k && n % 8 == 0 && k % 8 == 0;
+    const bool types = (x.scalar_type() == at::kHalf || x.scalar_type() == at::kBFloat16)
+        && w.scalar_type() == x.scalar_type() && (!bias.defined() || bias.scalar_type() == x.scalar_type());
+    const bool layout = kernelsFor(x) && x.is_contiguous() && w.is_contiguous() && w.device() == x.device()
+        && (!bias.defined() || (bias.is_contiguous() && bias.numel() == n))
+        && (!accumulateInto
+            || (accumulateInto->is_contiguous() && accumulateInto->scalar_type() == x.scalar_type()
+                && accumulateInto->dim() == 2 && accumulateInto->size(0) == m && accumulateInto->size(1) == n));
+    if (shapes && types && layout && !(gelu && !bias.defined()) && !(accumulateInto && (gelu || bias.defined()))) {
+        const c10::cuda::CUDAGuard guard(x.device());
+        at::Tensor out = accumulateInto ? *accumulateInto : at::empty({ m, n }, x.options());
+        const at::Tensor workspace
+            = at::empty({ std::int64_t(cuda::tunedGemmWorkspaceBytes) }, x.options().dtype(at::kByte));
+        cuda::TunedGemm g;
+        g.a = x.data_ptr();
+        g.b = w.data_ptr();
+        g.bias = bias.defined() ? bias.data_ptr() : nullptr;
+        g.d = out.data_ptr();
+        g.epilogue = gelu    ? cuda::GemmEpilogue::GeluBias
+            : bias.defined() ? cuda::GemmEpilogue::Bias
+                             : cuda::GemmEpilogue::None;
+        g.accumulate = accumulateInto != nullptr;
+        g.type = ditType(x);
+        g.m = m;
+        g.n = n;
+        g.k = k;
+        g.workspace = workspace.data_ptr();
+        at::Tensor scratch;
+        if (tune && cuda::tunedGemmWantsScratch(g)) {
+            scratch = at::empty_like(out);
+            g.scratch = scratch.data_ptr();
+        }
+        check(cuda::tunedGemm(g, tune, streamOf(x)), "tunedGemm");
+        return out;
+    }
+#endif
+    if (accumulateInto)
+        return accumulateInto->addmm_(x, w.t());
+    at::Tensor y = bias.defined() ? at::addmm(bias, x, w.t()) : at::mm(x, w.t());
+    return gelu ? at::gelu(y, "tanh") : y;
 }
 
 bool decoderFp8(const ComputeSpec& spec, at::ScalarType dtype, std::int64_t width, std::int64_t hidden)

@@ -75,6 +75,13 @@ void factoredQueries(at::Tensor& y, const at::Tensor& features, std::int64_t fea
     double eps, const at::Tensor& yScale, const at::Tensor& m1, const at::Tensor& m2, const LayerNorm& qNorm,
     std::int64_t headDim);
 
+// epilogue(x w^T + bias) for x [m, k] and a weight w [n, k], or *accumulateInto += x w^T (no bias, no GELU): the
+// geometry decoder's large products through orfeas_cuda's tunedGemm (the algorithm chosen by timing the first
+// product of each kind; ORFEAS_GEMM_TUNING=0 keeps cuBLASLt's heuristic's choice, for comparisons). gelu: the tanh
+// approximation, with the bias. LibTorch's operators where the kernels do not serve (other devices and types).
+at::Tensor tunedLinear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& bias = {}, bool gelu = false,
+    at::Tensor* accumulateInto = nullptr);
+
 // The decoder's optional FP8 path (queryFused; experimental, off unless ORFEAS_DECODER_FP8=1): the query
 // projection and the MLP's two products take E4M3 inputs (orfeas_cuda's fp8_gemm.h). Whether it serves a decoder of
 // this width and MLP width: decoderKernels(...), both multiples of 16, and a GPU with FP8 tensor cores.

@@ -181,7 +181,7 @@ at::Tensor GeometryDecoder::factoredQueries(const FactoredQuery& f, const at::Te
 {
     const std::int64_t width = m_config.geoWidth(), heads = m_config.geoHeads();
     if (kernel) {
-        at::Tensor y = at::mm(features, f.matrix.t());
+        at::Tensor y = fused::tunedLinear(features, f.matrix);
         fused::factoredQueries(y, features, f.features, f.gram, f.eps, f.scale, f.m1, f.m2, m_qNorm, width / heads);
         return y;
     }
@@ -446,7 +446,7 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
     const at::Tensor weight
         = padded == features ? m_queryProj.weight : at::constant_pad_nd(m_queryProj.weight, { 0, padded - features });
     const at::Tensor feats = fused::fourierFeatures(flat, m_frequencies, padded, m_spec.dtype);
-    at::Tensor x = m_queryProj.bias.defined() ? at::addmm(m_queryProj.bias, feats, weight.t()) : at::mm(feats, weight.t());
+    at::Tensor x = fused::tunedLinear(feats, weight, m_queryProj.bias);
     const GeometryFp8* fp8 = keys.fp8.get();
     // The biases that x does not hold yet: ln_3 reads x plus the attention's output bias, ln_post x plus both.
     const at::Tensor owed3 = keys.k.defined() ? m_proj.bias : at::Tensor();
@@ -463,12 +463,14 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
             q2d = linear2d(m_q, fused::shiftedLayerNorm(x, m_ln1, {}));
         }
         const at::Tensor qHeads = q2d.view({ batch, count, m_config.geoHeads(), -1 });
-        const at::Tensor q = m_qNorm.weight.defined() ? fused::shortRowLayerNorm(m_qNorm, qHeads) : qHeads;
+        // The factored form's kernel has applied the per-head norm already.
+        const at::Tensor q
+            = m_qNorm.weight.defined() && !keys.factored ? fused::shortRowLayerNorm(m_qNorm, qHeads) : qHeads;
         const at::Tensor k = keys.k.size(0) == batch ? keys.k : keys.k.expand({ batch, -1, -1, -1 });
         const at::Tensor v = keys.v.size(0) == batch ? keys.v : keys.v.expand({ batch, -1, -1, -1 });
         const at::Tensor attended
             = mergeHeads(cudnn ? cudnnAttention(q.transpose(1, 2), k, v) : attention(q.transpose(1, 2), k, v));
-        x.addmm_(attended.reshape({ rows, width }), m_proj.weight.t());
+        fused::tunedLinear(attended.reshape({ rows, width }).contiguous(), m_proj.weight, {}, false, &x);
     }
     // As in query(): one slice's hidden layer alive at a time. Measured on an H200 (dense decoding, session 9,
     // docs/benchmarks.md): running the whole block over slices of 32768 points was slower than over the chunk's
@@ -495,9 +497,9 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
             hidden = linear2d(m_fc, h);
             at::gelu_(hidden);
         } else {
-            hidden = fused::geluLinear(m_fc, h);
+            hidden = fused::tunedLinear(h, m_fc.weight, m_fc.bias, true);
         }
-        xs.addmm_(hidden, m_fcOut.weight.t());
+        fused::tunedLinear(hidden, m_fcOut.weight, {}, false, &xs);
     }
     const at::Tensor owedPost = sumOfBiases(owed3, m_fcOut.bias, m_spec.dtype);
     return fused::layerNormDot(x, owedPost, m_lnPost.weight.defined() ? &m_lnPost : nullptr, m_outputProj)
