@@ -437,8 +437,10 @@ at::Tensor tunedLinear(
             scratch = at::empty_like(out);
             g.scratch = scratch.data_ptr();
         }
-        check(cuda::tunedGemm(g, tune, streamOf(x)), "tunedGemm");
-        return out;
+        // A product cuBLASLt refuses (no algorithm for a shape, a failed launch) falls back to LibTorch's operators
+        // below rather than failing the run; out is unchanged by a refused product.
+        if (cuda::tunedGemm(g, tune, streamOf(x)) == nullptr)
+            return out;
     }
 #endif
     if (accumulateInto)
