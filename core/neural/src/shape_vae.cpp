@@ -210,15 +210,10 @@ at::Tensor GeometryDecoder::attentionQueries(const at::Tensor& points, QueryForm
             = m_q(m_ln1(m_queryProj(fourier(flat).to(m_spec.dtype)))).view({ rows, m_config.geoHeads(), -1 });
         return applyNorm(m_qNorm, q).reshape({ rows, width });
     }
-    const bool kernel = form == QueryForm::FactoredKernel;
-    if (kernel && !factoredQueriesServe())
-        throw InternalError(
-            "attentionQueries: the factored kernel does not serve this decoder", Stage::ShapeGeneration);
     const std::int64_t features = m_queryProj.weight.size(1);
     const std::int64_t padded = (features + 7) / 8 * 8;
-    const at::Tensor feats = kernel ? fused::fourierFeatures(flat, m_frequencies, padded, m_spec.dtype)
-                                    : at::constant_pad_nd(fourier(flat), { 0, padded - features }).to(m_spec.dtype);
-    return factoredQueries(*factoredQuery(), feats, kernel);
+    const at::Tensor feats = at::constant_pad_nd(fourier(flat), { 0, padded - features }).to(m_spec.dtype);
+    return factoredQueries(*factoredQuery(), feats, false);
 }
 
 namespace {

@@ -88,9 +88,9 @@ public:
     // (what query() does on CUDA to keep cuDNN's attention shapes from a small set: shape_vae.cpp).
     at::Tensor queryPadded(const GeometryKeys& keys, const at::Tensor& points, std::int64_t padded) const;
     // The attention queries of points [rows, 3] (float32), per head normalised, as [rows, width] in the compute type:
-    // by the operator path (Operators), by the factored form in float32 LibTorch operators (FactoredReference, any
-    // device) or by the fused path's product and kernel (FactoredKernel, CUDA in half precision only). For tests.
-    enum class QueryForm { Operators, FactoredReference, FactoredKernel };
+    // by the operator path (Operators) or by the factored form in float32 LibTorch operators (FactoredReference, any
+    // device; the fused path's kernel does the same arithmetic). For tests.
+    enum class QueryForm { Operators, FactoredReference };
     at::Tensor attentionQueries(const at::Tensor& points, QueryForm form) const;
     // The factored form of the queries from the current weights (FactoredQuery), on the compute device.
     std::shared_ptr<const FactoredQuery> factoredQuery() const;
