@@ -1,5 +1,6 @@
 // FP8 products through cuBLASLt: fp8_gemm.h says what they compute.
 
+#include "cublaslt_common.cuh"
 #include "fp8_gemm.h"
 #include "row_io.cuh"
 
@@ -20,18 +21,6 @@ const char* const kFp8NoAlgorithm
 namespace {
 
 using namespace detail;
-
-cudaDataType_t cudaType(DitDType t)
-{
-    switch (t) {
-    case DitDType::Float16:
-        return CUDA_R_16F;
-    case DitDType::BFloat16:
-        return CUDA_R_16BF;
-    default:
-        return CUDA_R_32F;
-    }
-}
 
 // The descriptors of one product shape and the algorithm cuBLASLt's heuristic chose for it.
 struct Plan {
@@ -72,11 +61,6 @@ struct ThreadState {
 
 thread_local ThreadState t_state;
 
-template <typename V> cublasStatus_t setOp(cublasLtMatmulDesc_t op, cublasLtMatmulDescAttributes_t attr, const V& v)
-{
-    return cublasLtMatmulDescSetAttribute(op, attr, &v, sizeof(v));
-}
-
 // Sets the pointers that the operation descriptor carries (scales, bias).
 const char* setPointers(Plan& p, const Fp8Gemm& g)
 {
@@ -91,23 +75,13 @@ const char* setPointers(Plan& p, const Fp8Gemm& g)
     return nullptr;
 }
 
-// Builds the descriptors of a shape and asks the heuristic for an algorithm. cuBLASLt is column-major: the
-// row-major D[m, n] is the column-major n x m matrix D' = B'^T A' with B' = our B (k x n column-major, transposed
-// by the operation) and A' = our A (k x m column-major): FP8 products want exactly this "TN" form.
+// Builds the descriptors of a shape and asks the heuristic for an algorithm. The operation's "TN" form
+// (cublaslt_common.cuh) is exactly what FP8 products want.
 const char* makePlan(Plan& p, const Fp8Gemm& g)
 {
-    if (cublasLtMatmulDescCreate(&p.op, CUBLAS_COMPUTE_32F, CUDA_R_32F) != CUBLAS_STATUS_SUCCESS)
-        return "fp8Gemm: cublasLtMatmulDescCreate failed";
-    const cublasOperation_t t = CUBLAS_OP_T, n = CUBLAS_OP_N;
-    const cublasLtEpilogue_t epilogue = g.epilogue == Fp8Epilogue::GeluBias ? CUBLASLT_EPILOGUE_GELU_BIAS
-        : g.epilogue == Fp8Epilogue::Bias                                   ? CUBLASLT_EPILOGUE_BIAS
-                                                                            : CUBLASLT_EPILOGUE_DEFAULT;
-    const cudaDataType_t outType = cudaType(g.type);
-    if (setOp(p.op, CUBLASLT_MATMUL_DESC_TRANSA, t) || setOp(p.op, CUBLASLT_MATMUL_DESC_TRANSB, n)
-        || setOp(p.op, CUBLASLT_MATMUL_DESC_EPILOGUE, epilogue))
-        return "fp8Gemm: setting the operation's attributes failed";
-    if (g.epilogue != Fp8Epilogue::None && setOp(p.op, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, outType))
-        return "fp8Gemm: setting the bias type failed";
+    const cudaDataType_t outType = cublasType(g.type);
+    if (makeRowMajorOperation(p.op, g.epilogue, outType))
+        return "fp8Gemm: making the operation descriptor failed";
     const cudaDataType_t dType = g.dE4M3 ? CUDA_R_8F_E4M3 : outType;
     if (cublasLtMatrixLayoutCreate(&p.a, CUDA_R_8F_E4M3, std::uint64_t(g.k), std::uint64_t(g.n), g.k)
         || cublasLtMatrixLayoutCreate(&p.b, CUDA_R_8F_E4M3, std::uint64_t(g.k), std::uint64_t(g.m), g.k)
@@ -130,14 +104,6 @@ const char* makePlan(Plan& p, const Fp8Gemm& g)
         return kFp8NoAlgorithm;
     p.algo = result.algo;
     return nullptr;
-}
-
-thread_local std::string t_error; // the text of the last failure that names a cuBLAS status
-
-const char* failure(const char* what, cublasStatus_t s)
-{
-    t_error = std::string(what) + " (" + cublasLtGetStatusName(s) + ": " + cublasLtGetStatusString(s) + ")";
-    return t_error.c_str();
 }
 
 __global__ void quantizeKernel(const void* in, int type, std::uint8_t* out, std::int64_t count, float scale)
@@ -219,7 +185,7 @@ const char* fp8Gemm(const Fp8Gemm& g, void* stream) noexcept
         g.accumulate ? g.d : nullptr, p.c, g.d, p.d, &p.algo, g.workspace ? g.workspace : st.workspace,
         fp8GemmWorkspaceBytes, static_cast<cudaStream_t>(stream));
     if (s != CUBLAS_STATUS_SUCCESS)
-        return failure("fp8Gemm: cublasLtMatmul failed", s);
+        return statusFailure("fp8Gemm: cublasLtMatmul failed", s);
     const cudaError_t e = cudaGetLastError();
     return e == cudaSuccess ? nullptr : cudaGetErrorString(e);
 }

@@ -7,13 +7,14 @@
 // weight B stored as PyTorch's Linear stores it ([out, in]). Products run in float32 on the tensor cores' FP8 path.
 
 #include "dit_kernels.h"
+#include "tuned_gemm.h"
 
 #include <cstddef>
 #include <cstdint>
 
 namespace orfeas::cuda {
 
-enum class Fp8Epilogue { None, Bias, GeluBias }; // GeluBias: GELU (tanh approximation) of the product plus bias
+using Fp8Epilogue = GemmEpilogue; // GeluBias: GELU (tanh approximation) of the product plus bias
 
 struct Fp8Gemm {
     const std::uint8_t* a = nullptr; // [m, k] E4M3, rows of k bytes, 16-byte aligned

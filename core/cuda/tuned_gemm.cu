@@ -1,10 +1,10 @@
 // Half-precision products through cuBLASLt with timed algorithm choice: tuned_gemm.h says what they compute.
 
-#include "tuned_gemm.h"
+#include "cublaslt_common.cuh"
 #include "row_io.cuh"
+#include "tuned_gemm.h"
 
 #include <cublasLt.h>
-
 #include <map>
 #include <memory>
 #include <string>
@@ -52,45 +52,18 @@ struct ThreadState {
 };
 
 thread_local ThreadState t_state;
-thread_local std::string t_error;
-
-const char* failure(const char* what, cublasStatus_t s)
-{
-    t_error = std::string(what) + " (" + cublasLtGetStatusName(s) + ": " + cublasLtGetStatusString(s) + ")";
-    return t_error.c_str();
-}
-
-template <typename V> cublasStatus_t setOp(cublasLtMatmulDesc_t op, cublasLtMatmulDescAttributes_t attr, const V& v)
-{
-    return cublasLtMatmulDescSetAttribute(op, attr, &v, sizeof(v));
-}
-
-cudaDataType_t cudaType(DitDType t)
-{
-    return t == DitDType::BFloat16 ? CUDA_R_16BF : CUDA_R_16F;
-}
 
 KindKey kindOf(const TunedGemm& g)
 {
     return { g.n, g.k, int(g.epilogue), g.accumulate, int(g.type) };
 }
 
-// The descriptors of a shape, in cuBLASLt's column-major terms: the row-major D[m, n] is the column-major n x m
-// matrix B'^T A' with B' the weight (k x n, transposed by the operation) and A' the activations (k x m).
+// The descriptors of a shape (the operation: cublaslt_common.cuh).
 const char* makeDescriptors(Plan& p, const TunedGemm& g)
 {
-    if (cublasLtMatmulDescCreate(&p.op, CUBLAS_COMPUTE_32F, CUDA_R_32F) != CUBLAS_STATUS_SUCCESS)
-        return "tunedGemm: cublasLtMatmulDescCreate failed";
-    const cublasOperation_t t = CUBLAS_OP_T, n = CUBLAS_OP_N;
-    const cublasLtEpilogue_t epilogue = g.epilogue == GemmEpilogue::GeluBias ? CUBLASLT_EPILOGUE_GELU_BIAS
-        : g.epilogue == GemmEpilogue::Bias                                   ? CUBLASLT_EPILOGUE_BIAS
-                                                                             : CUBLASLT_EPILOGUE_DEFAULT;
-    const cudaDataType_t type = cudaType(g.type);
-    if (setOp(p.op, CUBLASLT_MATMUL_DESC_TRANSA, t) || setOp(p.op, CUBLASLT_MATMUL_DESC_TRANSB, n)
-        || setOp(p.op, CUBLASLT_MATMUL_DESC_EPILOGUE, epilogue))
-        return "tunedGemm: setting the operation's attributes failed";
-    if (g.epilogue != GemmEpilogue::None && setOp(p.op, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, type))
-        return "tunedGemm: setting the bias type failed";
+    const cudaDataType_t type = cublasType(g.type);
+    if (makeRowMajorOperation(p.op, g.epilogue, type))
+        return "tunedGemm: making the operation descriptor failed";
     if (cublasLtMatrixLayoutCreate(&p.a, type, std::uint64_t(g.k), std::uint64_t(g.n), g.k)
         || cublasLtMatrixLayoutCreate(&p.b, type, std::uint64_t(g.k), std::uint64_t(g.m), g.k)
         || cublasLtMatrixLayoutCreate(&p.d, type, std::uint64_t(g.n), std::uint64_t(g.m), g.n))
@@ -241,7 +214,7 @@ const char* tunedGemm(const TunedGemm& g, bool tune, void* stream) noexcept
         it = st.plans.emplace(key, std::move(plan)).first;
     }
     if (const cublasStatus_t e = launch(*it->second, g, it->second->algo, g.d, s))
-        return failure("tunedGemm: cublasLtMatmul failed", e);
+        return statusFailure("tunedGemm: cublasLtMatmul failed", e);
     const cudaError_t e = cudaGetLastError();
     return e == cudaSuccess ? nullptr : cudaGetErrorString(e);
 }
