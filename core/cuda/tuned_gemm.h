@@ -1,7 +1,7 @@
 #pragma once
 // Half-precision matrix products through cuBLASLt with the algorithm chosen by timing, for the geometry decoder's
 // large products (GeometryDecoder::queryFused). cuBLASLt's heuristic ranks several algorithms (tile shapes) for a
-// product; its first choice was up to 18 % slower than the fastest on the decoder's shapes on an H200
+// product; on the decoder's shapes on an H200 the fastest took up to 18 % less time than its first choice
 // (docs/benchmarks.md, session 11). So the first product of each kind (n, k, epilogue, accumulation, type) with at
 // least kTunedGemmMinRows rows times the heuristic's candidates on the caller's operands and keeps the fastest for
 // all later products of that kind (checked against each new row count; smaller products keep the heuristic's first
