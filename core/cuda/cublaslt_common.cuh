@@ -29,6 +29,19 @@ template <typename V> cublasStatus_t setOp(cublasLtMatmulDesc_t op, cublasLtMatm
     return cublasLtMatmulDescSetAttribute(op, attr, &v, sizeof(v));
 }
 
+// Makes `device`'s primary context current on the calling thread, once per thread's state (when the wrapper's
+// per-thread handle is created). cuBLASLt launches some of its kernels (small products, in session 12's probe)
+// through the driver API, which on the legacy default stream needs a context current on the thread; a thread whose
+// only CUDA calls so far were cudaGetDevice and cuBLASLt's has none, and those launches failed with
+// CUBLAS_STATUS_EXECUTION_FAILED (orfeas-dit-kernel-check's worker threads; LibTorch's threads always have one).
+inline bool bindDevice(int device)
+{
+    if (cudaSetDevice(device) == cudaSuccess)
+        return true;
+    cudaGetLastError();
+    return false;
+}
+
 // `what` with the status's name and description; the text lives in the calling thread until its next failure.
 inline const char* statusFailure(const char* what, cublasStatus_t s)
 {

@@ -61,4 +61,19 @@ const char* factoredQueries(DitDType type, void* y, const void* features, int fe
     const void* qWeight, const void* qBias, float qEps, std::int64_t rows, int width, int headDim,
     void* stream) noexcept;
 
+// The decoder's first layers in one pass over the points, for the factored form of the queries (above): the residual
+// stream's start x0 and the queries q, both rows of `width` values of T, from points [rows, 3] (float32). Per point:
+//   f        = its Fourier features (fourierFeatures; 3 + 6 * numFrequencies <= 64 of them), rounded to T
+//   x0[r]    = T(W_p f + b_p)                     W_p = rows [0, width) of `weights`, b_p = bias0 (or null)
+//   sigma^-1 = rsqrt(var + eps)                   mean and biased variance of the stored row x0[r] (LN_1's)
+//   pre_j    = ((M f)_j * yScale[0] + m1_j) * sigma^-1 + m2_j      M = rows [width, 2 width) of `weights`
+//   q[r]     = as factoredQueries: the per-head LayerNorm of pre (normalise) or pre, rounded to T
+// `weights` is [2 width, 64] of T, each row's columns from the feature count on zero. The products run on the tensor
+// cores (T inputs, float32 sums), so they round like cuBLAS's; everything else is float32. width a multiple of 64,
+// headDim 16, 32 or 64; weights, x0 and q 16-byte aligned; yScale, m1, m2 as factoredQueries.
+const char* decoderFront(DitDType type, const float* points, const float* frequencies, int numFrequencies,
+    const void* weights, const void* bias0, const float* yScale, const float* m1, const float* m2, float eps,
+    bool normalise, const void* qWeight, const void* qBias, float qEps, void* x0, void* q, std::int64_t rows, int width,
+    int headDim, void* stream) noexcept;
+
 } // namespace orfeas::cuda

@@ -3,7 +3,8 @@
 // in half precision and bfloat16; and the geometry decoder's kernels (decoder_kernels.h) and FP8 products
 // (fp8_gemm.h: quantisation, the E4M3 LayerNorm output, products with bias, with GELU into E4M3 and accumulating)
 // against the same arithmetic on the host (FP8 values within half a step of their three significant bits), the
-// factored decoder queries (factoredQueries) against the host in double, and the timed-algorithm products
+// factored decoder queries (factoredQueries) and the decoder's one-pass front (decoderFront) against the host in
+// double, and the timed-algorithm products
 // (tuned_gemm.h) bit for bit against the heuristic's choice and, for their first rows, against the host.
 // Qt-free so that it runs on the GPU machine; registered as the gpu-labelled test tst_dit_kernels where tests are
 // built. Exit 0: all agree; 1: a mismatch or CUDA error; 77: no CUDA device.
@@ -762,6 +763,120 @@ void checkFactoredQueries(DitDType type, std::int64_t rows, int width, int headD
     cudaFree(dscale);
 }
 
+// decoderFront against the host's double arithmetic of decoder_kernels.h's formula: random points (some outside the
+// box), Fourier features rounded to T, x0 from random weights W_p and bias, LN_1's statistics of the rounded x0 row,
+// then the factored queries with per-head LayerNorm (or none).
+template <typename S>
+void checkDecoderFront(
+    DitDType type, std::int64_t rows, int width, int headDim, int numFrequencies, bool normalise, std::mt19937& rng)
+{
+    const int featureCount = 3 + 6 * numFrequencies;
+    std::uniform_real_distribution<float> box(-1.3f, 1.3f);
+    std::normal_distribution<double> d(0.0, 1.0);
+    std::vector<float> points(static_cast<std::size_t>(rows * 3));
+    std::vector<float> frequencies(static_cast<std::size_t>(numFrequencies));
+    for (auto& v : points)
+        v = box(rng);
+    for (int i = 0; i < numFrequencies; ++i)
+        frequencies[std::size_t(i)] = float(std::ldexp(3.14159265358979, i));
+    std::vector<std::uint16_t> weights = randomValues<S>(std::size_t(2 * width * 64), rng, 0.4f);
+    for (int j = 0; j < 2 * width; ++j)
+        for (int c = featureCount; c < 64; ++c)
+            weights[std::size_t(j * 64 + c)] = S::from(0.0f);
+    const std::vector<std::uint16_t> bias = randomValues<S>(std::size_t(width), rng, 0.5f, 0.2f);
+    std::vector<float> m1(static_cast<std::size_t>(width)), m2(static_cast<std::size_t>(width));
+    for (int j = 0; j < width; ++j) {
+        m1[std::size_t(j)] = float(d(rng));
+        m2[std::size_t(j)] = float(0.3 * d(rng));
+    }
+    const float scale = 4.0f, eps = 1e-6f, qEps = 1e-6f;
+    const std::vector<std::uint16_t> qw = randomValues<S>(std::size_t(headDim), rng, 0.5f, 1.0f);
+    const std::vector<std::uint16_t> qb = randomValues<S>(std::size_t(headDim), rng, 0.2f);
+    Buffer dw { weights.size() }, dbias { bias.size() }, dqw { qw.size() }, dqb { qb.size() },
+        dx { std::size_t(rows * width) }, dq { std::size_t(rows * width) };
+    float *dpoints = nullptr, *dfreq = nullptr, *dm1 = nullptr, *dm2 = nullptr, *dscale = nullptr;
+    if (!ok(cudaMalloc(&dpoints, points.size() * 4), "cudaMalloc")
+        || !ok(cudaMalloc(&dfreq, std::max<std::size_t>(frequencies.size(), 1) * 4), "cudaMalloc")
+        || !ok(cudaMalloc(&dm1, m1.size() * 4), "cudaMalloc") || !ok(cudaMalloc(&dm2, m2.size() * 4), "cudaMalloc")
+        || !ok(cudaMalloc(&dscale, 16), "cudaMalloc"))
+        return;
+    cudaMemcpy(dpoints, points.data(), points.size() * 4, cudaMemcpyHostToDevice);
+    cudaMemcpy(dfreq, frequencies.data(), frequencies.size() * 4, cudaMemcpyHostToDevice);
+    cudaMemcpy(dm1, m1.data(), m1.size() * 4, cudaMemcpyHostToDevice);
+    cudaMemcpy(dm2, m2.data(), m2.size() * 4, cudaMemcpyHostToDevice);
+    cudaMemcpy(dscale, &scale, 4, cudaMemcpyHostToDevice);
+    dw.upload(weights);
+    dbias.upload(bias);
+    dqw.upload(qw);
+    dqb.upload(qb);
+    const std::string what = "decoderFront " + std::to_string(rows) + "x" + std::to_string(width) + " heads of "
+        + std::to_string(headDim) + (normalise ? "" : " no norm") + (type == DitDType::Float16 ? " half" : " bf16");
+    if (ok(decoderFront(type, dpoints, dfreq, numFrequencies, dw.ptr(), dbias.ptr(), dscale, dm1, dm2, eps, normalise,
+               dqw.ptr(), dqb.ptr(), qEps, dx.ptr(), dq.ptr(), rows, width, headDim, nullptr),
+            what.c_str())
+        && ok(cudaDeviceSynchronize(), what.c_str())) {
+        std::vector<std::uint16_t> wantX(std::size_t(rows * width)), wantQ(std::size_t(rows * width));
+        std::vector<double> f(64), x(static_cast<std::size_t>(width)), pre(static_cast<std::size_t>(width));
+        for (std::int64_t r = 0; r < rows; ++r) {
+            const float* p = &points[std::size_t(r * 3)];
+            for (int c = 0; c < 64; ++c) {
+                float v = 0.0f;
+                if (c < 3) {
+                    v = p[c];
+                } else if (c < 3 + 3 * numFrequencies) {
+                    const int k = c - 3;
+                    v = std::sin(p[k / numFrequencies] * frequencies[std::size_t(k % numFrequencies)]);
+                } else if (c < featureCount) {
+                    const int k = c - 3 - 3 * numFrequencies;
+                    v = std::cos(p[k / numFrequencies] * frequencies[std::size_t(k % numFrequencies)]);
+                }
+                f[std::size_t(c)] = S::to(S::from(v));
+            }
+            const auto dot = [&](int row) {
+                double acc = 0;
+                for (int c = 0; c < 64; ++c)
+                    acc += double(S::to(weights[std::size_t(row * 64 + c)])) * f[std::size_t(c)];
+                return acc;
+            };
+            double mean = 0, var = 0;
+            for (int j = 0; j < width; ++j) {
+                const std::uint16_t u = S::from(float(dot(j) + S::to(bias[std::size_t(j)])));
+                wantX[std::size_t(r * width + j)] = u;
+                x[std::size_t(j)] = S::to(u);
+                mean += x[std::size_t(j)];
+            }
+            mean /= width;
+            for (int j = 0; j < width; ++j)
+                var += (x[std::size_t(j)] - mean) * (x[std::size_t(j)] - mean);
+            const double inv = 1.0 / std::sqrt(var / width + eps);
+            for (int j = 0; j < width; ++j)
+                pre[std::size_t(j)] = (dot(width + j) * scale + m1[std::size_t(j)]) * inv + m2[std::size_t(j)];
+            for (int h = 0; h < width / headDim; ++h) {
+                double hm = 0, hv = 0;
+                for (int j = 0; j < headDim; ++j)
+                    hm += pre[std::size_t(h * headDim + j)];
+                hm /= headDim;
+                for (int j = 0; j < headDim; ++j)
+                    hv += (pre[std::size_t(h * headDim + j)] - hm) * (pre[std::size_t(h * headDim + j)] - hm);
+                const double rstd = 1.0 / std::sqrt(hv / headDim + qEps);
+                for (int j = 0; j < headDim; ++j) {
+                    const double v = pre[std::size_t(h * headDim + j)];
+                    const double out
+                        = normalise ? (v - hm) * rstd * S::to(qw[std::size_t(j)]) + S::to(qb[std::size_t(j)]) : v;
+                    wantQ[std::size_t(r * width + h * headDim + j)] = S::from(float(out));
+                }
+            }
+        }
+        compare<S>(what + " x0", dx.download(), wantX, false);
+        compare<S>(what + " q", dq.download(), wantQ, false);
+    }
+    cudaFree(dpoints);
+    cudaFree(dfreq);
+    cudaFree(dm1);
+    cudaFree(dm2);
+    cudaFree(dscale);
+}
+
 // tunedGemm with the algorithm chosen by timing against the heuristic's first choice, each in a thread of its own
 // (the plans are per thread): bit for bit the same (tuned_gemm.h), and the first rows against the host.
 template <typename S>
@@ -874,6 +989,9 @@ void checkAll(DitDType type, std::mt19937& rng)
     checkFactoredQueries<S>(type, 20000, 1024, 64, 51, 56, true, rng); // rows strided over the grid
     checkFactoredQueries<S>(type, 777, 64, 16, 51, 56, true, rng);
     checkFactoredQueries<S>(type, 100, 96, 32, 9, 16, false, rng);
+    checkDecoderFront<S>(type, 3001, 1024, 64, 8, true, rng);
+    checkDecoderFront<S>(type, 70001, 64, 16, 8, true, rng); // row blocks strided over the grid
+    checkDecoderFront<S>(type, 500, 128, 32, 5, false, rng);
     checkTunedGemm<S>(type, 8192, 4096, 1024, GemmEpilogue::GeluBias, false, rng);
     checkTunedGemm<S>(type, 16384, 1024, 1024, GemmEpilogue::Bias, false, rng);
     checkTunedGemm<S>(type, 8192, 1024, 4096, GemmEpilogue::None, true, rng);

@@ -157,6 +157,8 @@ const char* fp8Gemm(const Fp8Gemm& g, void* stream) noexcept
         st.reset();
         st.device = device;
     }
+    if (!st.handle && !bindDevice(device))
+        return "fp8Gemm: the device's context cannot be made current";
     if (!st.handle && cublasLtCreate(&st.handle) != CUBLAS_STATUS_SUCCESS) {
         st.handle = nullptr;
         return "fp8Gemm: cublasLtCreate failed";

@@ -179,6 +179,8 @@ const char* tunedGemm(const TunedGemm& g, bool tune, void* stream) noexcept
         st.reset();
         st.device = device;
     }
+    if (!st.handle && !bindDevice(device))
+        return "tunedGemm: the device's context cannot be made current";
     if (!st.handle && cublasLtCreate(&st.handle) != CUBLAS_STATUS_SUCCESS) {
         st.handle = nullptr;
         return "tunedGemm: cublasLtCreate failed";

@@ -371,6 +371,43 @@ at::Tensor shiftedLayerNorm(const at::Tensor& x, const LayerNorm& norm, const at
 #endif
 }
 
+bool decoderFrontServes(std::int64_t width, std::int64_t headDim, std::int64_t numFrequencies)
+{
+    return width > 0 && width % 64 == 0 && (headDim == 16 || headDim == 32 || headDim == 64) && numFrequencies >= 0
+        && 3 + 6 * numFrequencies <= 64;
+}
+
+void decoderFront(const at::Tensor& points, const at::Tensor& frequencies, const at::Tensor& weights,
+    const at::Tensor& bias0, const at::Tensor& yScale, const at::Tensor& m1, const at::Tensor& m2, double eps,
+    const LayerNorm& qNorm, std::int64_t headDim, at::Tensor& x0, at::Tensor& q)
+{
+#if ORFEAS_NEURAL_DIT_CUDA
+    const std::int64_t rows = points.size(0), width = m1.numel();
+    require(points.is_cuda() && points.dim() == 2 && points.size(1) == 3 && points.scalar_type() == at::kFloat
+            && points.is_contiguous() && frequencies.scalar_type() == at::kFloat && frequencies.is_contiguous()
+            && frequencies.device() == points.device() && weights.dim() == 2 && weights.size(0) == 2 * width
+            && weights.size(1) == 64 && weights.is_contiguous() && weights.device() == points.device(),
+        "decoderFront: layout");
+    const auto float32 = [&](const at::Tensor& t, std::int64_t n) {
+        require(t.scalar_type() == at::kFloat && t.is_contiguous() && t.numel() == n && t.device() == points.device(),
+            "decoderFront: a float32 parameter");
+        return t.data_ptr<float>();
+    };
+    const c10::cuda::CUDAGuard guard(points.device());
+    x0 = at::empty({ rows, width }, weights.options());
+    q = at::empty({ rows, width }, weights.options());
+    check(cuda::decoderFront(ditType(weights), points.data_ptr<float>(), frequencies.data_ptr<float>(),
+              int(frequencies.numel()), weights.data_ptr(), parameter(bias0, weights, width, "decoderFront: bias"),
+              float32(yScale, 1), float32(m1, width), float32(m2, width), float(eps), qNorm.weight.defined(),
+              parameter(qNorm.weight, weights, headDim, "decoderFront: q norm weight"),
+              parameter(qNorm.bias, weights, headDim, "decoderFront: q norm bias"), float(qNorm.eps), x0.data_ptr(),
+              q.data_ptr(), rows, int(width), int(headDim), streamOf(points)),
+        "decoderFront");
+#else
+    decoderKernelsMissing(points, frequencies, weights, bias0, yScale, m1, m2, eps, qNorm, headDim, x0, q);
+#endif
+}
+
 void factoredQueries(at::Tensor& y, const at::Tensor& features, std::int64_t featureCount, const at::Tensor& gram,
     double eps, const at::Tensor& yScale, const at::Tensor& m1, const at::Tensor& m2, const LayerNorm& qNorm,
     std::int64_t headDim)

@@ -74,6 +74,14 @@ at::Tensor layerNormDot(const at::Tensor& x, const at::Tensor& shift, const Laye
 void factoredQueries(at::Tensor& y, const at::Tensor& features, std::int64_t featureCount, const at::Tensor& gram,
     double eps, const at::Tensor& yScale, const at::Tensor& m1, const at::Tensor& m2, const LayerNorm& qNorm,
     std::int64_t headDim);
+// The decoder's first layers in one pass (decoder_kernels.h: decoderFront): from points [rows, 3] (float32,
+// contiguous, CUDA), the residual stream's start x0 = W_p f + b_p and the per-head normalised queries, both
+// [rows, width] in weights' type, through the factored form (weights: [W_p; M / yScale] zero-padded to 64 columns).
+// headDim 16, 32 or 64, width a multiple of 64 (decoderFrontServes says whether a shape is taken).
+bool decoderFrontServes(std::int64_t width, std::int64_t headDim, std::int64_t numFrequencies);
+void decoderFront(const at::Tensor& points, const at::Tensor& frequencies, const at::Tensor& weights,
+    const at::Tensor& bias0, const at::Tensor& yScale, const at::Tensor& m1, const at::Tensor& m2, double eps,
+    const LayerNorm& qNorm, std::int64_t headDim, at::Tensor& x0, at::Tensor& q);
 
 // epilogue(x w^T + bias) for x [m, k] and a weight w [n, k], or *accumulateInto += x w^T (no bias, no GELU): the
 // geometry decoder's large products through orfeas_cuda's tunedGemm (the algorithm chosen by timing the first

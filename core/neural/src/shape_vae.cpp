@@ -174,6 +174,17 @@ std::shared_ptr<const FactoredQuery> GeometryDecoder::factoredQuery() const
     f->m2 = m2.to(at::kFloat).contiguous();
     f->features = features;
     f->eps = m_ln1.eps;
+    static const bool frontWanted = [] {
+        const char* v = std::getenv("ORFEAS_DECODER_FRONT");
+        return !(v && std::string(v) == "0");
+    }();
+    if (frontWanted && fused::decoderFrontServes(width, width / m_config.geoHeads(), m_frequencies.numel())
+        && features == 3 + 6 * m_frequencies.numel()) {
+        const auto pad64 = [&](const at::Tensor& t) {
+            return at::constant_pad_nd(t.to(m_spec.dtype), { 0, 64 - t.size(1) });
+        };
+        f->front = at::cat({ pad64(m_queryProj.weight), pad64(m / scale) }, 0).contiguous();
+    }
     return f;
 }
 
@@ -437,17 +448,30 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
     const std::int64_t features = m_queryProj.weight.size(1);
     const std::int64_t padded = (features + 7) / 8 * 8;
     const at::Tensor flat = points.reshape({ rows, 3 }).to(m_spec.device, at::kFloat).contiguous();
-    // Padded per call, not once: fitting a field trains these weights in place (field_fit.cpp). 1024 x 56 values.
-    const at::Tensor weight
-        = padded == features ? m_queryProj.weight : at::constant_pad_nd(m_queryProj.weight, { 0, padded - features });
-    const at::Tensor feats = fused::fourierFeatures(flat, m_frequencies, padded, m_spec.dtype);
-    at::Tensor x = fused::tunedLinear(feats, weight, m_queryProj.bias);
     const GeometryFp8* fp8 = keys.fp8.get();
+    // One pass computes x0 and the queries when the factored form has its kernel's weights; otherwise the features
+    // are written out and multiplied.
+    const bool front = keys.k.defined() && keys.factored && keys.factored->front.defined();
+    at::Tensor feats, x, frontQueries;
+    if (front) {
+        const FactoredQuery& f = *keys.factored;
+        fused::decoderFront(flat, m_frequencies, f.front, m_queryProj.bias, f.scale, f.m1, f.m2, f.eps, m_qNorm,
+            width / m_config.geoHeads(), x, frontQueries);
+    } else {
+        // Padded per call, not once: fitting a field trains these weights in place (field_fit.cpp). 1024 x 56.
+        const at::Tensor weight = padded == features
+            ? m_queryProj.weight
+            : at::constant_pad_nd(m_queryProj.weight, { 0, padded - features });
+        feats = fused::fourierFeatures(flat, m_frequencies, padded, m_spec.dtype);
+        x = fused::tunedLinear(feats, weight, m_queryProj.bias);
+    }
     // The biases that x does not hold yet: ln_3 reads x plus the attention's output bias, ln_post x plus both.
     const at::Tensor owed3 = keys.k.defined() ? m_proj.bias : at::Tensor();
     if (keys.k.defined()) {
         at::Tensor q2d;
-        if (keys.factored) {
+        if (front) {
+            q2d = frontQueries;
+        } else if (keys.factored) {
             q2d = factoredQueries(*keys.factored, feats, true);
         } else if (fp8) {
             fused::Fp8Product p = fp8Product(*fp8, fused::shiftedLayerNormE4M3(x, m_ln1, {}, fp8->quantise1), fp8->q,

@@ -62,6 +62,9 @@ struct FactoredQuery {
     at::Tensor scale; // [1] float32: a power of two >= 1 that keeps M f within half precision's range
     at::Tensor gram; // [(features + 1)^2] float32, row-major
     at::Tensor m1, m2; // [width] float32
+    // [2 width, 64] of the compute type: W_p and M / scale, zero columns after `features`; defined when the one-pass
+    // kernel (fused::decoderFront) computes x0 and the queries together (ORFEAS_DECODER_FRONT=0: not).
+    at::Tensor front;
     std::int64_t features = 0; // the Fourier features' count (before padding)
     double eps = 0.0; // LN_1's
 };
