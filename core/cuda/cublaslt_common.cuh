@@ -30,10 +30,11 @@ template <typename V> cublasStatus_t setOp(cublasLtMatmulDesc_t op, cublasLtMatm
 }
 
 // Makes `device`'s primary context current on the calling thread, once per thread's state (when the wrapper's
-// per-thread handle is created). cuBLASLt launches some of its kernels (small products, in session 12's probe)
-// through the driver API, which on the legacy default stream needs a context current on the thread; a thread whose
-// only CUDA calls so far were cudaGetDevice and cuBLASLt's has none, and those launches failed with
-// CUBLAS_STATUS_EXECUTION_FAILED (orfeas-dit-kernel-check's worker threads; LibTorch's threads always have one).
+// per-thread handle is created). Observed in session 12's probe: in a thread whose only CUDA calls so far were
+// cudaGetDevice and cuBLASLt's, small products on the legacy default stream failed with
+// CUBLAS_STATUS_EXECUTION_FAILED (orfeas-dit-kernel-check's worker threads), while the same products passed in the
+// main thread and on a created stream; with this call they pass. The likely reason, not confirmed: cuBLASLt
+// launches those kernels through the driver API, which on the legacy stream needs a current context.
 inline bool bindDevice(int device)
 {
     if (cudaSetDevice(device) == cudaSuccess)

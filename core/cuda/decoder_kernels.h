@@ -69,7 +69,7 @@ const char* factoredQueries(DitDType type, void* y, const void* features, int fe
 //   pre_j    = ((M f)_j * yScale[0] + m1_j) * sigma^-1 + m2_j      M = rows [width, 2 width) of `weights`
 //   q[r]     = as factoredQueries: the per-head LayerNorm of pre (normalise) or pre, rounded to T
 // `weights` is [2 width, 64] of T, each row's columns from the feature count on zero. The products run on the tensor
-// cores (T inputs, float32 sums), so they round like cuBLAS's; everything else is float32. width a multiple of 64,
+// cores (T inputs, float32 sums, one rounding when x0 is stored); everything else is float32. width a multiple of 64,
 // headDim 16, 32 or 64; weights, x0 and q 16-byte aligned; yScale, m1, m2 as factoredQueries.
 const char* decoderFront(DitDType type, const float* points, const float* frequencies, int numFrequencies,
     const void* weights, const void* bias0, const float* yScale, const float* m1, const float* m2, float eps,
