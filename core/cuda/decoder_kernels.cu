@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cuda_fp8.h>
-#include <mma.h>
 #include <type_traits>
 #include <utility>
 
@@ -344,6 +344,27 @@ unsigned rowBlocks(std::int64_t rows)
     return unsigned((rows + kWarpsPerBlock - 1) / kWarpsPerBlock);
 }
 
+constexpr int kDevices = 64; // devices whose launch figures are cached
+
+// The number of SMs of the current device, looked up once per device.
+int smCount()
+{
+    static std::atomic<int> cached[kDevices] {};
+    int device = 0;
+    if (cudaGetDevice(&device) != cudaSuccess)
+        return 1;
+    if (device >= 0 && device < kDevices) {
+        if (const int n = cached[device].load(std::memory_order_relaxed); n > 0)
+            return n;
+    }
+    int sms = 0;
+    cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device);
+    sms = std::max(sms, 1);
+    if (device >= 0 && device < kDevices)
+        cached[device].store(sms, std::memory_order_relaxed);
+    return sms;
+}
+
 // outScale < 0: rows of T; otherwise rows of E4M3 bytes holding value * outScale.
 template <typename T, int STEPS>
 void launchNorm(const void* x, const void* shift, const void* weight, const void* bias, void* out, float outScale,
@@ -472,38 +493,91 @@ const char* factoredQueriesT(void* y, const void* features, int featureStride, i
 
 // decoderFront: a block of kFrontWarps warps takes 16 rows per warp (128 points) and walks the 2 * width / 64
 // column tiles of `weights` in order, the block's 256 threads staging each 64 x 64 tile in shared memory (double
-// buffered: the next tile's global loads are issued before the current tile's products). A warp's features
-// (16 x 64, computed in place) stay in registers as wmma fragments for all tiles; each tile is 16 x 64 products
-// (K = 64) on the tensor cores in float32, stored to the warp's shared accumulator rows, then finished by the warp
-// with two lanes per row (lane pair 2r, 2r + 1 holds the row's 4-column chunks h * 4 + 8 j, j < 8, conflict-free in
-// the 72-float rows), staged as T and written out as whole 128-byte row segments.
+// buffered: the next tile's global loads are issued before the current tile's products, one barrier per tile).
+// The products are the tensor cores' m16n8k16 operations (mma.sync) with the fragment layouts PTX defines, so that
+// every step after them works in registers: lane l holds, for its rows g = l / 4 and g + 8 of the warp's 16, the
+// columns 8 j + 2 (l % 4) and the one after, j < 8, of each tile. A warp's features are computed in place, straight
+// into the A fragments (K = 64: four 16-column steps), and stay in registers for all tiles; B fragments come from
+// the staged tile through ldmatrix. A row's sums are over its four lanes (two shuffles). Results go through the
+// warp's staging rows (conflict-free 4-byte stores) and out as whole 128-byte row segments.
 constexpr int kFrontWarps = 8;
 constexpr int kFrontRows = 16 * kFrontWarps;
 constexpr int kFrontTile = 64;
-constexpr int kFrontStride = 72; // shared row stride (elements): 16-byte rows, 32-byte aligned fragment pointers
+constexpr int kFrontStride = 72; // shared row stride (elements): 144-byte rows, conflict-free for ldmatrix and stores
 
-// Four values rounded to T, packed for one 8-byte store.
-template <typename T> __device__ __forceinline__ uint2 pack4(float a, float b, float c, float d)
+// Two values rounded to T, packed in one register (the first in the low half).
+template <typename T> __device__ __forceinline__ unsigned packPair(float a, float b)
 {
-    uint2 u;
     if constexpr (std::is_same_v<T, __half>) {
-        const __half2 lo = __floats2half2_rn(a, b), hi = __floats2half2_rn(c, d);
-        u.x = *reinterpret_cast<const unsigned*>(&lo);
-        u.y = *reinterpret_cast<const unsigned*>(&hi);
+        const __half2 v = __floats2half2_rn(a, b);
+        return *reinterpret_cast<const unsigned*>(&v);
     } else {
-        const __nv_bfloat162 lo = __floats2bfloat162_rn(a, b), hi = __floats2bfloat162_rn(c, d);
-        u.x = *reinterpret_cast<const unsigned*>(&lo);
-        u.y = *reinterpret_cast<const unsigned*>(&hi);
+        const __nv_bfloat162 v = __floats2bfloat162_rn(a, b);
+        return *reinterpret_cast<const unsigned*>(&v);
     }
-    return u;
+}
+
+// c += a * b for one 16 x 8 x 16 step (A row-major, B column-major, float32 sums).
+template <typename T>
+__device__ __forceinline__ void mma16816(float (&c)[4], const unsigned (&a)[4], unsigned b0, unsigned b1)
+{
+    if constexpr (std::is_same_v<T, __half>) {
+        asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+                     "{%0,%1,%2,%3};\n"
+                     : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+    } else {
+        asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+                     "{%0,%1,%2,%3};\n"
+                     : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+    }
+}
+
+__device__ __forceinline__ void ldmatrixX4(unsigned (&r)[4], const void* p)
+{
+    const unsigned address = unsigned(__cvta_generic_to_shared(p));
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(address));
+}
+
+// The sum over the four lanes that hold one row (lanes 4 g .. 4 g + 3).
+__device__ __forceinline__ float quadSum(float v)
+{
+    v += __shfl_xor_sync(0xffffffffu, v, 1);
+    return v + __shfl_xor_sync(0xffffffffu, v, 2);
+}
+
+// What feature column c is (fourierValue's layout, looked up instead of divided out per value): the coordinate it
+// reads, its frequency and kind (0: the coordinate itself, 1: sine, 2: cosine, 3: zero padding).
+struct FrontColumn {
+    int coordinate;
+    int kind;
+    float frequency;
+};
+
+__device__ __forceinline__ float featureValue(const FrontColumn& c, const float (&p)[3])
+{
+    const float x = p[c.coordinate];
+    switch (c.kind) {
+    case 0:
+        return x;
+    case 1:
+        return sinf(x * c.frequency);
+    case 2:
+        return cosf(x * c.frequency);
+    default:
+        return 0.0f;
+    }
 }
 
 template <typename T> struct FrontShared {
     alignas(128) T weights[2][kFrontTile][kFrontStride];
     // Per tile and column, in float32: x0 tiles: [0] the bias; query tiles: m1, m2, the q norm's weight and bias.
     alignas(16) float params[2][4][kFrontTile];
-    alignas(128) T staging[kFrontWarps][16][kFrontStride];
-    alignas(128) float acc[kFrontWarps][16][kFrontStride];
+    alignas(16) T staging[kFrontWarps][16][kFrontStride];
+    FrontColumn columns[kFrontTile];
 };
 
 template <typename T, int HEAD>
@@ -511,22 +585,32 @@ __global__ void __launch_bounds__(32 * kFrontWarps, 2) decoderFrontKernel(const 
     int numFrequencies, const T* weights, const T* bias0, const float* yScale, const float* m1, const float* m2,
     float eps, bool normalise, const T* qWeight, const T* qBias, float qEps, T* x0, T* q, std::int64_t rows, int width)
 {
-    using namespace nvcuda;
-    extern __shared__ unsigned char frontRaw[];
-    auto& sm = *reinterpret_cast<FrontShared<T>*>(frontRaw);
+    __shared__ FrontShared<T> sm;
     const int lane = threadIdx.x & 31;
     const int warp = threadIdx.x >> 5;
+    const int g = lane >> 2, quad = lane & 3;
     const int tiles = 2 * width / kFrontTile;
     const int halfTiles = tiles / 2;
-    const int featureCount = 3 + 6 * numFrequencies;
     const std::int64_t rowBlocks = (rows + kFrontRows - 1) / kFrontRows;
+    if (std::int64_t(blockIdx.x) >= rowBlocks)
+        return;
     const float scale = *yScale;
-    const int r = lane >> 1, h = lane & 1;
-    constexpr int chunksPerHead = HEAD / 8;
+    constexpr int tilesPerHead = HEAD / 8; // n8 column groups per head
     constexpr int headsPerTile = kFrontTile / HEAD;
 
-    // This thread's two 16-byte pieces of a weight tile: rows idx / 8 and idx / 8 + 32, columns (idx % 8) * 8.
     const int idx = int(threadIdx.x);
+    if (idx < kFrontTile) {
+        const int sinEnd = 3 + 3 * numFrequencies, cosEnd = 3 + 6 * numFrequencies;
+        FrontColumn c { 0, 3, 0.0f };
+        if (idx < 3) {
+            c = { idx, 0, 0.0f };
+        } else if (idx < cosEnd) {
+            const int k = idx < sinEnd ? idx - 3 : idx - sinEnd;
+            c = { k / numFrequencies, idx < sinEnd ? 1 : 2, frequencies[k % numFrequencies] };
+        }
+        sm.columns[idx] = c;
+    }
+    // This thread's two 16-byte pieces of a weight tile: rows idx / 8 and idx / 8 + 32, columns (idx % 8) * 8.
     const T* src = weights + (idx / 8) * kFrontTile + (idx % 8) * 8;
     constexpr int kHalfTile = 32 * kFrontTile; // the second piece's offset, in values
     // ... and one of its parameters: slot idx / 64 of column idx % 64.
@@ -548,11 +632,8 @@ __global__ void __launch_bounds__(32 * kFrontWarps, 2) decoderFrontKernel(const 
             return qBias ? Io<T>::load(qBias + col % HEAD) : 0.0f;
         }
     };
-    uint4 next0, next1;
-    if (std::int64_t(blockIdx.x) >= rowBlocks)
-        return;
-    next0 = *reinterpret_cast<const uint4*>(src);
-    next1 = *reinterpret_cast<const uint4*>(src + kHalfTile);
+    uint4 next0 = *reinterpret_cast<const uint4*>(src);
+    uint4 next1 = *reinterpret_cast<const uint4*>(src + kHalfTile);
     float nextParam = param(0);
     *reinterpret_cast<uint4*>(&sm.weights[0][idx / 8][(idx % 8) * 8]) = next0;
     *reinterpret_cast<uint4*>(&sm.weights[0][idx / 8 + 32][(idx % 8) * 8]) = next1;
@@ -560,23 +641,32 @@ __global__ void __launch_bounds__(32 * kFrontWarps, 2) decoderFrontKernel(const 
     __syncthreads();
     int buffer = 0;
     T(*stage)[kFrontStride] = sm.staging[warp];
-    float(*acc)[kFrontStride] = sm.acc[warp];
+    // ldmatrix: lane l gives the address of row l % 8 of 8 x 8 matrix l / 8: (n tile 2 p + (l / 8) / 2, k half
+    // (l / 8) % 2) of the 16-column n pair p and the 16-value k step.
+    const int ldRow = ((lane >> 4) << 3) + (lane & 7), ldCol = ((lane >> 3) & 1) << 3;
     for (std::int64_t block = blockIdx.x; block < rowBlocks; block += gridDim.x) {
         const std::int64_t base = block * kFrontRows + warp * 16;
-        for (int i = lane; i < 16 * kFrontTile; i += 32) {
-            const int rr = i / kFrontTile, c = i % kFrontTile;
-            const std::int64_t row = base + rr;
-            float value = 0.0f;
-            if (row < rows && c < featureCount)
-                value = fourierValue(points + row * 3, frequencies, numFrequencies, c);
-            Io<T>::store(&stage[rr][c], value);
-        }
-        __syncwarp();
-        wmma::fragment<wmma::matrix_a, 16, 16, 16, T, wmma::row_major> a[4];
+        const std::int64_t row0 = base + g, row1 = base + g + 8;
+        float p0[3] = { 0.0f, 0.0f, 0.0f }, p1[3] = { 0.0f, 0.0f, 0.0f };
+        const bool in0 = row0 < rows, in1 = row1 < rows;
+        if (in0)
+            for (int i = 0; i < 3; ++i)
+                p0[i] = points[row0 * 3 + i];
+        if (in1)
+            for (int i = 0; i < 3; ++i)
+                p1[i] = points[row1 * 3 + i];
+        // A fragments: step s, register 0/2: row g, columns 16 s + 2 quad (+8 for 2), 1/3: row g + 8 alike.
+        unsigned a[4][4];
 #pragma unroll
-        for (int kf = 0; kf < 4; ++kf)
-            wmma::load_matrix_sync(a[kf], &stage[0][kf * 16], kFrontStride);
-        float shift = 0.0f, s1 = 0.0f, s2 = 0.0f, inv = 0.0f;
+        for (int s = 0; s < 4; ++s)
+#pragma unroll
+            for (int hi = 0; hi < 2; ++hi) {
+                const int c = 16 * s + 8 * hi + 2 * quad;
+                const FrontColumn ca = sm.columns[c], cb = sm.columns[c + 1];
+                a[s][2 * hi] = packPair<T>(in0 ? featureValue(ca, p0) : 0.0f, in0 ? featureValue(cb, p0) : 0.0f);
+                a[s][2 * hi + 1] = packPair<T>(in1 ? featureValue(ca, p1) : 0.0f, in1 ? featureValue(cb, p1) : 0.0f);
+            }
+        float shift0 = 0.0f, shift1 = 0.0f, s10 = 0.0f, s11 = 0.0f, s20 = 0.0f, s21 = 0.0f, inv0 = 0.0f, inv1 = 0.0f;
         for (int t = 0; t < tiles; ++t) {
             const bool more = t + 1 < tiles || block + gridDim.x < rowBlocks;
             if (more) {
@@ -586,120 +676,117 @@ __global__ void __launch_bounds__(32 * kFrontWarps, 2) decoderFrontKernel(const 
                 next1 = *reinterpret_cast<const uint4*>(tile + kHalfTile);
                 nextParam = param(following);
             }
-            wmma::fragment<wmma::accumulator, 16, 16, 16, float> c[4];
+            float c[8][4];
 #pragma unroll
-            for (int nf = 0; nf < 4; ++nf)
-                wmma::fill_fragment(c[nf], 0.0f);
+            for (int n = 0; n < 8; ++n)
 #pragma unroll
-            for (int kf = 0; kf < 4; ++kf) {
+                for (int i = 0; i < 4; ++i)
+                    c[n][i] = 0.0f;
 #pragma unroll
-                for (int nf = 0; nf < 4; ++nf) {
-                    wmma::fragment<wmma::matrix_b, 16, 16, 16, T, wmma::col_major> b;
-                    wmma::load_matrix_sync(b, &sm.weights[buffer][nf * 16][kf * 16], kFrontStride);
-                    wmma::mma_sync(c[nf], a[kf], b, c[nf]);
+            for (int s = 0; s < 4; ++s)
+#pragma unroll
+                for (int p = 0; p < 4; ++p) {
+                    unsigned b[4];
+                    ldmatrixX4(b, &sm.weights[buffer][16 * p + ldRow][16 * s + ldCol]);
+                    mma16816<T>(c[2 * p], a[s], b[0], b[1]);
+                    mma16816<T>(c[2 * p + 1], a[s], b[2], b[3]);
                 }
-            }
-#pragma unroll
-            for (int nf = 0; nf < 4; ++nf)
-                wmma::store_matrix_sync(&acc[0][nf * 16], c[nf], kFrontStride, wmma::mem_row_major);
-            __syncwarp();
-            float v[32];
-#pragma unroll
-            for (int j = 0; j < 8; ++j) {
-                const float4 a4 = *reinterpret_cast<const float4*>(&acc[r][h * 4 + 8 * j]);
-                v[4 * j] = a4.x;
-                v[4 * j + 1] = a4.y;
-                v[4 * j + 2] = a4.z;
-                v[4 * j + 3] = a4.w;
-            }
             const bool first = t < halfTiles;
             const int col0 = (first ? t : t - halfTiles) * kFrontTile;
             const float(*par)[kFrontTile] = sm.params[buffer];
-            // The parameters of this lane's chunk j, slot k: four columns from h * 4 + 8 * j.
-            const auto chunk = [&](int k, int j) { return *reinterpret_cast<const float4*>(&par[k][h * 4 + 8 * j]); };
+            // This lane's two columns of n tile n, slot k.
+            const auto pair = [&](int k, int n) { return *reinterpret_cast<const float2*>(&par[k][8 * n + 2 * quad]); };
             if (first) {
                 // x0 = T(W0 f + b0), and the LayerNorm statistics of the stored values (about the row's first tile's
                 // mean, so that a large mean does not cancel in the variance).
-                float sum = 0.0f;
+                float sum0 = 0.0f, sum1 = 0.0f;
 #pragma unroll
-                for (int j = 0; j < 8; ++j) {
-                    const float4 b = chunk(0, j);
-                    const float add[4] = { b.x, b.y, b.z, b.w };
-#pragma unroll
-                    for (int i = 0; i < 4; ++i) {
-                        v[4 * j + i] = Io<T>::round(v[4 * j + i] + add[i]);
-                        sum += v[4 * j + i];
-                    }
+                for (int n = 0; n < 8; ++n) {
+                    const float2 b = pair(0, n);
+                    c[n][0] = Io<T>::round(c[n][0] + b.x);
+                    c[n][1] = Io<T>::round(c[n][1] + b.y);
+                    c[n][2] = Io<T>::round(c[n][2] + b.x);
+                    c[n][3] = Io<T>::round(c[n][3] + b.y);
+                    sum0 += c[n][0] + c[n][1];
+                    sum1 += c[n][2] + c[n][3];
                 }
-                if (t == 0)
-                    shift = (sum + __shfl_xor_sync(0xffffffffu, sum, 1)) / float(kFrontTile);
+                if (t == 0) {
+                    shift0 = quadSum(sum0) / float(kFrontTile);
+                    shift1 = quadSum(sum1) / float(kFrontTile);
+                }
 #pragma unroll
-                for (int i = 0; i < 32; ++i) {
-                    const float d = v[i] - shift;
-                    s1 += d;
-                    s2 += d * d;
+                for (int n = 0; n < 8; ++n) {
+                    const float d0 = c[n][0] - shift0, d1 = c[n][1] - shift0;
+                    const float d2 = c[n][2] - shift1, d3 = c[n][3] - shift1;
+                    s10 += d0 + d1;
+                    s11 += d2 + d3;
+                    s20 = __fmaf_rn(d0, d0, __fmaf_rn(d1, d1, s20));
+                    s21 = __fmaf_rn(d2, d2, __fmaf_rn(d3, d3, s21));
                 }
                 if (t == halfTiles - 1) {
-                    const float t1 = s1 + __shfl_xor_sync(0xffffffffu, s1, 1);
-                    const float t2 = s2 + __shfl_xor_sync(0xffffffffu, s2, 1);
-                    const float mean = t1 / float(width);
-                    inv = rsqrtf(fmaxf(t2 / float(width) - mean * mean, 0.0f) + eps);
+                    const float mean0 = quadSum(s10) / float(width), mean1 = quadSum(s11) / float(width);
+                    const float var0 = quadSum(s20) / float(width) - mean0 * mean0;
+                    const float var1 = quadSum(s21) / float(width) - mean1 * mean1;
+                    inv0 = rsqrtf(fmaxf(var0, 0.0f) + eps);
+                    inv1 = rsqrtf(fmaxf(var1, 0.0f) + eps);
                 }
             } else {
 #pragma unroll
-                for (int j = 0; j < 8; ++j) {
-                    const float4 a1 = chunk(0, j), a2 = chunk(1, j);
-                    const float add1[4] = { a1.x, a1.y, a1.z, a1.w }, add2[4] = { a2.x, a2.y, a2.z, a2.w };
-#pragma unroll
-                    for (int i = 0; i < 4; ++i)
-                        v[4 * j + i] = (v[4 * j + i] * scale + add1[i]) * inv + add2[i];
+                for (int n = 0; n < 8; ++n) {
+                    const float2 a1 = pair(0, n), a2 = pair(1, n);
+                    c[n][0] = __fmaf_rn(__fmaf_rn(c[n][0], scale, a1.x), inv0, a2.x);
+                    c[n][1] = __fmaf_rn(__fmaf_rn(c[n][1], scale, a1.y), inv0, a2.y);
+                    c[n][2] = __fmaf_rn(__fmaf_rn(c[n][2], scale, a1.x), inv1, a2.x);
+                    c[n][3] = __fmaf_rn(__fmaf_rn(c[n][3], scale, a1.y), inv1, a2.y);
                 }
                 if (normalise) {
-                    // Heads of headDim columns: chunk j (8 columns over the lane pair) lies in head j / chunksPerHead.
-                    float sums[headsPerTile] = {}, sq[headsPerTile] = {};
+                    // Head k of the tile holds n tiles [k * tilesPerHead, (k + 1) * tilesPerHead).
 #pragma unroll
-                    for (int j = 0; j < 8; ++j)
+                    for (int k = 0; k < headsPerTile; ++k) {
+                        float sum0 = 0.0f, sum1 = 0.0f;
 #pragma unroll
-                        for (int i = 0; i < 4; ++i)
-                            sums[j / chunksPerHead] += v[4 * j + i];
-                    float mean[headsPerTile], rstd[headsPerTile];
-#pragma unroll
-                    for (int k = 0; k < headsPerTile; ++k)
-                        mean[k] = (sums[k] + __shfl_xor_sync(0xffffffffu, sums[k], 1)) / float(HEAD);
-#pragma unroll
-                    for (int j = 0; j < 8; ++j)
-#pragma unroll
-                        for (int i = 0; i < 4; ++i) {
-                            const float d = v[4 * j + i] - mean[j / chunksPerHead];
-                            sq[j / chunksPerHead] += d * d;
+                        for (int n = k * tilesPerHead; n < (k + 1) * tilesPerHead; ++n) {
+                            sum0 += c[n][0] + c[n][1];
+                            sum1 += c[n][2] + c[n][3];
                         }
+                        const float mean0 = quadSum(sum0) / float(HEAD), mean1 = quadSum(sum1) / float(HEAD);
+                        float sq0 = 0.0f, sq1 = 0.0f;
 #pragma unroll
-                    for (int k = 0; k < headsPerTile; ++k)
-                        rstd[k] = rsqrtf((sq[k] + __shfl_xor_sync(0xffffffffu, sq[k], 1)) / float(HEAD) + qEps);
+                        for (int n = k * tilesPerHead; n < (k + 1) * tilesPerHead; ++n) {
+                            c[n][0] -= mean0;
+                            c[n][1] -= mean0;
+                            c[n][2] -= mean1;
+                            c[n][3] -= mean1;
+                            sq0 = __fmaf_rn(c[n][0], c[n][0], __fmaf_rn(c[n][1], c[n][1], sq0));
+                            sq1 = __fmaf_rn(c[n][2], c[n][2], __fmaf_rn(c[n][3], c[n][3], sq1));
+                        }
+                        const float rstd0 = rsqrtf(quadSum(sq0) / float(HEAD) + qEps);
+                        const float rstd1 = rsqrtf(quadSum(sq1) / float(HEAD) + qEps);
 #pragma unroll
-                    for (int j = 0; j < 8; ++j) {
-                        const int k = j / chunksPerHead;
-                        const float4 w4 = chunk(2, j), b4 = chunk(3, j);
-                        const float w[4] = { w4.x, w4.y, w4.z, w4.w }, b[4] = { b4.x, b4.y, b4.z, b4.w };
-#pragma unroll
-                        for (int i = 0; i < 4; ++i)
-                            v[4 * j + i] = (v[4 * j + i] - mean[k]) * rstd[k] * w[i] + b[i];
+                        for (int n = k * tilesPerHead; n < (k + 1) * tilesPerHead; ++n) {
+                            const float2 w = pair(2, n), b = pair(3, n);
+                            c[n][0] = __fmaf_rn(c[n][0] * rstd0, w.x, b.x);
+                            c[n][1] = __fmaf_rn(c[n][1] * rstd0, w.y, b.y);
+                            c[n][2] = __fmaf_rn(c[n][2] * rstd1, w.x, b.x);
+                            c[n][3] = __fmaf_rn(c[n][3] * rstd1, w.y, b.y);
+                        }
                     }
                 }
             }
 #pragma unroll
-            for (int j = 0; j < 8; ++j)
-                *reinterpret_cast<uint2*>(&stage[r][h * 4 + 8 * j])
-                    = pack4<T>(v[4 * j], v[4 * j + 1], v[4 * j + 2], v[4 * j + 3]);
+            for (int n = 0; n < 8; ++n) {
+                *reinterpret_cast<unsigned*>(&stage[g][8 * n + 2 * quad]) = packPair<T>(c[n][0], c[n][1]);
+                *reinterpret_cast<unsigned*>(&stage[g + 8][8 * n + 2 * quad]) = packPair<T>(c[n][2], c[n][3]);
+            }
             __syncwarp();
             T* out = first ? x0 : q;
 #pragma unroll
             for (int i = 0; i < 4; ++i) {
-                const int idx = lane + 32 * i;
-                const std::int64_t row = base + idx / 8;
+                const int piece = lane + 32 * i;
+                const std::int64_t row = base + piece / 8;
                 if (row < rows)
-                    *reinterpret_cast<uint4*>(out + row * width + col0 + (idx % 8) * 8)
-                        = *reinterpret_cast<const uint4*>(&stage[idx / 8][(idx % 8) * 8]);
+                    *reinterpret_cast<uint4*>(out + row * width + col0 + (piece % 8) * 8)
+                        = *reinterpret_cast<const uint4*>(&stage[piece / 8][(piece % 8) * 8]);
             }
             if (more) {
                 *reinterpret_cast<uint4*>(&sm.weights[buffer ^ 1][idx / 8][(idx % 8) * 8]) = next0;
@@ -730,29 +817,20 @@ const char* decoderFrontT(const float* points, const float* frequencies, int num
         return "decoderFront: the rows must be 16-byte aligned";
     if (rows == 0)
         return nullptr;
-    int device = 0, sms = 0;
-    cudaGetDevice(&device);
-    cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device);
     const std::int64_t rowBlocks = (rows + kFrontRows - 1) / kFrontRows;
-    const std::int64_t blocks = std::min<std::int64_t>(rowBlocks, std::int64_t(std::max(sms, 1)) * 2);
+    const std::int64_t blocks = std::min<std::int64_t>(rowBlocks, std::int64_t(smCount()) * 2);
     const auto launch = [&](auto kernel) {
-        // More than the 48 KiB a launch gets by default; the attribute is the current device's, so set every call.
-        const int bytes = int(sizeof(FrontShared<T>));
-        if (cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes) != cudaSuccess) {
-            cudaGetLastError();
-            return false;
-        }
-        kernel<<<unsigned(blocks), 32 * kFrontWarps, bytes, stream>>>(points, frequencies, numFrequencies,
+        kernel<<<unsigned(blocks), 32 * kFrontWarps, 0, stream>>>(points, frequencies, numFrequencies,
             static_cast<const T*>(weights), static_cast<const T*>(bias0), yScale, m1, m2, eps, normalise,
             static_cast<const T*>(qWeight), static_cast<const T*>(qBias), qEps, static_cast<T*>(x0), static_cast<T*>(q),
             rows, width);
-        return true;
     };
-    const bool launched = headDim == 16 ? launch(decoderFrontKernel<T, 16>)
-        : headDim == 32                 ? launch(decoderFrontKernel<T, 32>)
-                                        : launch(decoderFrontKernel<T, 64>);
-    if (!launched)
-        return "decoderFront: the kernel's shared memory cannot be granted";
+    if (headDim == 16)
+        launch(decoderFrontKernel<T, 16>);
+    else if (headDim == 32)
+        launch(decoderFrontKernel<T, 32>);
+    else
+        launch(decoderFrontKernel<T, 64>);
     return launchError();
 }
 
