@@ -9,8 +9,10 @@
 #include <cmath>
 #include <cstdint>
 #include <cuda_fp8.h>
+#include <mutex>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace orfeas::cuda {
 
@@ -365,6 +367,31 @@ int smCount()
     return sms;
 }
 
+// Sets a kernel's largest dynamic shared memory to `bytes` on the current device, once per kernel, device and the
+// largest size asked so far (the attribute is the device's; LibTorch's pools may run a kernel on several devices).
+bool sharedAttributeSet(const void* kernel, int bytes)
+{
+    struct Entry {
+        const void* kernel;
+        int device;
+        int bytes;
+    };
+    static std::mutex mutex;
+    static std::vector<Entry> entries;
+    int device = 0;
+    cudaGetDevice(&device);
+    const std::lock_guard<std::mutex> lock(mutex);
+    for (const Entry& e : entries)
+        if (e.kernel == kernel && e.device == device && e.bytes >= bytes)
+            return true;
+    if (cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes) != cudaSuccess) {
+        cudaGetLastError();
+        return false;
+    }
+    entries.push_back({ kernel, device, bytes });
+    return true;
+}
+
 // outScale < 0: rows of T; otherwise rows of E4M3 bytes holding value * outScale.
 template <typename T, int STEPS>
 void launchNorm(const void* x, const void* shift, const void* weight, const void* bias, void* out, float outScale,
@@ -503,6 +530,9 @@ const char* factoredQueriesT(void* y, const void* features, int featureStride, i
 constexpr int kFrontWarps = 8;
 constexpr int kFrontRows = 16 * kFrontWarps;
 constexpr int kFrontTile = 64;
+#ifndef ORFEAS_FRONT_MIN_BLOCKS
+#define ORFEAS_FRONT_MIN_BLOCKS 2
+#endif
 constexpr int kFrontStride = 72; // shared row stride (elements): 144-byte rows, conflict-free for ldmatrix and stores
 
 // Two values rounded to T, packed in one register (the first in the low half).
@@ -574,18 +604,50 @@ __device__ __forceinline__ float featureValue(const FrontColumn& c, const float 
 
 template <typename T> struct FrontShared {
     alignas(128) T weights[2][kFrontTile][kFrontStride];
-    // Per tile and column, in float32: x0 tiles: [0] the bias; query tiles: m1, m2, the q norm's weight and bias.
-    alignas(16) float params[2][4][kFrontTile];
     alignas(16) T staging[kFrontWarps][16][kFrontStride];
     FrontColumn columns[kFrontTile];
+    // Followed by the per-column parameters in float32 (frontParameterBytes): the bias of x0, m1 and m2 (`width`
+    // each), then the q norm's weight and bias (HEAD each).
+    alignas(16) float parameters[1];
 };
 
-template <typename T, int HEAD>
-__global__ void __launch_bounds__(32 * kFrontWarps, 2) decoderFrontKernel(const float* points, const float* frequencies,
-    int numFrequencies, const T* weights, const T* bias0, const float* yScale, const float* m1, const float* m2,
-    float eps, bool normalise, const T* qWeight, const T* qBias, float qEps, T* x0, T* q, std::int64_t rows, int width)
+std::size_t frontSharedBytes(std::size_t elementBytes, int width, int headDim)
 {
-    __shared__ FrontShared<T> sm;
+    const std::size_t fixed = 2 * kFrontTile * kFrontStride * elementBytes
+        + kFrontWarps * 16 * kFrontStride * elementBytes + kFrontTile * sizeof(FrontColumn);
+    return (fixed + 15) / 16 * 16 + 4 * (3 * std::size_t(width) + 2 * std::size_t(headDim));
+}
+
+// Two values stored as T, back in float32.
+template <typename T> __device__ __forceinline__ float2 unpackPair(unsigned u)
+{
+    if constexpr (std::is_same_v<T, __half>)
+        return __half22float2(*reinterpret_cast<const __half2*>(&u));
+    else
+        return __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(&u));
+}
+
+__device__ __forceinline__ void copy16Async(void* shared, const void* global)
+{
+    const unsigned address = unsigned(__cvta_generic_to_shared(shared));
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(address), "l"(global));
+}
+
+__device__ __forceinline__ void stmatrixX4(void* p, unsigned r0, unsigned r1, unsigned r2, unsigned r3)
+{
+    const unsigned address = unsigned(__cvta_generic_to_shared(p));
+    asm volatile("stmatrix.sync.aligned.m8n8.x4.shared.b16 [%0], {%1,%2,%3,%4};\n" ::"r"(address), "r"(r0), "r"(r1),
+        "r"(r2), "r"(r3));
+}
+
+template <typename T, int HEAD>
+__global__ void __launch_bounds__(32 * kFrontWarps, ORFEAS_FRONT_MIN_BLOCKS)
+    decoderFrontKernel(const float* points, const float* frequencies, int numFrequencies, const T* weights,
+        const T* bias0, const float* yScale, const float* m1, const float* m2, float eps, bool normalise,
+        const T* qWeight, const T* qBias, float qEps, T* x0, T* q, std::int64_t rows, int width)
+{
+    extern __shared__ __align__(128) unsigned char frontRaw[];
+    auto& sm = *reinterpret_cast<FrontShared<T>*>(frontRaw);
     const int lane = threadIdx.x & 31;
     const int warp = threadIdx.x >> 5;
     const int g = lane >> 2, quad = lane & 3;
@@ -597,8 +659,23 @@ __global__ void __launch_bounds__(32 * kFrontWarps, 2) decoderFrontKernel(const 
     const float scale = *yScale;
     constexpr int tilesPerHead = HEAD / 8; // n8 column groups per head
     constexpr int headsPerTile = kFrontTile / HEAD;
+    float* biasS = sm.parameters;
+    float* m1S = biasS + width;
+    float* m2S = m1S + width;
+    float* qwS = m2S + width;
+    float* qbS = qwS + HEAD;
 
     const int idx = int(threadIdx.x);
+    // This thread's two 16-byte pieces of a weight tile: rows idx / 8 and idx / 8 + 32, columns (idx % 8) * 8.
+    const T* src = weights + (idx / 8) * kFrontTile + (idx % 8) * 8;
+    constexpr int kHalfTile = 32 * kFrontTile; // the second piece's offset, in values
+    const auto fetchTile = [&](int t, int into) {
+        const T* tile = src + std::int64_t(t) * kFrontTile * kFrontTile;
+        copy16Async(&sm.weights[into][idx / 8][(idx % 8) * 8], tile);
+        copy16Async(&sm.weights[into][idx / 8 + 32][(idx % 8) * 8], tile + kHalfTile);
+        asm volatile("cp.async.commit_group;\n" ::);
+    };
+    fetchTile(0, 0);
     if (idx < kFrontTile) {
         const int sinEnd = 3 + 3 * numFrequencies, cosEnd = 3 + 6 * numFrequencies;
         FrontColumn c { 0, 3, 0.0f };
@@ -610,40 +687,24 @@ __global__ void __launch_bounds__(32 * kFrontWarps, 2) decoderFrontKernel(const 
         }
         sm.columns[idx] = c;
     }
-    // This thread's two 16-byte pieces of a weight tile: rows idx / 8 and idx / 8 + 32, columns (idx % 8) * 8.
-    const T* src = weights + (idx / 8) * kFrontTile + (idx % 8) * 8;
-    constexpr int kHalfTile = 32 * kFrontTile; // the second piece's offset, in values
-    // ... and one of its parameters: slot idx / 64 of column idx % 64.
-    const int slot = idx / kFrontTile, column = idx % kFrontTile;
-    const auto param = [&](int t) {
-        if (t < halfTiles) {
-            const int col = t * kFrontTile + column;
-            return slot == 0 && bias0 ? Io<T>::load(bias0 + col) : 0.0f;
-        }
-        const int col = (t - halfTiles) * kFrontTile + column;
-        switch (slot) {
-        case 0:
-            return m1[col];
-        case 1:
-            return m2[col];
-        case 2:
-            return qWeight ? Io<T>::load(qWeight + col % HEAD) : 1.0f;
-        default:
-            return qBias ? Io<T>::load(qBias + col % HEAD) : 0.0f;
-        }
-    };
-    uint4 next0 = *reinterpret_cast<const uint4*>(src);
-    uint4 next1 = *reinterpret_cast<const uint4*>(src + kHalfTile);
-    float nextParam = param(0);
-    *reinterpret_cast<uint4*>(&sm.weights[0][idx / 8][(idx % 8) * 8]) = next0;
-    *reinterpret_cast<uint4*>(&sm.weights[0][idx / 8 + 32][(idx % 8) * 8]) = next1;
-    sm.params[0][slot][column] = nextParam;
+    for (int j = idx; j < width; j += blockDim.x) {
+        biasS[j] = bias0 ? Io<T>::load(bias0 + j) : 0.0f;
+        m1S[j] = m1[j];
+        m2S[j] = m2[j];
+    }
+    if (idx < HEAD) {
+        qwS[idx] = qWeight ? Io<T>::load(qWeight + idx) : 1.0f;
+        qbS[idx] = qBias ? Io<T>::load(qBias + idx) : 0.0f;
+    }
+    asm volatile("cp.async.wait_group 0;\n" ::);
     __syncthreads();
     int buffer = 0;
     T(*stage)[kFrontStride] = sm.staging[warp];
     // ldmatrix: lane l gives the address of row l % 8 of 8 x 8 matrix l / 8: (n tile 2 p + (l / 8) / 2, k half
-    // (l / 8) % 2) of the 16-column n pair p and the 16-value k step.
+    // (l / 8) % 2) of the 16-column n pair p and the 16-value k step. stmatrix: of row l % 8 + 8 ((l / 8) % 2) of
+    // n tile 2 p + (l / 8) / 2.
     const int ldRow = ((lane >> 4) << 3) + (lane & 7), ldCol = ((lane >> 3) & 1) << 3;
+    const int stRow = (lane & 7) + (((lane >> 3) & 1) << 3), stCol = (lane >> 4) << 3;
     for (std::int64_t block = blockIdx.x; block < rowBlocks; block += gridDim.x) {
         const std::int64_t base = block * kFrontRows + warp * 16;
         const std::int64_t row0 = base + g, row1 = base + g + 8;
@@ -666,22 +727,24 @@ __global__ void __launch_bounds__(32 * kFrontWarps, 2) decoderFrontKernel(const 
                 a[s][2 * hi] = packPair<T>(in0 ? featureValue(ca, p0) : 0.0f, in0 ? featureValue(cb, p0) : 0.0f);
                 a[s][2 * hi + 1] = packPair<T>(in1 ? featureValue(ca, p1) : 0.0f, in1 ? featureValue(cb, p1) : 0.0f);
             }
-        float shift0 = 0.0f, shift1 = 0.0f, s10 = 0.0f, s11 = 0.0f, s20 = 0.0f, s21 = 0.0f, inv0 = 0.0f, inv1 = 0.0f;
+        float shift0 = 0.0f, shift1 = 0.0f, sum0 = 0.0f, sum1 = 0.0f, sq0 = 0.0f, sq1 = 0.0f, inv0 = 0.0f, inv1 = 0.0f;
         for (int t = 0; t < tiles; ++t) {
             const bool more = t + 1 < tiles || block + gridDim.x < rowBlocks;
-            if (more) {
-                const int following = t + 1 < tiles ? t + 1 : 0;
-                const T* tile = src + std::int64_t(following) * kFrontTile * kFrontTile;
-                next0 = *reinterpret_cast<const uint4*>(tile);
-                next1 = *reinterpret_cast<const uint4*>(tile + kHalfTile);
-                nextParam = param(following);
-            }
+            if (more)
+                fetchTile(t + 1 < tiles ? t + 1 : 0, buffer ^ 1);
+            const bool first = t < halfTiles;
+            const int col0 = (first ? t : t - halfTiles) * kFrontTile;
+            // The sums start from x0's bias (x0 tiles) or zero.
             float c[8][4];
 #pragma unroll
-            for (int n = 0; n < 8; ++n)
-#pragma unroll
-                for (int i = 0; i < 4; ++i)
-                    c[n][i] = 0.0f;
+            for (int n = 0; n < 8; ++n) {
+                const float2 b = first ? *reinterpret_cast<const float2*>(&biasS[col0 + 8 * n + 2 * quad])
+                                       : make_float2(0.0f, 0.0f);
+                c[n][0] = b.x;
+                c[n][1] = b.y;
+                c[n][2] = b.x;
+                c[n][3] = b.y;
+            }
 #pragma unroll
             for (int s = 0; s < 4; ++s)
 #pragma unroll
@@ -691,49 +754,50 @@ __global__ void __launch_bounds__(32 * kFrontWarps, 2) decoderFrontKernel(const 
                     mma16816<T>(c[2 * p], a[s], b[0], b[1]);
                     mma16816<T>(c[2 * p + 1], a[s], b[2], b[3]);
                 }
-            const bool first = t < halfTiles;
-            const int col0 = (first ? t : t - halfTiles) * kFrontTile;
-            const float(*par)[kFrontTile] = sm.params[buffer];
-            // This lane's two columns of n tile n, slot k.
-            const auto pair = [&](int k, int n) { return *reinterpret_cast<const float2*>(&par[k][8 * n + 2 * quad]); };
+            unsigned packed[8][2];
             if (first) {
-                // x0 = T(W0 f + b0), and the LayerNorm statistics of the stored values (about the row's first tile's
-                // mean, so that a large mean does not cancel in the variance).
-                float sum0 = 0.0f, sum1 = 0.0f;
+                // x0 = T(W0 f + b0), and the LayerNorm statistics of the stored values: their sum, and their squares
+                // about the row's first tile's mean (so that a large mean does not cancel in the variance).
+                float tileSum0 = 0.0f, tileSum1 = 0.0f;
 #pragma unroll
                 for (int n = 0; n < 8; ++n) {
-                    const float2 b = pair(0, n);
-                    c[n][0] = Io<T>::round(c[n][0] + b.x);
-                    c[n][1] = Io<T>::round(c[n][1] + b.y);
-                    c[n][2] = Io<T>::round(c[n][2] + b.x);
-                    c[n][3] = Io<T>::round(c[n][3] + b.y);
-                    sum0 += c[n][0] + c[n][1];
-                    sum1 += c[n][2] + c[n][3];
+                    packed[n][0] = packPair<T>(c[n][0], c[n][1]);
+                    packed[n][1] = packPair<T>(c[n][2], c[n][3]);
+                    const float2 v0 = unpackPair<T>(packed[n][0]), v1 = unpackPair<T>(packed[n][1]);
+                    c[n][0] = v0.x;
+                    c[n][1] = v0.y;
+                    c[n][2] = v1.x;
+                    c[n][3] = v1.y;
+                    tileSum0 += v0.x + v0.y;
+                    tileSum1 += v1.x + v1.y;
                 }
                 if (t == 0) {
-                    shift0 = quadSum(sum0) / float(kFrontTile);
-                    shift1 = quadSum(sum1) / float(kFrontTile);
+                    shift0 = quadSum(tileSum0) * (1.0f / kFrontTile);
+                    shift1 = quadSum(tileSum1) * (1.0f / kFrontTile);
                 }
+                sum0 += tileSum0;
+                sum1 += tileSum1;
 #pragma unroll
                 for (int n = 0; n < 8; ++n) {
                     const float d0 = c[n][0] - shift0, d1 = c[n][1] - shift0;
                     const float d2 = c[n][2] - shift1, d3 = c[n][3] - shift1;
-                    s10 += d0 + d1;
-                    s11 += d2 + d3;
-                    s20 = __fmaf_rn(d0, d0, __fmaf_rn(d1, d1, s20));
-                    s21 = __fmaf_rn(d2, d2, __fmaf_rn(d3, d3, s21));
+                    sq0 = __fmaf_rn(d0, d0, __fmaf_rn(d1, d1, sq0));
+                    sq1 = __fmaf_rn(d2, d2, __fmaf_rn(d3, d3, sq1));
                 }
                 if (t == halfTiles - 1) {
-                    const float mean0 = quadSum(s10) / float(width), mean1 = quadSum(s11) / float(width);
-                    const float var0 = quadSum(s20) / float(width) - mean0 * mean0;
-                    const float var1 = quadSum(s21) / float(width) - mean1 * mean1;
-                    inv0 = rsqrtf(fmaxf(var0, 0.0f) + eps);
-                    inv1 = rsqrtf(fmaxf(var1, 0.0f) + eps);
+                    // Sums of the deviations from the shift: the sums less width * shift.
+                    const float perValue = 1.0f / float(width);
+                    const float mean0 = quadSum(sum0) * perValue - shift0;
+                    const float mean1 = quadSum(sum1) * perValue - shift1;
+                    inv0 = rsqrtf(fmaxf(quadSum(sq0) * perValue - mean0 * mean0, 0.0f) + eps);
+                    inv1 = rsqrtf(fmaxf(quadSum(sq1) * perValue - mean1 * mean1, 0.0f) + eps);
                 }
             } else {
 #pragma unroll
                 for (int n = 0; n < 8; ++n) {
-                    const float2 a1 = pair(0, n), a2 = pair(1, n);
+                    const int col = col0 + 8 * n + 2 * quad;
+                    const float2 a1 = *reinterpret_cast<const float2*>(&m1S[col]);
+                    const float2 a2 = *reinterpret_cast<const float2*>(&m2S[col]);
                     c[n][0] = __fmaf_rn(__fmaf_rn(c[n][0], scale, a1.x), inv0, a2.x);
                     c[n][1] = __fmaf_rn(__fmaf_rn(c[n][1], scale, a1.y), inv0, a2.y);
                     c[n][2] = __fmaf_rn(__fmaf_rn(c[n][2], scale, a1.x), inv1, a2.x);
@@ -743,28 +807,30 @@ __global__ void __launch_bounds__(32 * kFrontWarps, 2) decoderFrontKernel(const 
                     // Head k of the tile holds n tiles [k * tilesPerHead, (k + 1) * tilesPerHead).
 #pragma unroll
                     for (int k = 0; k < headsPerTile; ++k) {
-                        float sum0 = 0.0f, sum1 = 0.0f;
+                        float hs0 = 0.0f, hs1 = 0.0f;
 #pragma unroll
                         for (int n = k * tilesPerHead; n < (k + 1) * tilesPerHead; ++n) {
-                            sum0 += c[n][0] + c[n][1];
-                            sum1 += c[n][2] + c[n][3];
+                            hs0 += c[n][0] + c[n][1];
+                            hs1 += c[n][2] + c[n][3];
                         }
-                        const float mean0 = quadSum(sum0) / float(HEAD), mean1 = quadSum(sum1) / float(HEAD);
-                        float sq0 = 0.0f, sq1 = 0.0f;
+                        const float mean0 = quadSum(hs0) * (1.0f / HEAD), mean1 = quadSum(hs1) * (1.0f / HEAD);
+                        float hq0 = 0.0f, hq1 = 0.0f;
 #pragma unroll
                         for (int n = k * tilesPerHead; n < (k + 1) * tilesPerHead; ++n) {
                             c[n][0] -= mean0;
                             c[n][1] -= mean0;
                             c[n][2] -= mean1;
                             c[n][3] -= mean1;
-                            sq0 = __fmaf_rn(c[n][0], c[n][0], __fmaf_rn(c[n][1], c[n][1], sq0));
-                            sq1 = __fmaf_rn(c[n][2], c[n][2], __fmaf_rn(c[n][3], c[n][3], sq1));
+                            hq0 = __fmaf_rn(c[n][0], c[n][0], __fmaf_rn(c[n][1], c[n][1], hq0));
+                            hq1 = __fmaf_rn(c[n][2], c[n][2], __fmaf_rn(c[n][3], c[n][3], hq1));
                         }
-                        const float rstd0 = rsqrtf(quadSum(sq0) / float(HEAD) + qEps);
-                        const float rstd1 = rsqrtf(quadSum(sq1) / float(HEAD) + qEps);
+                        const float rstd0 = rsqrtf(quadSum(hq0) * (1.0f / HEAD) + qEps);
+                        const float rstd1 = rsqrtf(quadSum(hq1) * (1.0f / HEAD) + qEps);
 #pragma unroll
                         for (int n = k * tilesPerHead; n < (k + 1) * tilesPerHead; ++n) {
-                            const float2 w = pair(2, n), b = pair(3, n);
+                            const int hc = (8 * n + 2 * quad) % HEAD;
+                            const float2 w = *reinterpret_cast<const float2*>(&qwS[hc]);
+                            const float2 b = *reinterpret_cast<const float2*>(&qbS[hc]);
                             c[n][0] = __fmaf_rn(c[n][0] * rstd0, w.x, b.x);
                             c[n][1] = __fmaf_rn(c[n][1] * rstd0, w.y, b.y);
                             c[n][2] = __fmaf_rn(c[n][2] * rstd1, w.x, b.x);
@@ -772,12 +838,16 @@ __global__ void __launch_bounds__(32 * kFrontWarps, 2) decoderFrontKernel(const 
                         }
                     }
                 }
+#pragma unroll
+                for (int n = 0; n < 8; ++n) {
+                    packed[n][0] = packPair<T>(c[n][0], c[n][1]);
+                    packed[n][1] = packPair<T>(c[n][2], c[n][3]);
+                }
             }
 #pragma unroll
-            for (int n = 0; n < 8; ++n) {
-                *reinterpret_cast<unsigned*>(&stage[g][8 * n + 2 * quad]) = packPair<T>(c[n][0], c[n][1]);
-                *reinterpret_cast<unsigned*>(&stage[g + 8][8 * n + 2 * quad]) = packPair<T>(c[n][2], c[n][3]);
-            }
+            for (int p = 0; p < 4; ++p)
+                stmatrixX4(&stage[stRow][16 * p + stCol], packed[2 * p][0], packed[2 * p][1], packed[2 * p + 1][0],
+                    packed[2 * p + 1][1]);
             __syncwarp();
             T* out = first ? x0 : q;
 #pragma unroll
@@ -788,11 +858,7 @@ __global__ void __launch_bounds__(32 * kFrontWarps, 2) decoderFrontKernel(const 
                     *reinterpret_cast<uint4*>(out + row * width + col0 + (piece % 8) * 8)
                         = *reinterpret_cast<const uint4*>(&stage[piece / 8][(piece % 8) * 8]);
             }
-            if (more) {
-                *reinterpret_cast<uint4*>(&sm.weights[buffer ^ 1][idx / 8][(idx % 8) * 8]) = next0;
-                *reinterpret_cast<uint4*>(&sm.weights[buffer ^ 1][idx / 8 + 32][(idx % 8) * 8]) = next1;
-                sm.params[buffer ^ 1][slot][column] = nextParam;
-            }
+            asm volatile("cp.async.wait_group 0;\n" ::);
             __syncthreads();
             buffer ^= 1;
         }
@@ -805,32 +871,39 @@ const char* decoderFrontT(const float* points, const float* frequencies, int num
     const void* qWeight, const void* qBias, float qEps, void* x0, void* q, std::int64_t rows, int width, int headDim,
     cudaStream_t stream)
 {
-    if (width <= 0 || width % kFrontTile != 0)
-        return "decoderFront: the row width must be a positive multiple of 64";
+    if (width <= 0 || width % kFrontTile != 0 || width > 8192)
+        return "decoderFront: the row width must be a positive multiple of 64, at most 8192";
     if (headDim != 16 && headDim != 32 && headDim != 64)
         return "decoderFront: heads of 16, 32 or 64 values only";
     if (numFrequencies < 0 || 3 + 6 * numFrequencies > kFrontTile)
         return "decoderFront: at most 64 Fourier features";
     if (!points || !frequencies || !weights || !yScale || !m1 || !m2 || !x0 || !q)
         return "decoderFront: a pointer is missing";
-    if (!aligned16(weights) || !aligned16(x0) || !aligned16(q))
-        return "decoderFront: the rows must be 16-byte aligned";
+    if (!aligned16(weights) || !aligned16(x0) || !aligned16(q) || reinterpret_cast<std::uintptr_t>(m1) % 8 != 0
+        || reinterpret_cast<std::uintptr_t>(m2) % 8 != 0)
+        return "decoderFront: the rows must be 16-byte aligned, m1 and m2 8-byte aligned";
     if (rows == 0)
         return nullptr;
+    const std::size_t bytes = frontSharedBytes(sizeof(T), width, headDim);
     const std::int64_t rowBlocks = (rows + kFrontRows - 1) / kFrontRows;
-    const std::int64_t blocks = std::min<std::int64_t>(rowBlocks, std::int64_t(smCount()) * 2);
     const auto launch = [&](auto kernel) {
-        kernel<<<unsigned(blocks), 32 * kFrontWarps, 0, stream>>>(points, frequencies, numFrequencies,
+        // Above 48 KiB a kernel needs the attribute, set once per device and size class (widths above 1024).
+        if (bytes > 48 * 1024 && !sharedAttributeSet(reinterpret_cast<const void*>(kernel), int(bytes))) {
+            return false;
+        }
+        const std::int64_t blocks
+            = std::min<std::int64_t>(rowBlocks, std::int64_t(smCount()) * ORFEAS_FRONT_MIN_BLOCKS);
+        kernel<<<unsigned(blocks), 32 * kFrontWarps, bytes, stream>>>(points, frequencies, numFrequencies,
             static_cast<const T*>(weights), static_cast<const T*>(bias0), yScale, m1, m2, eps, normalise,
             static_cast<const T*>(qWeight), static_cast<const T*>(qBias), qEps, static_cast<T*>(x0), static_cast<T*>(q),
             rows, width);
+        return true;
     };
-    if (headDim == 16)
-        launch(decoderFrontKernel<T, 16>);
-    else if (headDim == 32)
-        launch(decoderFrontKernel<T, 32>);
-    else
-        launch(decoderFrontKernel<T, 64>);
+    const bool launched = headDim == 16 ? launch(decoderFrontKernel<T, 16>)
+        : headDim == 32                 ? launch(decoderFrontKernel<T, 32>)
+                                        : launch(decoderFrontKernel<T, 64>);
+    if (!launched)
+        return "decoderFront: the kernel's shared memory cannot be granted";
     return launchError();
 }
 

@@ -15,6 +15,9 @@
 // differ, each by at most 2^-6 relative to the value or, for values below it, to the output's root mean square (a
 // few units of bfloat16's last place).
 
+#if ORFEAS_CUDA_DECODER_ATTENTION
+#include "decoder_attention.h"
+#endif
 #include "decoder_kernels.h"
 #include "dit_kernels.h"
 #include "fp8_gemm.h"
@@ -877,6 +880,83 @@ void checkDecoderFront(
     cudaFree(dscale);
 }
 
+#if ORFEAS_CUDA_DECODER_ATTENTION
+// decoderAttention (after decoderAttentionPack) against the host's double-precision softmax attention, on random
+// queries, keys and values (scores of about unit spread at the scale 1 / 8): rows past a multiple of the kernel's
+// row block, key counts that leave a partial block (masked keys), k and v with padded key and head strides. Each
+// output within 2 % of the outputs' root mean square (P is rounded to T before P V).
+template <typename S>
+void checkDecoderAttention(DitDType type, std::int64_t rows, int heads, int keys, std::mt19937& rng)
+{
+    int device = 0;
+    cudaGetDevice(&device);
+    if (!decoderAttentionServes(device, 64, keys)) {
+        std::printf("skip decoderAttention (not a compute capability 9.0 device)\n");
+        return;
+    }
+    const std::int64_t keyStride = 72, headStride = std::int64_t(keys + 3) * keyStride; // padded layouts
+    const std::vector<std::uint16_t> q = randomValues<S>(std::size_t(rows * heads * 64), rng, 1.0f);
+    const std::vector<std::uint16_t> k = randomValues<S>(std::size_t(heads * headStride), rng, 1.0f);
+    const std::vector<std::uint16_t> v = randomValues<S>(std::size_t(heads * headStride), rng, 1.0f);
+    Buffer dq { q.size() }, dk { k.size() }, dv { v.size() }, dout { q.size() };
+    dq.upload(q);
+    dk.upload(k);
+    dv.upload(v);
+    void* packed = nullptr;
+    const std::string what = "decoderAttention " + std::to_string(rows) + " rows, " + std::to_string(heads) + " heads, "
+        + std::to_string(keys) + " keys" + (type == DitDType::Float16 ? " half" : " bf16");
+    if (!ok(cudaMalloc(&packed, std::size_t(decoderAttentionPackedBytes(heads, keys))), "cudaMalloc"))
+        return;
+    if (ok(decoderAttentionPack(
+               type, dk.ptr(), keyStride, headStride, dv.ptr(), keyStride, headStride, heads, keys, packed, nullptr),
+            what.c_str())
+        && ok(decoderAttention(
+                  type, dq.ptr(), heads * 64, packed, dout.ptr(), heads * 64, rows, heads, keys, 0.125f, nullptr),
+            what.c_str())
+        && ok(cudaDeviceSynchronize(), what.c_str())) {
+        const std::vector<std::uint16_t> got = dout.download();
+        std::vector<double> want(q.size()), scores(static_cast<std::size_t>(keys));
+        for (std::int64_t r = 0; r < rows; ++r)
+            for (int h = 0; h < heads; ++h) {
+                const std::size_t qo = std::size_t((r * heads + h) * 64);
+                double top = -1e300;
+                for (int j = 0; j < keys; ++j) {
+                    double dot = 0;
+                    for (int d = 0; d < 64; ++d)
+                        dot += double(S::to(q[qo + std::size_t(d)]))
+                            * S::to(k[std::size_t(h * headStride + j * keyStride + d)]);
+                    scores[std::size_t(j)] = dot * 0.125;
+                    top = std::max(top, scores[std::size_t(j)]);
+                }
+                double sum = 0;
+                for (int j = 0; j < keys; ++j) {
+                    scores[std::size_t(j)] = std::exp(scores[std::size_t(j)] - top);
+                    sum += scores[std::size_t(j)];
+                }
+                for (int d = 0; d < 64; ++d) {
+                    double acc = 0;
+                    for (int j = 0; j < keys; ++j)
+                        acc += scores[std::size_t(j)] * S::to(v[std::size_t(h * headStride + j * keyStride + d)]);
+                    want[qo + std::size_t(d)] = acc / sum;
+                }
+            }
+        double squares = 0, worst = 0;
+        for (const double w : want)
+            squares += w * w;
+        const double rms = std::sqrt(squares / double(std::max<std::size_t>(want.size(), 1)));
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            const double e = std::fabs(double(S::to(got[i])) - want[i]);
+            worst = std::isfinite(e) ? std::max(worst, e) : 1e30;
+        }
+        const bool good = worst <= 0.02 * rms;
+        std::printf("%s %-60s worst error %.3g, outputs' rms %.3g\n", good ? "ok  " : "FAIL", what.c_str(), worst, rms);
+        if (!good)
+            ++g_failures;
+    }
+    cudaFree(packed);
+}
+#endif
+
 // tunedGemm with the algorithm chosen by timing against the heuristic's first choice, each in a thread of its own
 // (the plans are per thread): bit for bit the same (tuned_gemm.h), and the first rows against the host.
 template <typename S>
@@ -992,6 +1072,11 @@ void checkAll(DitDType type, std::mt19937& rng)
     checkDecoderFront<S>(type, 3001, 1024, 64, 8, true, rng);
     checkDecoderFront<S>(type, 70001, 64, 16, 8, true, rng); // row blocks strided over the grid
     checkDecoderFront<S>(type, 500, 128, 32, 5, false, rng);
+#if ORFEAS_CUDA_DECODER_ATTENTION
+    checkDecoderAttention<S>(type, 200, 16, 3072, rng); // the full-size decoder's heads and keys
+    checkDecoderAttention<S>(type, 500, 2, 1001, rng); // a partial key block, rows past the row blocks
+    checkDecoderAttention<S>(type, 70, 3, 5, rng);
+#endif
     checkTunedGemm<S>(type, 8192, 4096, 1024, GemmEpilogue::GeluBias, false, rng);
     checkTunedGemm<S>(type, 16384, 1024, 1024, GemmEpilogue::Bias, false, rng);
     checkTunedGemm<S>(type, 8192, 1024, 4096, GemmEpilogue::None, true, rng);

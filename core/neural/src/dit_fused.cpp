@@ -12,6 +12,9 @@
 #include <vector>
 
 #if ORFEAS_NEURAL_DIT_CUDA
+#if ORFEAS_CUDA_DECODER_ATTENTION
+#include "decoder_attention.h"
+#endif
 #include "decoder_kernels.h"
 #include "dit_kernels.h"
 #include "fp8_gemm.h"
@@ -368,6 +371,66 @@ at::Tensor shiftedLayerNorm(const at::Tensor& x, const LayerNorm& norm, const at
     return normShifted(x, norm, shift, 0.0f);
 #else
     decoderKernelsMissing(x, norm, shift);
+#endif
+}
+
+at::Tensor decoderAttentionPack(const at::Tensor& k, const at::Tensor& v)
+{
+#if ORFEAS_NEURAL_DIT_CUDA && ORFEAS_CUDA_DECODER_ATTENTION
+    static const bool wanted = [] {
+        const std::string v = envOr("ORFEAS_DECODER_ATTENTION", "own");
+        return v != "cudnn" && v != "flash";
+    }();
+    if (!wanted || !kernelsFor(k) || k.dim() != 4 || k.sizes() != v.sizes() || k.size(3) != 64 || !k.is_contiguous()
+        || !v.is_contiguous() || k.scalar_type() != v.scalar_type()
+        || (k.scalar_type() != at::kHalf && k.scalar_type() != at::kBFloat16) || k.size(2) <= 0
+        || k.size(2) > (std::int64_t(1) << 24) || k.size(0) * k.size(1) > (std::int64_t(1) << 16)
+        || !cuda::decoderAttentionServes(int(k.device().index()), 64, int(k.size(2))))
+        return {};
+    const c10::cuda::CUDAGuard guard(k.device());
+    const std::int64_t heads = k.size(0) * k.size(1), keys = k.size(2);
+    at::Tensor packed
+        = at::empty({ cuda::decoderAttentionPackedBytes(int(heads), int(keys)) }, k.options().dtype(at::kByte));
+    check(cuda::decoderAttentionPack(ditType(k), k.data_ptr(), 64, keys * 64, v.data_ptr(), 64, keys * 64, int(heads),
+              int(keys), packed.data_ptr(), streamOf(k)),
+        "decoderAttentionPack");
+    return packed;
+#else
+    (void)k;
+    (void)v;
+    return {};
+#endif
+}
+
+at::Tensor decoderAttention(
+    const at::Tensor& q, const at::Tensor& packed, std::int64_t batch, std::int64_t heads, std::int64_t keys)
+{
+#if ORFEAS_NEURAL_DIT_CUDA && ORFEAS_CUDA_DECODER_ATTENTION
+    require(q.is_cuda() && q.dim() == 2 && q.is_contiguous() && q.size(1) == heads * 64 && batch > 0
+            && q.size(0) % batch == 0 && packed.device() == q.device(),
+        "decoderAttention: layout");
+    const std::int64_t perEntry = cuda::decoderAttentionPackedBytes(int(heads), int(keys));
+    require(packed.numel() == perEntry || packed.numel() == perEntry * batch, "decoderAttention: packed keys");
+    const c10::cuda::CUDAGuard guard(q.device());
+    at::Tensor out = at::empty_like(q);
+    const std::int64_t rows = q.size(0) / batch, width = q.size(1);
+    for (std::int64_t b = 0; b < batch; ++b) {
+        const std::int64_t offset = packed.numel() == perEntry ? 0 : b * perEntry;
+        check(cuda::decoderAttention(ditType(q),
+                  static_cast<const char*>(q.data_ptr()) + b * rows * width * q.element_size(), width,
+                  packed.data_ptr<std::uint8_t>() + offset,
+                  static_cast<char*>(out.data_ptr()) + b * rows * width * q.element_size(), width, rows, int(heads),
+                  int(keys), 0.125f, streamOf(q)),
+            "decoderAttention");
+    }
+    return out;
+#else
+    (void)q;
+    (void)packed;
+    (void)batch;
+    (void)heads;
+    (void)keys;
+    throw InternalError("fused decoder attention: not compiled in", Stage::ShapeGeneration);
 #endif
 }
 

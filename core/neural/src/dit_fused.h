@@ -83,6 +83,16 @@ void decoderFront(const at::Tensor& points, const at::Tensor& frequencies, const
     const at::Tensor& bias0, const at::Tensor& yScale, const at::Tensor& m1, const at::Tensor& m2, double eps,
     const LayerNorm& qNorm, std::int64_t headDim, at::Tensor& x0, at::Tensor& q);
 
+// The decoder's cross-attention in orfeas_cuda's own kernel for Hopper (decoder_attention.h). decoderAttentionPack:
+// the keys and values k, v [B, H, N, 64] (contiguous, CUDA, half or bfloat16) laid out as the kernel reads them, or
+// an undefined tensor where the kernel does not serve (no such kernel in this build, not a compute capability 9.0
+// device, heads not of 64 values, another type, or ORFEAS_DECODER_ATTENTION set to cudnn or flash).
+// decoderAttention: for queries q [B * P, H * 64] (rows of P points per batch entry, contiguous) the attention
+// output [B * P, H * 64] with the default scale 1 / sqrt(64); `packed` holds one or B batch entries' keys.
+at::Tensor decoderAttentionPack(const at::Tensor& k, const at::Tensor& v);
+at::Tensor decoderAttention(
+    const at::Tensor& q, const at::Tensor& packed, std::int64_t batch, std::int64_t heads, std::int64_t keys);
+
 // epilogue(x w^T + bias) for x [m, k] and a weight w [n, k], or *accumulateInto += x w^T (no bias, no GELU): the
 // geometry decoder's large products through orfeas_cuda's tunedGemm (the algorithm chosen by timing the first
 // product of each kind; ORFEAS_GEMM_TUNING=0 keeps cuBLASLt's heuristic's choice, for comparisons). gelu: the tanh

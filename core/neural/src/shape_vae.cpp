@@ -120,6 +120,8 @@ GeometryKeys GeometryDecoder::prepare(const at::Tensor& decodedLatents) const
         keys.fp8 = fp8Weights();
     else if (factoredQueriesServe())
         keys.factored = factoredQuery();
+    if (fused::decoderKernels(m_spec, m_spec.dtype, m_config.geoWidth()) && !c10::GradMode::is_enabled())
+        keys.packed = fused::decoderAttentionPack(keys.k, keys.v);
     return keys;
 }
 
@@ -485,11 +487,18 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
         // The factored form's kernel has applied the per-head norm already.
         const at::Tensor q
             = m_qNorm.weight.defined() && !keys.factored ? fused::shortRowLayerNorm(m_qNorm, qHeads) : qHeads;
-        const at::Tensor k = keys.k.size(0) == batch ? keys.k : keys.k.expand({ batch, -1, -1, -1 });
-        const at::Tensor v = keys.v.size(0) == batch ? keys.v : keys.v.expand({ batch, -1, -1, -1 });
-        const at::Tensor attended
-            = mergeHeads(cudnn ? cudnnAttention(q.transpose(1, 2), k, v) : attention(q.transpose(1, 2), k, v));
-        fused::tunedLinear(attended.reshape({ rows, width }).contiguous(), m_proj.weight, {}, false, &x);
+        at::Tensor attended;
+        if (keys.packed.defined() && (keys.k.size(0) == batch || keys.k.size(0) == 1)) {
+            attended = fused::decoderAttention(
+                q.reshape({ rows, width }).contiguous(), keys.packed, batch, m_config.geoHeads(), keys.k.size(2));
+        } else {
+            const at::Tensor k = keys.k.size(0) == batch ? keys.k : keys.k.expand({ batch, -1, -1, -1 });
+            const at::Tensor v = keys.v.size(0) == batch ? keys.v : keys.v.expand({ batch, -1, -1, -1 });
+            attended = mergeHeads(cudnn ? cudnnAttention(q.transpose(1, 2), k, v) : attention(q.transpose(1, 2), k, v))
+                           .reshape({ rows, width })
+                           .contiguous();
+        }
+        fused::tunedLinear(attended, m_proj.weight, {}, false, &x);
     }
     // As in query(): one slice's hidden layer alive at a time. Measured on an H200 (dense decoding, session 9,
     // docs/benchmarks.md): running the whole block over slices of 32768 points was slower than over the chunk's

@@ -75,6 +75,9 @@ struct GeometryKeys {
     at::Tensor v;
     std::shared_ptr<const GeometryFp8> fp8; // null unless the FP8 path serves this decoder
     std::shared_ptr<const FactoredQuery> factored; // null unless the fused path computes queries in factored form
+    // k and v packed for orfeas_cuda's own attention kernel (dit_fused.h: decoderAttentionPack), used by the fused
+    // path; undefined where that kernel does not serve (then cuDNN's or LibTorch's attention runs).
+    at::Tensor packed;
 };
 
 class GeometryDecoder {

@@ -31,7 +31,9 @@ std::int64_t simulatedOomLimit()
 
 PointField geometryField(const GeometryDecoder& decoder, const GeometryKeys& keys)
 {
-    const GeometryKeys first { keys.k.narrow(0, 0, 1), keys.v.narrow(0, 0, 1), keys.fp8, keys.factored };
+    // The first batch entry's keys; the packed keys hold one entry after another.
+    const GeometryKeys first { keys.k.narrow(0, 0, 1), keys.v.narrow(0, 0, 1), keys.fp8, keys.factored,
+        keys.packed.defined() ? keys.packed.narrow(0, 0, keys.packed.numel() / keys.k.size(0)) : at::Tensor() };
     return [&decoder, first](const at::Tensor& points) { return decoder.query(first, points.unsqueeze(0)).view({ -1 }); };
 }
 
