@@ -374,6 +374,22 @@ at::Tensor shiftedLayerNorm(const at::Tensor& x, const LayerNorm& norm, const at
 #endif
 }
 
+bool decoderAttentionServes(const ComputeSpec& spec, std::int64_t headDim)
+{
+#if ORFEAS_NEURAL_DIT_CUDA && ORFEAS_CUDA_DECODER_ATTENTION
+    static const bool wanted = [] {
+        const std::string v = envOr("ORFEAS_DECODER_ATTENTION", "own");
+        return v != "cudnn" && v != "flash";
+    }();
+    return wanted && switchedOn() && spec.isCuda() && (spec.dtype == at::kHalf || spec.dtype == at::kBFloat16)
+        && cuda::decoderAttentionServes(spec.device.has_index() ? spec.device.index() : 0, int(headDim), 1);
+#else
+    (void)spec;
+    (void)headDim;
+    return false;
+#endif
+}
+
 at::Tensor decoderAttentionPack(const at::Tensor& k, const at::Tensor& v)
 {
 #if ORFEAS_NEURAL_DIT_CUDA && ORFEAS_CUDA_DECODER_ATTENTION

@@ -82,6 +82,10 @@ std::shared_ptr<const HunyuanModel> HunyuanModel::load(const HunyuanLoadOptions&
             + scalarTypeName(spec.dtype) + " on " + spec.deviceName
             + (spec.isCuda() ? std::string("; denoiser ") + (model->m_dit->fused() ? "fused" : "unfused")
                         + ", attention: " + attention
+                        + (c.vae.geoHeads() > 0 && c.vae.geoWidth() % c.vae.geoHeads() == 0
+                                    && fused::decoderAttentionServes(spec, c.vae.geoWidth() / c.vae.geoHeads())
+                                ? "; geometry decoder: our attention kernel"
+                                : "")
                              : std::string())
             + ")";
     } catch (...) {
