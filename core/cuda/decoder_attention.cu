@@ -48,7 +48,8 @@ constexpr int kBlockBytes = 2 * kKeyBytes; // + V^T: kKeys / 64 tiles of 64 rows
 constexpr int kQBytes = 64 * 128;
 // Registers per thread after setmaxnreg: 65536 in all (multiples of 8).
 constexpr int kProducerRegisters = 24;
-constexpr int kConsumerRegisters = ((65536 / 128 - kProducerRegisters) / kGroups) / 8 * 8 > 240 ? 240 : ((65536 / 128 - kProducerRegisters) / kGroups) / 8 * 8;
+constexpr int kConsumerShare = (65536 / 128 - kProducerRegisters) / kGroups / 8 * 8;
+constexpr int kConsumerRegisters = kConsumerShare > 240 ? 240 : kConsumerShare; // 160 for three warpgroups
 
 struct alignas(1024) AttentionShared {
     unsigned char q[kGroups][kQBytes];

@@ -530,9 +530,7 @@ const char* factoredQueriesT(void* y, const void* features, int featureStride, i
 constexpr int kFrontWarps = 8;
 constexpr int kFrontRows = 16 * kFrontWarps;
 constexpr int kFrontTile = 64;
-#ifndef ORFEAS_FRONT_MIN_BLOCKS
-#define ORFEAS_FRONT_MIN_BLOCKS 2
-#endif
+constexpr int kFrontBlocksPerSm = 2; // at three the kernel spilled registers and ran slower (session 13)
 constexpr int kFrontStride = 72; // shared row stride (elements): 144-byte rows, conflict-free for ldmatrix and stores
 
 // Two values rounded to T, packed in one register (the first in the low half).
@@ -641,7 +639,7 @@ __device__ __forceinline__ void stmatrixX4(void* p, unsigned r0, unsigned r1, un
 }
 
 template <typename T, int HEAD>
-__global__ void __launch_bounds__(32 * kFrontWarps, ORFEAS_FRONT_MIN_BLOCKS)
+__global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm)
     decoderFrontKernel(const float* points, const float* frequencies, int numFrequencies, const T* weights,
         const T* bias0, const float* yScale, const float* m1, const float* m2, float eps, bool normalise,
         const T* qWeight, const T* qBias, float qEps, T* x0, T* q, std::int64_t rows, int width)
@@ -891,8 +889,7 @@ const char* decoderFrontT(const float* points, const float* frequencies, int num
         if (bytes > 48 * 1024 && !sharedAttributeSet(reinterpret_cast<const void*>(kernel), int(bytes))) {
             return false;
         }
-        const std::int64_t blocks
-            = std::min<std::int64_t>(rowBlocks, std::int64_t(smCount()) * ORFEAS_FRONT_MIN_BLOCKS);
+        const std::int64_t blocks = std::min<std::int64_t>(rowBlocks, std::int64_t(smCount()) * kFrontBlocksPerSm);
         kernel<<<unsigned(blocks), 32 * kFrontWarps, bytes, stream>>>(points, frequencies, numFrequencies,
             static_cast<const T*>(weights), static_cast<const T*>(bias0), yScale, m1, m2, eps, normalise,
             static_cast<const T*>(qWeight), static_cast<const T*>(qBias), qEps, static_cast<T*>(x0), static_cast<T*>(q),
