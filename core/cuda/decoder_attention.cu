@@ -84,17 +84,6 @@ __device__ __forceinline__ std::uint64_t descriptor(const void* p)
         | (std::uint64_t(1) << 62);
 }
 
-template <typename T> __device__ __forceinline__ unsigned pack2(float a, float b)
-{
-    if constexpr (std::is_same_v<T, __half>) {
-        const __half2 v = __floats2half2_rn(a, b);
-        return *reinterpret_cast<const unsigned*>(&v);
-    } else {
-        const __nv_bfloat162 v = __floats2bfloat162_rn(a, b);
-        return *reinterpret_cast<const unsigned*>(&v);
-    }
-}
-
 __device__ __forceinline__ void barrierInit(unsigned long long* bar, int count)
 {
     asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(sharedAddress(bar)), "r"(count));
@@ -147,66 +136,48 @@ __device__ __forceinline__ void wgmmaWait()
     "+f"(a[i]), "+f"(a[i + 1]), "+f"(a[i + 2]), "+f"(a[i + 3]), "+f"(a[i + 4]), "+f"(a[i + 5]), "+f"(a[i + 6]),     \
         "+f"(a[i + 7])
 
+// The products below as one asm statement per input type (the type is part of the instruction's name).
+#define ORFEAS_WGMMA_SCORES(TYPE)                                                                                      \
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n"                                                          \
+                 "wgmma.mma_async.sync.aligned.m64n128k16.f32." TYPE "." TYPE " "                                      \
+                 "{%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,"     \
+                 "%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,"    \
+                 "%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, %64, %65, p, 1, 1, 0, 0;\n}\n"             \
+                 : ORFEAS_R8(d, 0), ORFEAS_R8(d, 8), ORFEAS_R8(d, 16), ORFEAS_R8(d, 24), ORFEAS_R8(d, 32),             \
+                 ORFEAS_R8(d, 40), ORFEAS_R8(d, 48), ORFEAS_R8(d, 56)                                                  \
+                 : "l"(a), "l"(b), "r"(scale))
+#define ORFEAS_WGMMA_VALUES(TYPE)                                                                                      \
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n"                                                            \
+                 "wgmma.mma_async.sync.aligned.m64n64k16.f32." TYPE "." TYPE " "                                       \
+                 "{%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,"     \
+                 "%26,%27,%28,%29,%30,%31}, {%32,%33,%34,%35}, %36, p, 1, 1, 0;\n}\n"                                  \
+                 : ORFEAS_R8(d, 0), ORFEAS_R8(d, 8), ORFEAS_R8(d, 16), ORFEAS_R8(d, 24)                                \
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b))
+
 // d (64 x 128, float32, 64 per thread) = A (shared, 64 x 16) * B (shared, 16 x 128) [+ d].
 template <typename T>
 __device__ __forceinline__ void wgmmaScores(float (&d)[64], std::uint64_t a, std::uint64_t b, bool accumulate)
 {
     const int scale = accumulate ? 1 : 0;
-    if constexpr (std::is_same_v<T, __half>) {
-        asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n"
-                     "wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16 "
-                     "{%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,"
-                     "%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,"
-                     "%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, %64, %65, p, 1, 1, 0, 0;\n}\n"
-                     : ORFEAS_R8(d, 0), ORFEAS_R8(d, 8), ORFEAS_R8(d, 16), ORFEAS_R8(d, 24), ORFEAS_R8(d, 32),
-                     ORFEAS_R8(d, 40), ORFEAS_R8(d, 48), ORFEAS_R8(d, 56)
-                     : "l"(a), "l"(b), "r"(scale));
-    } else {
-        asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n"
-                     "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 "
-                     "{%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,"
-                     "%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,"
-                     "%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, %64, %65, p, 1, 1, 0, 0;\n}\n"
-                     : ORFEAS_R8(d, 0), ORFEAS_R8(d, 8), ORFEAS_R8(d, 16), ORFEAS_R8(d, 24), ORFEAS_R8(d, 32),
-                     ORFEAS_R8(d, 40), ORFEAS_R8(d, 48), ORFEAS_R8(d, 56)
-                     : "l"(a), "l"(b), "r"(scale));
-    }
+    if constexpr (std::is_same_v<T, __half>)
+        ORFEAS_WGMMA_SCORES("f16");
+    else
+        ORFEAS_WGMMA_SCORES("bf16");
 }
 
 // d (64 x 64, float32) += A (registers, 64 x 16 of T: the m16n8k16 A fragments of the warp's 16 rows) * B (shared).
 template <typename T>
 __device__ __forceinline__ void wgmmaValues(float (&d)[32], const unsigned (&a)[4], std::uint64_t b)
 {
-    if constexpr (std::is_same_v<T, __half>) {
-        asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n"
-                     "wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16 "
-                     "{%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,"
-                     "%26,%27,%28,%29,%30,%31}, {%32,%33,%34,%35}, %36, p, 1, 1, 0;\n}\n"
-                     : ORFEAS_R8(d, 0), ORFEAS_R8(d, 8), ORFEAS_R8(d, 16), ORFEAS_R8(d, 24)
-                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b));
-    } else {
-        asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n"
-                     "wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 "
-                     "{%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,"
-                     "%26,%27,%28,%29,%30,%31}, {%32,%33,%34,%35}, %36, p, 1, 1, 0;\n}\n"
-                     : ORFEAS_R8(d, 0), ORFEAS_R8(d, 8), ORFEAS_R8(d, 16), ORFEAS_R8(d, 24)
-                     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b));
-    }
+    if constexpr (std::is_same_v<T, __half>)
+        ORFEAS_WGMMA_VALUES("f16");
+    else
+        ORFEAS_WGMMA_VALUES("bf16");
 }
+#undef ORFEAS_WGMMA_SCORES
+#undef ORFEAS_WGMMA_VALUES
 #undef ORFEAS_R8
 #endif
-
-__device__ __forceinline__ float quadMax(float v)
-{
-    v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 1));
-    return fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 2));
-}
-
-__device__ __forceinline__ float quadAdd(float v)
-{
-    v += __shfl_xor_sync(0xffffffffu, v, 1);
-    return v + __shfl_xor_sync(0xffffffffu, v, 2);
-}
 
 __device__ __forceinline__ float exp2Approx(float x)
 {
@@ -265,8 +236,8 @@ __device__ __forceinline__ void exponentials(
         sum0 += p0 + p1;
         sum1 += p2 + p3;
         // A fragments of P V, k step j / 2: [0] row g, keys 2 quad..; [1] row g + 8; [2], [3] keys + 8.
-        p[j >> 1][(j & 1) * 2] = pack2<T>(p0, p1);
-        p[j >> 1][(j & 1) * 2 + 1] = pack2<T>(p2, p3);
+        p[j >> 1][(j & 1) * 2] = packPair<T>(p0, p1);
+        p[j >> 1][(j & 1) * 2 + 1] = packPair<T>(p2, p3);
     }
 }
 
@@ -363,16 +334,17 @@ __global__ void __launch_bounds__(kThreads, 1) decoderAttentionKernel(const T* q
         if (lane == 0)
             barrierArrive(&sm.empty[b % kStages]);
     }
-    const float inv0 = 1.0f / quadAdd(sum0), inv1 = 1.0f / quadAdd(sum1);
+    const float inv0 = 1.0f / quadSum(sum0), inv1 = 1.0f / quadSum(sum1);
     const std::int64_t r0 = rowBase + warp * 16 + g, r1 = r0 + 8;
 #pragma unroll
     for (int j = 0; j < 8; ++j) {
         const int col = head * kHead + 8 * j + 2 * quad;
         if (r0 < rows)
-            *reinterpret_cast<unsigned*>(o + r0 * oRowStride + col) = pack2<T>(out[4 * j] * inv0, out[4 * j + 1] * inv0);
+            *reinterpret_cast<unsigned*>(o + r0 * oRowStride + col)
+                = packPair<T>(out[4 * j] * inv0, out[4 * j + 1] * inv0);
         if (r1 < rows)
             *reinterpret_cast<unsigned*>(o + r1 * oRowStride + col)
-                = pack2<T>(out[4 * j + 2] * inv1, out[4 * j + 3] * inv1);
+                = packPair<T>(out[4 * j + 2] * inv1, out[4 * j + 3] * inv1);
     }
 #else
     // Built for a device without sm_90a's instructions: decoderAttentionServes() never lets a launch get here.

@@ -533,18 +533,6 @@ constexpr int kFrontTile = 64;
 constexpr int kFrontBlocksPerSm = 2; // at three the kernel spilled registers and ran slower (session 13)
 constexpr int kFrontStride = 72; // shared row stride (elements): 144-byte rows, conflict-free for ldmatrix and stores
 
-// Two values rounded to T, packed in one register (the first in the low half).
-template <typename T> __device__ __forceinline__ unsigned packPair(float a, float b)
-{
-    if constexpr (std::is_same_v<T, __half>) {
-        const __half2 v = __floats2half2_rn(a, b);
-        return *reinterpret_cast<const unsigned*>(&v);
-    } else {
-        const __nv_bfloat162 v = __floats2bfloat162_rn(a, b);
-        return *reinterpret_cast<const unsigned*>(&v);
-    }
-}
-
 // c += a * b for one 16 x 8 x 16 step (A row-major, B column-major, float32 sums).
 template <typename T>
 __device__ __forceinline__ void mma16816(float (&c)[4], const unsigned (&a)[4], unsigned b0, unsigned b1)
@@ -568,13 +556,6 @@ __device__ __forceinline__ void ldmatrixX4(unsigned (&r)[4], const void* p)
     asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
                  : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
                  : "r"(address));
-}
-
-// The sum over the four lanes that hold one row (lanes 4 g .. 4 g + 3).
-__device__ __forceinline__ float quadSum(float v)
-{
-    v += __shfl_xor_sync(0xffffffffu, v, 1);
-    return v + __shfl_xor_sync(0xffffffffu, v, 2);
 }
 
 // What feature column c is (fourierValue's layout, looked up instead of divided out per value): the coordinate it

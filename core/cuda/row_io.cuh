@@ -1,12 +1,12 @@
 #pragma once
 // Device helpers shared by orfeas_cuda's row kernels (dit_kernels.cu, decoder_kernels.cu): conversions between the
-// storage types and float, 16-byte vector accesses of eight 2-byte values, warp sums.
+// storage types and float, 16-byte vector accesses of eight 2-byte values, packed pairs, warp and quad reductions.
 
+#include <cstdint>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
-
-#include <cstdint>
+#include <type_traits>
 
 namespace orfeas::cuda::detail {
 
@@ -55,6 +55,32 @@ template <typename T> struct Vec8 {
         *reinterpret_cast<uint4*>(p) = raw;
     }
 };
+
+// Two values rounded to T, packed in one register (the first in the low half).
+template <typename T> __device__ __forceinline__ unsigned packPair(float a, float b)
+{
+    if constexpr (std::is_same_v<T, __half>) {
+        const __half2 v = __floats2half2_rn(a, b);
+        return *reinterpret_cast<const unsigned*>(&v);
+    } else {
+        const __nv_bfloat162 v = __floats2bfloat162_rn(a, b);
+        return *reinterpret_cast<const unsigned*>(&v);
+    }
+}
+
+// The sum over the four lanes that hold one row (lanes 4 g .. 4 g + 3).
+__device__ __forceinline__ float quadSum(float v)
+{
+    v += __shfl_xor_sync(0xffffffffu, v, 1);
+    return v + __shfl_xor_sync(0xffffffffu, v, 2);
+}
+
+// The maximum over the four lanes of a quad, as quadSum.
+__device__ __forceinline__ float quadMax(float v)
+{
+    v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 1));
+    return fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 2));
+}
 
 inline bool aligned16(const void* p)
 {
