@@ -374,14 +374,25 @@ at::Tensor shiftedLayerNorm(const at::Tensor& x, const LayerNorm& norm, const at
 #endif
 }
 
-bool decoderAttentionServes(const ComputeSpec& spec, std::int64_t headDim)
-{
 #if ORFEAS_NEURAL_DIT_CUDA && ORFEAS_CUDA_DECODER_ATTENTION
+namespace {
+// ORFEAS_DECODER_ATTENTION=cudnn or flash: LibTorch's kernels for the decoder's attention instead of ours.
+bool ownDecoderAttentionWanted()
+{
     static const bool wanted = [] {
         const std::string v = envOr("ORFEAS_DECODER_ATTENTION", "own");
         return v != "cudnn" && v != "flash";
     }();
-    return wanted && switchedOn() && spec.isCuda() && (spec.dtype == at::kHalf || spec.dtype == at::kBFloat16)
+    return wanted;
+}
+} // namespace
+#endif
+
+bool decoderAttentionServes(const ComputeSpec& spec, std::int64_t headDim)
+{
+#if ORFEAS_NEURAL_DIT_CUDA && ORFEAS_CUDA_DECODER_ATTENTION
+    return ownDecoderAttentionWanted() && switchedOn() && spec.isCuda()
+        && (spec.dtype == at::kHalf || spec.dtype == at::kBFloat16)
         && cuda::decoderAttentionServes(spec.device.has_index() ? spec.device.index() : 0, int(headDim), 1);
 #else
     (void)spec;
@@ -393,12 +404,8 @@ bool decoderAttentionServes(const ComputeSpec& spec, std::int64_t headDim)
 at::Tensor decoderAttentionPack(const at::Tensor& k, const at::Tensor& v)
 {
 #if ORFEAS_NEURAL_DIT_CUDA && ORFEAS_CUDA_DECODER_ATTENTION
-    static const bool wanted = [] {
-        const std::string v = envOr("ORFEAS_DECODER_ATTENTION", "own");
-        return v != "cudnn" && v != "flash";
-    }();
-    if (!wanted || !kernelsFor(k) || k.dim() != 4 || k.sizes() != v.sizes() || k.size(3) != 64 || !k.is_contiguous()
-        || !v.is_contiguous() || k.scalar_type() != v.scalar_type()
+    if (!ownDecoderAttentionWanted() || !kernelsFor(k) || k.dim() != 4 || k.sizes() != v.sizes() || k.size(3) != 64
+        || !k.is_contiguous() || !v.is_contiguous() || k.scalar_type() != v.scalar_type()
         || (k.scalar_type() != at::kHalf && k.scalar_type() != at::kBFloat16) || k.size(2) <= 0
         || k.size(2) > (std::int64_t(1) << 24) || k.size(0) * k.size(1) > (std::int64_t(1) << 16)
         || !cuda::decoderAttentionServes(int(k.device().index()), 64, int(k.size(2))))

@@ -89,11 +89,11 @@ void decoderFront(const at::Tensor& points, const at::Tensor& frequencies, const
 // device, heads not of 64 values, another type, or ORFEAS_DECODER_ATTENTION set to cudnn or flash).
 // decoderAttention: for queries q [B * P, H * 64] (rows of P points per batch entry, contiguous) the attention
 // output [B * P, H * 64] with the default scale 1 / sqrt(64); `packed` holds one or B batch entries' keys.
-// Whether that kernel will serve a decoder with heads of headDim values computed with `spec` (for reports).
-bool decoderAttentionServes(const ComputeSpec& spec, std::int64_t headDim);
 at::Tensor decoderAttentionPack(const at::Tensor& k, const at::Tensor& v);
 at::Tensor decoderAttention(
     const at::Tensor& q, const at::Tensor& packed, std::int64_t batch, std::int64_t heads, std::int64_t keys);
+// Whether that kernel will serve a decoder with heads of headDim values computed with `spec` (for reports).
+bool decoderAttentionServes(const ComputeSpec& spec, std::int64_t headDim);
 
 // epilogue(x w^T + bias) for x [m, k] and a weight w [n, k], or *accumulateInto += x w^T (no bias, no GELU): the
 // geometry decoder's large products through orfeas_cuda's tunedGemm (the algorithm chosen by timing the first
