@@ -8,12 +8,13 @@
 //
 // A block of the kernel: kGroups consumer warpgroups (64 query rows each, one head) and the producer warpgroup
 // (which hands its registers to the consumers: setmaxnreg). Each consumer warpgroup walks the key blocks: S = Q K^T
-// (wgmma, Q and K in shared memory, float32 sums), the online softmax in float32 (scores compared raw and scaled into
-// base 2 inside exp2), O += P V with P in registers as T (the accumulator layout of S is the A-fragment layout of
-// P V). The three warpgroups run unsynchronised, so that one's exponentials overlap another's products; a stage goes
-// back to the producer when every consumer warp has finished its P V. Measured on an H200 (docs/benchmarks.md,
-// session 13), against variants: two consumer warpgroups with the next block's scores issued before the current
-// block's exponentials, blocks of 64 keys, and turn-taking between warpgroups were all slower.
+// (wgmma, Q in registers as A fragments, read once from the block's shared tile, K in shared memory, float32 sums;
+// Q from registers was 1-3 % faster than from shared memory, session 14), the online softmax in float32 (scores
+// compared raw and scaled into base 2 inside exp2), O += P V with P in registers as T (the accumulator layout of S is
+// the A-fragment layout of P V). The three warpgroups run unsynchronised, so that one's exponentials overlap another's
+// products; a stage goes back to the producer when every consumer warp has finished its P V. Measured on an H200
+// (docs/benchmarks.md, session 13), against variants: two consumer warpgroups with the next block's scores issued
+// before the current block's exponentials, blocks of 64 keys, and turn-taking between warpgroups were all slower.
 
 #include "decoder_attention.h"
 #include "row_io.cuh"
@@ -138,14 +139,14 @@ __device__ __forceinline__ void wgmmaWait()
 
 // The products below as one asm statement per input type (the type is part of the instruction's name).
 #define ORFEAS_WGMMA_SCORES(TYPE)                                                                                      \
-    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n"                                                          \
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %69, 0;\n"                                                          \
                  "wgmma.mma_async.sync.aligned.m64n128k16.f32." TYPE "." TYPE " "                                      \
                  "{%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,"     \
                  "%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,"    \
-                 "%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, %64, %65, p, 1, 1, 0, 0;\n}\n"             \
+                 "%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, {%64,%65,%66,%67}, %68, p, 1, 1, 0;\n}\n"  \
                  : ORFEAS_R8(d, 0), ORFEAS_R8(d, 8), ORFEAS_R8(d, 16), ORFEAS_R8(d, 24), ORFEAS_R8(d, 32),             \
                  ORFEAS_R8(d, 40), ORFEAS_R8(d, 48), ORFEAS_R8(d, 56)                                                  \
-                 : "l"(a), "l"(b), "r"(scale))
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b), "r"(scale))
 #define ORFEAS_WGMMA_VALUES(TYPE)                                                                                      \
     asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n"                                                            \
                  "wgmma.mma_async.sync.aligned.m64n64k16.f32." TYPE "." TYPE " "                                       \
@@ -154,9 +155,10 @@ __device__ __forceinline__ void wgmmaWait()
                  : ORFEAS_R8(d, 0), ORFEAS_R8(d, 8), ORFEAS_R8(d, 16), ORFEAS_R8(d, 24)                                \
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b))
 
-// d (64 x 128, float32, 64 per thread) = A (shared, 64 x 16) * B (shared, 16 x 128) [+ d].
+// d (64 x 128, float32, 64 per thread) = A (registers, 64 x 16 of T as the m16n8k16 A fragments of the warp's 16
+// rows) * B (shared, 16 x 128) [+ d].
 template <typename T>
-__device__ __forceinline__ void wgmmaScores(float (&d)[64], std::uint64_t a, std::uint64_t b, bool accumulate)
+__device__ __forceinline__ void wgmmaScores(float (&d)[64], const unsigned (&a)[4], std::uint64_t b, bool accumulate)
 {
     const int scale = accumulate ? 1 : 0;
     if constexpr (std::is_same_v<T, __half>)
@@ -297,7 +299,16 @@ __global__ void __launch_bounds__(kThreads, 1) decoderAttentionKernel(const T* q
     asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
     asm volatile("bar.sync %0, 128;\n" ::"r"(1 + group) : "memory");
 
-    const std::uint64_t qDesc = descriptor(qTile);
+    // Q as the A fragments of the four k steps of S (rows g and g + 8 of the warp's 16, columns 2 quad.. and + 8): read
+    // once, so that the scores' products take only K from shared memory.
+    unsigned qa[4][4];
+#pragma unroll
+    for (int step = 0; step < 4; ++step)
+#pragma unroll
+        for (int i = 0; i < 4; ++i) {
+            const int r = warp * 16 + g + (i & 1) * 8, c = step * 16 + 2 * quad + (i >> 1) * 8;
+            qa[step][i] = *reinterpret_cast<const unsigned*>(qTile + swizzled(r, c >> 3) + (c & 7) * 2);
+        }
     const std::uint64_t keysDesc = descriptor(sm.keys[0]);
     constexpr std::uint64_t kStageStep = kBlockBytes >> 4, kValuesOffset = kKeyBytes >> 4, kTileStep = (64 * 128) >> 4;
     const auto scores = [&](int b, float(&s)[kScores]) {
@@ -307,7 +318,7 @@ __global__ void __launch_bounds__(kThreads, 1) decoderAttentionKernel(const T* q
         wgmmaFence();
 #pragma unroll
         for (int step = 0; step < 4; ++step)
-            wgmmaScores<T>(s, qDesc + 2 * step, kDesc + 2 * step, step > 0);
+            wgmmaScores<T>(s, qa[step], kDesc + 2 * step, step > 0);
         wgmmaCommit();
     };
 
@@ -393,10 +404,8 @@ const char* decoderAttentionT(const void* q, std::int64_t qRowStride, const void
         return nullptr;
     constexpr int bytes = int(sizeof(AttentionShared)) + 1024;
     const auto kernel = decoderAttentionKernel<T>;
-    if (cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes) != cudaSuccess) {
-        cudaGetLastError();
+    if (!sharedAttributeSet(reinterpret_cast<const void*>(kernel), bytes))
         return "decoderAttention: the kernel's shared memory cannot be granted";
-    }
     const dim3 grid(unsigned((rows + kRowsPerBlock - 1) / kRowsPerBlock), unsigned(heads));
     kernel<<<grid, kThreads, bytes, stream>>>(static_cast<const T*>(q), qRowStride,
         static_cast<const unsigned char*>(packed), decoderAttentionPackedBytes(1, keys), static_cast<T*>(o),

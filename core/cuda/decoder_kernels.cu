@@ -367,31 +367,6 @@ int smCount()
     return sms;
 }
 
-// Sets a kernel's largest dynamic shared memory to `bytes` on the current device, once per kernel, device and the
-// largest size asked so far (the attribute is the device's; LibTorch's pools may run a kernel on several devices).
-bool sharedAttributeSet(const void* kernel, int bytes)
-{
-    struct Entry {
-        const void* kernel;
-        int device;
-        int bytes;
-    };
-    static std::mutex mutex;
-    static std::vector<Entry> entries;
-    int device = 0;
-    cudaGetDevice(&device);
-    const std::lock_guard<std::mutex> lock(mutex);
-    for (const Entry& e : entries)
-        if (e.kernel == kernel && e.device == device && e.bytes >= bytes)
-            return true;
-    if (cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes) != cudaSuccess) {
-        cudaGetLastError();
-        return false;
-    }
-    entries.push_back({ kernel, device, bytes });
-    return true;
-}
-
 // outScale < 0: rows of T; otherwise rows of E4M3 bytes holding value * outScale.
 template <typename T, int STEPS>
 void launchNorm(const void* x, const void* shift, const void* weight, const void* bias, void* out, float outScale,

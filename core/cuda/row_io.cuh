@@ -1,12 +1,15 @@
 #pragma once
 // Device helpers shared by orfeas_cuda's row kernels (dit_kernels.cu, decoder_kernels.cu): conversions between the
-// storage types and float, 16-byte vector accesses of eight 2-byte values, packed pairs, warp and quad reductions.
+// storage types and float, 16-byte vector accesses of eight 2-byte values, packed pairs, warp and quad reductions;
+// on the host, the once-per-device setting of a kernel's shared-memory size (also used by decoder_attention.cu).
 
 #include <cstdint>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
+#include <mutex>
 #include <type_traits>
+#include <vector>
 
 namespace orfeas::cuda::detail {
 
@@ -80,6 +83,32 @@ __device__ __forceinline__ float quadMax(float v)
 {
     v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 1));
     return fmaxf(v, __shfl_xor_sync(0xffffffffu, v, 2));
+}
+
+// Sets a kernel's largest dynamic shared memory to `bytes` on the current device, once per kernel, device and the
+// largest size asked so far (the attribute is the device's; LibTorch's pools may run a kernel on several devices).
+// Inline: one table for every translation unit and library that includes this header.
+inline bool sharedAttributeSet(const void* kernel, int bytes)
+{
+    struct Entry {
+        const void* kernel;
+        int device;
+        int bytes;
+    };
+    static std::mutex mutex;
+    static std::vector<Entry> entries;
+    int device = 0;
+    cudaGetDevice(&device);
+    const std::lock_guard<std::mutex> lock(mutex);
+    for (const Entry& e : entries)
+        if (e.kernel == kernel && e.device == device && e.bytes >= bytes)
+            return true;
+    if (cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes) != cudaSuccess) {
+        cudaGetLastError();
+        return false;
+    }
+    entries.push_back({ kernel, device, bytes });
+    return true;
 }
 
 inline bool aligned16(const void* p)

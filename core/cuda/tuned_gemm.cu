@@ -4,6 +4,7 @@
 #include "row_io.cuh"
 #include "tuned_gemm.h"
 
+#include <cstdlib>
 #include <cublasLt.h>
 #include <map>
 #include <memory>
@@ -98,6 +99,28 @@ int candidates(const Plan& p, cublasLtMatmulHeuristicResult_t* results, int want
     return s == CUBLAS_STATUS_SUCCESS ? found : 0;
 }
 
+// How many of the heuristic's candidates are timed: 32, or ORFEAS_GEMM_CANDIDATES (1 to 64, for measurements).
+int candidateCount()
+{
+    static const int count = [] {
+        const char* v = std::getenv("ORFEAS_GEMM_CANDIDATES");
+        const int n = v ? std::atoi(v) : 0;
+        return n >= 1 && n <= 64 ? n : 32;
+    }();
+    return count;
+}
+
+// Whether an algorithm splits the sums over k (and so would change the result's rounding, not only its speed).
+bool splitsK(const cublasLtMatmulAlgo_t& algo)
+{
+    std::uint32_t splits = 1;
+    std::size_t written = 0;
+    return cublasLtMatmulAlgoConfigGetAttribute(
+               &algo, CUBLASLT_ALGO_CONFIG_SPLITK_NUM, &splits, sizeof(splits), &written)
+        == CUBLAS_STATUS_SUCCESS
+        && written == sizeof(splits) && splits > 1;
+}
+
 // Times every candidate (one run to warm up, then three) and returns the index of the fastest; -1 when none ran.
 int fastest(const Plan& p, const TunedGemm& g, const cublasLtMatmulHeuristicResult_t* results, int count,
     cudaStream_t s)
@@ -113,7 +136,8 @@ int fastest(const Plan& p, const TunedGemm& g, const cublasLtMatmulHeuristicResu
     int best = -1;
     float bestMs = 0.0f;
     for (int i = 0; i < count; ++i) {
-        if (results[i].state != CUBLAS_STATUS_SUCCESS || results[i].workspaceSize > tunedGemmWorkspaceBytes)
+        if (results[i].state != CUBLAS_STATUS_SUCCESS || results[i].workspaceSize > tunedGemmWorkspaceBytes
+            || (i > 0 && splitsK(results[i].algo)))
             continue;
         if (launch(p, g, results[i].algo, target, s) != CUBLAS_STATUS_SUCCESS)
             continue;
@@ -191,9 +215,9 @@ const char* tunedGemm(const TunedGemm& g, bool tune, void* stream) noexcept
         auto plan = std::make_unique<Plan>();
         if (const char* err = makeDescriptors(*plan, g))
             return err;
-        constexpr int kCandidates = 8;
-        cublasLtMatmulHeuristicResult_t results[kCandidates] {};
-        const int found = candidates(*plan, results, kCandidates);
+        constexpr int kMaxCandidates = 64;
+        cublasLtMatmulHeuristicResult_t results[kMaxCandidates] {};
+        const int found = candidates(*plan, results, candidateCount());
         if (found == 0 || results[0].state != CUBLAS_STATUS_SUCCESS)
             return "tunedGemm: cuBLASLt has no algorithm for this product";
         plan->algo = results[0].algo;

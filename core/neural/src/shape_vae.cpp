@@ -400,6 +400,22 @@ bool exactDecoderGelu()
     return exact;
 }
 
+// Rows of the MLP's slices in queryFused: 32768 unless ORFEAS_DECODER_MLP_SLICE names another positive multiple of
+// 1024 (for measurements).
+std::int64_t decoderMlpSlice()
+{
+    static const std::int64_t rows = [] {
+        constexpr std::int64_t kDefault = 32768;
+        const char* v = std::getenv("ORFEAS_DECODER_MLP_SLICE");
+        if (!v)
+            return kDefault;
+        char* end = nullptr;
+        const long long n = std::strtoll(v, &end, 10);
+        return end != v && *end == '\0' && n >= 1024 && n % 1024 == 0 ? std::int64_t(n) : kDefault;
+    }();
+    return rows;
+}
+
 } // namespace
 
 namespace {
@@ -503,9 +519,9 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
     // As in query(): one slice's hidden layer alive at a time. Measured on an H200 (dense decoding, session 9,
     // docs/benchmarks.md): running the whole block over slices of 32768 points was slower than over the chunk's
     // 131072 (4.10 s against 4.02 s), though a microbenchmark had cuDNN's attention 5 % faster on the smaller shape.
-    constexpr std::int64_t kMlpSlice = 32768;
-    for (std::int64_t s = 0; s < rows; s += kMlpSlice) {
-        at::Tensor xs = x.narrow(0, s, std::min(kMlpSlice, rows - s));
+    const std::int64_t mlpSlice = decoderMlpSlice();
+    for (std::int64_t s = 0; s < rows; s += mlpSlice) {
+        at::Tensor xs = x.narrow(0, s, std::min(mlpSlice, rows - s));
         if (fp8) {
             fused::Fp8Product fc = fp8Product(*fp8, fused::shiftedLayerNormE4M3(xs, m_ln3, owed3, fp8->quantise3),
                 fp8->fc, GeometryFp8::Norm3, GeometryFp8::FcWeight);
