@@ -99,13 +99,14 @@ int candidates(const Plan& p, cublasLtMatmulHeuristicResult_t* results, int want
     return s == CUBLAS_STATUS_SUCCESS ? found : 0;
 }
 
-// How many of the heuristic's candidates are timed: 32, or ORFEAS_GEMM_CANDIDATES (1 to 64, for measurements).
+// How many of the heuristic's candidates are timed: 8, or ORFEAS_GEMM_CANDIDATES (1 to 64, for measurements). On the
+// decoder's products 32 chose the same algorithms as 8 (dense decoding on an H200, docs/benchmarks.md, session 14).
 int candidateCount()
 {
     static const int count = [] {
         const char* v = std::getenv("ORFEAS_GEMM_CANDIDATES");
         const int n = v ? std::atoi(v) : 0;
-        return n >= 1 && n <= 64 ? n : 32;
+        return n >= 1 && n <= 64 ? n : 8;
     }();
     return count;
 }

@@ -3,7 +3,7 @@
 // large products (GeometryDecoder::queryFused). cuBLASLt's heuristic ranks several algorithms (tile shapes) for a
 // product; on the decoder's shapes on an H200 the fastest took up to 18 % less time than its first choice
 // (docs/benchmarks.md, session 11). So the first product of each kind (n, k, epilogue, accumulation, type) with at
-// least kTunedGemmMinRows rows times the heuristic's first 32 candidates (ORFEAS_GEMM_CANDIDATES: another count) on
+// least kTunedGemmMinRows rows times the heuristic's first 8 candidates (ORFEAS_GEMM_CANDIDATES: another count) on
 // the caller's operands and keeps the fastest for all later products of that kind (checked against each new row
 // count; smaller products keep the heuristic's first choice). Candidates that split the sums over k are left out;
 // the others differ in tile shapes, not in the order of the sums over k, so the choice changes speed,

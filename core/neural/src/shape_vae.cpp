@@ -519,6 +519,8 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
     // As in query(): one slice's hidden layer alive at a time. Measured on an H200 (dense decoding, session 9,
     // docs/benchmarks.md): running the whole block over slices of 32768 points was slower than over the chunk's
     // 131072 (4.10 s against 4.02 s), though a microbenchmark had cuDNN's attention 5 % faster on the smaller shape.
+    // Slices of the MLP alone (session 14, dense decoding): 8192 and 16384 rows as fast as 32768 (3.60-3.62 s), 4096
+    // slower (3.70 s, below the products' tuning threshold).
     const std::int64_t mlpSlice = decoderMlpSlice();
     for (std::int64_t s = 0; s < rows; s += mlpSlice) {
         at::Tensor xs = x.narrow(0, s, std::min(mlpSlice, rows - s));
