@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# session 14, final call: commit ee400bf built on the device: kernel check, GPU check (fixtures), dense decoding with
+# session 14, call 9 (the last): commit ee400bf built on the device: kernel check, GPU check (fixtures), dense decoding with
 # 32 (default) and 8 cuBLASLt candidates timed alternating, the fused decoder against the operator path on the random
 # full-size model, the default single-image benchmark with the reference in the same call, a trace of a dense run if
 # time is left.

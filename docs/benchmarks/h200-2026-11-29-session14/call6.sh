@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# session 14, call 1: the tree at the working copy (attention launcher caches its shared-memory attribute; MLP slice
+# session 14, call 6: the tree at the working copy (attention launcher caches its shared-memory attribute; MLP slice
 # rows from ORFEAS_DECODER_MLP_SLICE for measurement) built on the device: kernel check, dense decoding with MLP slices
 # of 32768/16384/8192/4096 rows alternating, SM clock and power sampled during dense runs, and the fused decoder
 # against the operator path on the random full-size model (a real attention branch) with our attention and cuDNN's.
