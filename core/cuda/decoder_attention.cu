@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
@@ -53,10 +54,12 @@ constexpr int kConsumerShare = (65536 / 128 - kProducerRegisters) / kGroups / 8 
 constexpr int kConsumerRegisters = kConsumerShare > 240 ? 240 : kConsumerShare; // 160 for three warpgroups
 
 struct alignas(1024) AttentionShared {
-    unsigned char q[kGroups][kQBytes];
+    unsigned char q[kGroups][kQBytes]; // Q, or the features when the kernel forms Q itself
     unsigned char keys[kStages][kBlockBytes];
     unsigned long long full[kStages];
     unsigned long long empty[kStages];
+    // The head's query weights (decoderAttentionFromFeatures alone; the plain kernel's launch leaves them out).
+    alignas(1024) unsigned char m[kGroups][kQBytes];
 };
 
 // Byte offset of the 16-byte chunk `chunk` of row `row` in a 128-byte swizzled tile (chunk index XOR row % 8).
@@ -243,10 +246,98 @@ __device__ __forceinline__ void exponentials(
     }
 }
 
+// What the kernel needs to form the queries itself (decoderAttentionFromFeatures; q is then the features).
+struct QueryForm {
+    const float* sigmaInv;
+    const unsigned char* weights; // kQBytes per head: rows of the head's 64 outputs, 64 features each, swizzled
+    const float* yScale;
+    const float* m1;
+    const float* m2;
+    const void* qWeight;
+    const void* qBias;
+    float qEps;
+    bool normalise;
+};
+
+#if ORFEAS_WGMMA
+// decoderAttentionFromFeatures' queries of this warp's rows g and g + 8 (row0 and row0 + 8), from the features in qa
+// (A fragments) and the head's weight tile: pre = (f M_h^T * yScale + m1) * sigma^-1 + m2, then (normalise) the
+// per-head LayerNorm, rounded to T, as decoderFront computes them; the result replaces qa as Q's A fragments (the
+// accumulator layout of the product is the A-fragment layout, as for P).
 template <typename T>
+__device__ __forceinline__ void formQueries(unsigned (&qa)[4][4], const unsigned char* mTile, const QueryForm& form,
+    int head, std::int64_t row0, std::int64_t rows, int quad)
+{
+    float acc[32];
+#pragma unroll
+    for (int i = 0; i < 32; ++i)
+        acc[i] = 0.0f;
+    const std::uint64_t mDesc = descriptor(mTile);
+    wgmmaFence();
+#pragma unroll
+    for (int step = 0; step < 4; ++step)
+        wgmmaValues<T>(acc, qa[step], mDesc + 2 * step);
+    wgmmaCommit();
+    wgmmaWait();
+    const float scale = *form.yScale;
+    const std::int64_t row1 = row0 + 8;
+    const float inv0 = row0 < rows ? form.sigmaInv[row0] : 0.0f, inv1 = row1 < rows ? form.sigmaInv[row1] : 0.0f;
+    const float* m1 = form.m1 + head * kHead;
+    const float* m2 = form.m2 + head * kHead;
+#pragma unroll
+    for (int j = 0; j < 8; ++j) {
+        const int col = 8 * j + 2 * quad;
+        const float2 a1 = *reinterpret_cast<const float2*>(m1 + col), a2 = *reinterpret_cast<const float2*>(m2 + col);
+        acc[4 * j] = __fmaf_rn(__fmaf_rn(acc[4 * j], scale, a1.x), inv0, a2.x);
+        acc[4 * j + 1] = __fmaf_rn(__fmaf_rn(acc[4 * j + 1], scale, a1.y), inv0, a2.y);
+        acc[4 * j + 2] = __fmaf_rn(__fmaf_rn(acc[4 * j + 2], scale, a1.x), inv1, a2.x);
+        acc[4 * j + 3] = __fmaf_rn(__fmaf_rn(acc[4 * j + 3], scale, a1.y), inv1, a2.y);
+    }
+    if (form.normalise) {
+        float hs0 = 0.0f, hs1 = 0.0f;
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+            hs0 += acc[4 * j] + acc[4 * j + 1];
+            hs1 += acc[4 * j + 2] + acc[4 * j + 3];
+        }
+        const float mean0 = quadSum(hs0) * (1.0f / kHead), mean1 = quadSum(hs1) * (1.0f / kHead);
+        float hq0 = 0.0f, hq1 = 0.0f;
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+            acc[4 * j] -= mean0;
+            acc[4 * j + 1] -= mean0;
+            acc[4 * j + 2] -= mean1;
+            acc[4 * j + 3] -= mean1;
+            hq0 = __fmaf_rn(acc[4 * j], acc[4 * j], __fmaf_rn(acc[4 * j + 1], acc[4 * j + 1], hq0));
+            hq1 = __fmaf_rn(acc[4 * j + 2], acc[4 * j + 2], __fmaf_rn(acc[4 * j + 3], acc[4 * j + 3], hq1));
+        }
+        const float rstd0 = rsqrtf(quadSum(hq0) * (1.0f / kHead) + form.qEps);
+        const float rstd1 = rsqrtf(quadSum(hq1) * (1.0f / kHead) + form.qEps);
+        const T* qw = static_cast<const T*>(form.qWeight);
+        const T* qb = static_cast<const T*>(form.qBias);
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+            const int col = 8 * j + 2 * quad;
+            const float w0 = qw ? Io<T>::load(qw + col) : 1.0f, w1 = qw ? Io<T>::load(qw + col + 1) : 1.0f;
+            const float b0 = qb ? Io<T>::load(qb + col) : 0.0f, b1 = qb ? Io<T>::load(qb + col + 1) : 0.0f;
+            acc[4 * j] = __fmaf_rn(acc[4 * j] * rstd0, w0, b0);
+            acc[4 * j + 1] = __fmaf_rn(acc[4 * j + 1] * rstd0, w1, b1);
+            acc[4 * j + 2] = __fmaf_rn(acc[4 * j + 2] * rstd1, w0, b0);
+            acc[4 * j + 3] = __fmaf_rn(acc[4 * j + 3] * rstd1, w1, b1);
+        }
+    }
+#pragma unroll
+    for (int s = 0; s < 4; ++s)
+#pragma unroll
+        for (int i = 0; i < 4; ++i)
+            qa[s][i] = packPair<T>(acc[8 * s + 2 * i], acc[8 * s + 2 * i + 1]);
+}
+#endif
+
+template <typename T, bool kQueries>
 __global__ void __launch_bounds__(kThreads, 1) decoderAttentionKernel(const T* q, std::int64_t qRowStride,
     const unsigned char* packed, std::int64_t packedHeadBytes, T* o, std::int64_t oRowStride, std::int64_t rows,
-    int keys, float scaleLog2)
+    int keys, float scaleLog2, QueryForm form)
 {
 #if ORFEAS_WGMMA
     extern __shared__ __align__(1024) unsigned char attentionRaw[];
@@ -289,11 +380,15 @@ __global__ void __launch_bounds__(kThreads, 1) decoderAttentionKernel(const T* q
     const std::int64_t rowBase = std::int64_t(blockIdx.x) * kRowsPerBlock + group * 64;
     // This warpgroup's 64 query rows; rows past the end are zeros (their results are not stored).
     unsigned char* qTile = sm.q[group];
+    // Q's columns of this head, or (kQueries) the 64 features of each row and the head's weight tile.
+    const std::int64_t qColumn = kQueries ? 0 : head * kHead;
     for (int i = inGroup; i < 64 * 8; i += 128) {
         const int r = i >> 3, c = i & 7;
         const std::int64_t row = rowBase + r;
         const bool valid = row < rows;
-        copy16(qTile + swizzled(r, c), q + (valid ? row : 0) * qRowStride + head * kHead + c * 8, valid);
+        copy16(qTile + swizzled(r, c), q + (valid ? row : 0) * qRowStride + qColumn + c * 8, valid);
+        if constexpr (kQueries)
+            copy16(sm.m[group] + 16 * i, form.weights + std::int64_t(head) * kQBytes + 16 * i, true);
     }
     asm volatile("cp.async.wait_all;\n" ::: "memory");
     asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
@@ -309,6 +404,8 @@ __global__ void __launch_bounds__(kThreads, 1) decoderAttentionKernel(const T* q
             const int r = warp * 16 + g + (i & 1) * 8, c = step * 16 + 2 * quad + (i >> 1) * 8;
             qa[step][i] = *reinterpret_cast<const unsigned*>(qTile + swizzled(r, c >> 3) + (c & 7) * 2);
         }
+    if constexpr (kQueries)
+        formQueries<T>(qa, sm.m[group], form, head, rowBase + warp * 16 + g, rows, quad);
     const std::uint64_t keysDesc = descriptor(sm.keys[0]);
     constexpr std::uint64_t kStageStep = kBlockBytes >> 4, kValuesOffset = kKeyBytes >> 4, kTileStep = (64 * 128) >> 4;
     const auto scores = [&](int b, float(&s)[kScores]) {
@@ -396,22 +493,37 @@ __global__ void packKernel(const T* k, std::int64_t kKeyStride, std::int64_t kHe
     }
 }
 
-template <typename T>
+template <typename T, bool kQueries>
 const char* decoderAttentionT(const void* q, std::int64_t qRowStride, const void* packed, void* o,
-    std::int64_t oRowStride, std::int64_t rows, int heads, int keys, float scale, cudaStream_t stream)
+    std::int64_t oRowStride, std::int64_t rows, int heads, int keys, float scale, const QueryForm& form,
+    cudaStream_t stream)
 {
     if (rows == 0)
         return nullptr;
-    constexpr int bytes = int(sizeof(AttentionShared)) + 1024;
-    const auto kernel = decoderAttentionKernel<T>;
+    constexpr int bytes = int(kQueries ? sizeof(AttentionShared) : offsetof(AttentionShared, m)) + 1024;
+    const auto kernel = decoderAttentionKernel<T, kQueries>;
     if (!sharedAttributeSet(reinterpret_cast<const void*>(kernel), bytes))
         return "decoderAttention: the kernel's shared memory cannot be granted";
     const dim3 grid(unsigned((rows + kRowsPerBlock - 1) / kRowsPerBlock), unsigned(heads));
     kernel<<<grid, kThreads, bytes, stream>>>(static_cast<const T*>(q), qRowStride,
-        static_cast<const unsigned char*>(packed), decoderAttentionPackedBytes(1, keys), static_cast<T*>(o),
-        oRowStride, rows, keys, scale * 1.4426950408889634f);
+        static_cast<const unsigned char*>(packed), decoderAttentionPackedBytes(1, keys), static_cast<T*>(o), oRowStride,
+        rows, keys, scale * 1.4426950408889634f, form);
     const cudaError_t e = cudaGetLastError();
     return e == cudaSuccess ? nullptr : cudaGetErrorString(e);
+}
+
+// One thread per 16-byte chunk of the query weight tiles (decoderQueryWeightsPack).
+template <typename T>
+__global__ void queryWeightsPackKernel(const T* m, std::int64_t rowStride, int heads, unsigned char* packed)
+{
+    const int chunks = heads * (kQBytes / 16);
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < chunks; i += gridDim.x * blockDim.x) {
+        const int h = i / (kQBytes / 16), within = (i % (kQBytes / 16)) * 16;
+        const int row = within / 128, position = (within % 128) / 16;
+        const int chunk = position ^ (row & 7);
+        *reinterpret_cast<uint4*>(packed + std::int64_t(h) * kQBytes + within)
+            = *reinterpret_cast<const uint4*>(m + (std::int64_t(h) * kHead + row) * rowStride + chunk * 8);
+    }
 }
 
 } // namespace
@@ -470,11 +582,63 @@ const char* decoderAttention(DitDType type, const void* q, std::int64_t qRowStri
     const auto s = static_cast<cudaStream_t>(stream);
     switch (type) {
     case DitDType::Float16:
-        return decoderAttentionT<__half>(q, qRowStride, packed, o, oRowStride, rows, heads, keys, scale, s);
+        return decoderAttentionT<__half, false>(q, qRowStride, packed, o, oRowStride, rows, heads, keys, scale, {}, s);
     case DitDType::BFloat16:
-        return decoderAttentionT<__nv_bfloat16>(q, qRowStride, packed, o, oRowStride, rows, heads, keys, scale, s);
+        return decoderAttentionT<__nv_bfloat16, false>(
+            q, qRowStride, packed, o, oRowStride, rows, heads, keys, scale, {}, s);
     default:
         return "decoderAttention: half or bfloat16 only";
+    }
+}
+
+const char* decoderQueryWeightsPack(
+    DitDType type, const void* m, std::int64_t rowStride, int heads, void* packed, void* stream) noexcept
+{
+    if (heads <= 0 || !m || !packed)
+        return "decoderQueryWeightsPack: at least one head, and the pointers";
+    if (!aligned16(m) || !aligned16(packed) || rowStride % 8 != 0 || rowStride < kHead)
+        return "decoderQueryWeightsPack: 16-byte aligned rows of at least 64 values";
+    const auto s = static_cast<cudaStream_t>(stream);
+    const unsigned grid = unsigned((heads * (kQBytes / 16) + 255) / 256);
+    switch (type) {
+    case DitDType::Float16:
+        queryWeightsPackKernel<__half>
+            <<<grid, 256, 0, s>>>(static_cast<const __half*>(m), rowStride, heads, static_cast<unsigned char*>(packed));
+        break;
+    case DitDType::BFloat16:
+        queryWeightsPackKernel<__nv_bfloat16><<<grid, 256, 0, s>>>(
+            static_cast<const __nv_bfloat16*>(m), rowStride, heads, static_cast<unsigned char*>(packed));
+        break;
+    default:
+        return "decoderQueryWeightsPack: half or bfloat16 only";
+    }
+    const cudaError_t e = cudaGetLastError();
+    return e == cudaSuccess ? nullptr : cudaGetErrorString(e);
+}
+
+const char* decoderAttentionFromFeatures(DitDType type, const DecoderQueryInputs& in, const void* packed, void* o,
+    std::int64_t oRowStride, std::int64_t rows, int heads, int keys, float scale, void* stream) noexcept
+{
+    if (!in.features || !in.sigmaInv || !in.weights || !in.yScale || !in.m1 || !in.m2)
+        return "decoderAttentionFromFeatures: a pointer is missing";
+    if (!aligned16(in.features) || in.featureStride % 8 != 0 || in.featureStride < kHead || !aligned16(in.weights)
+        || !aligned16(packed) || !aligned16(o) || oRowStride % 2 != 0
+        || reinterpret_cast<std::uintptr_t>(in.m1) % 8 != 0 || reinterpret_cast<std::uintptr_t>(in.m2) % 8 != 0)
+        return "decoderAttentionFromFeatures: rows must be 16-byte aligned, m1 and m2 8-byte aligned";
+    if (heads <= 0 || keys <= 0)
+        return "decoderAttentionFromFeatures: at least one head and one key";
+    const QueryForm form { in.sigmaInv, static_cast<const unsigned char*>(in.weights), in.yScale, in.m1, in.m2,
+        in.qWeight, in.qBias, in.qEps, in.normalise };
+    const auto s = static_cast<cudaStream_t>(stream);
+    switch (type) {
+    case DitDType::Float16:
+        return decoderAttentionT<__half, true>(
+            in.features, in.featureStride, packed, o, oRowStride, rows, heads, keys, scale, form, s);
+    case DitDType::BFloat16:
+        return decoderAttentionT<__nv_bfloat16, true>(
+            in.features, in.featureStride, packed, o, oRowStride, rows, heads, keys, scale, form, s);
+    default:
+        return "decoderAttentionFromFeatures: half or bfloat16 only";
     }
 }
 

@@ -595,18 +595,19 @@ __device__ __forceinline__ void stmatrixX4(void* p, unsigned r0, unsigned r1, un
 }
 
 template <typename T, int HEAD>
-__global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm)
-    decoderFrontKernel(const float* points, const float* frequencies, int numFrequencies, const T* weights,
-        const T* bias0, const float* yScale, const float* m1, const float* m2, float eps, bool normalise,
-        const T* qWeight, const T* qBias, float qEps, T* x0, T* q, std::int64_t rows, int width)
+__global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm) decoderFrontKernel(const float* points,
+    const float* frequencies, int numFrequencies, const T* weights, const T* bias0, const float* yScale,
+    const float* m1, const float* m2, float eps, bool normalise, const T* qWeight, const T* qBias, float qEps, T* x0,
+    T* q, T* features, std::int64_t featureStride, float* sigmaInv, std::int64_t rows, int width)
 {
     extern __shared__ __align__(128) unsigned char frontRaw[];
     auto& sm = *reinterpret_cast<FrontShared<T>*>(frontRaw);
     const int lane = threadIdx.x & 31;
     const int warp = threadIdx.x >> 5;
     const int g = lane >> 2, quad = lane & 3;
-    const int tiles = 2 * width / kFrontTile;
-    const int halfTiles = tiles / 2;
+    // x0's tiles, then (when q is wanted) the queries'.
+    const int halfTiles = width / kFrontTile;
+    const int tiles = q ? 2 * halfTiles : halfTiles;
     const std::int64_t rowBlocks = (rows + kFrontRows - 1) / kFrontRows;
     if (std::int64_t(blockIdx.x) >= rowBlocks)
         return;
@@ -681,6 +682,19 @@ __global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm)
                 a[s][2 * hi] = packPair<T>(in0 ? featureValue(ca, p0) : 0.0f, in0 ? featureValue(cb, p0) : 0.0f);
                 a[s][2 * hi + 1] = packPair<T>(in1 ? featureValue(ca, p1) : 0.0f, in1 ? featureValue(cb, p1) : 0.0f);
             }
+        if (features) {
+            // The rounded features themselves, 64 per row (zeros past the count).
+#pragma unroll
+            for (int s = 0; s < 4; ++s)
+#pragma unroll
+                for (int hi = 0; hi < 2; ++hi) {
+                    const int c = 16 * s + 8 * hi + 2 * quad;
+                    if (in0)
+                        *reinterpret_cast<unsigned*>(features + row0 * featureStride + c) = a[s][2 * hi];
+                    if (in1)
+                        *reinterpret_cast<unsigned*>(features + row1 * featureStride + c) = a[s][2 * hi + 1];
+                }
+        }
         float shift0 = 0.0f, shift1 = 0.0f, sum0 = 0.0f, sum1 = 0.0f, sq0 = 0.0f, sq1 = 0.0f, inv0 = 0.0f, inv1 = 0.0f;
         for (int t = 0; t < tiles; ++t) {
             const bool more = t + 1 < tiles || block + gridDim.x < rowBlocks;
@@ -745,6 +759,12 @@ __global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm)
                     const float mean1 = quadSum(sum1) * perValue - shift1;
                     inv0 = rsqrtf(fmaxf(quadSum(sq0) * perValue - mean0 * mean0, 0.0f) + eps);
                     inv1 = rsqrtf(fmaxf(quadSum(sq1) * perValue - mean1 * mean1, 0.0f) + eps);
+                    if (sigmaInv && quad == 0) {
+                        if (in0)
+                            sigmaInv[row0] = inv0;
+                        if (in1)
+                            sigmaInv[row1] = inv1;
+                    }
                 }
             } else {
 #pragma unroll
@@ -798,19 +818,21 @@ __global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm)
                     packed[n][1] = packPair<T>(c[n][2], c[n][3]);
                 }
             }
-#pragma unroll
-            for (int p = 0; p < 4; ++p)
-                stmatrixX4(&stage[stRow][16 * p + stCol], packed[2 * p][0], packed[2 * p][1], packed[2 * p + 1][0],
-                    packed[2 * p + 1][1]);
-            __syncwarp();
             T* out = first ? x0 : q;
+            if (out) {
 #pragma unroll
-            for (int i = 0; i < 4; ++i) {
-                const int piece = lane + 32 * i;
-                const std::int64_t row = base + piece / 8;
-                if (row < rows)
-                    *reinterpret_cast<uint4*>(out + row * width + col0 + (piece % 8) * 8)
-                        = *reinterpret_cast<const uint4*>(&stage[piece / 8][(piece % 8) * 8]);
+                for (int p = 0; p < 4; ++p)
+                    stmatrixX4(&stage[stRow][16 * p + stCol], packed[2 * p][0], packed[2 * p][1], packed[2 * p + 1][0],
+                        packed[2 * p + 1][1]);
+                __syncwarp();
+#pragma unroll
+                for (int i = 0; i < 4; ++i) {
+                    const int piece = lane + 32 * i;
+                    const std::int64_t row = base + piece / 8;
+                    if (row < rows)
+                        *reinterpret_cast<uint4*>(out + row * width + col0 + (piece % 8) * 8)
+                            = *reinterpret_cast<const uint4*>(&stage[piece / 8][(piece % 8) * 8]);
+                }
             }
             asm volatile("cp.async.wait_group 0;\n" ::);
             __syncthreads();
@@ -822,8 +844,8 @@ __global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm)
 template <typename T>
 const char* decoderFrontT(const float* points, const float* frequencies, int numFrequencies, const void* weights,
     const void* bias0, const float* yScale, const float* m1, const float* m2, float eps, bool normalise,
-    const void* qWeight, const void* qBias, float qEps, void* x0, void* q, std::int64_t rows, int width, int headDim,
-    cudaStream_t stream)
+    const void* qWeight, const void* qBias, float qEps, void* x0, void* q, void* features, std::int64_t featureStride,
+    float* sigmaInv, std::int64_t rows, int width, int headDim, cudaStream_t stream)
 {
     if (width <= 0 || width % kFrontTile != 0 || width > 8192)
         return "decoderFront: the row width must be a positive multiple of 64, at most 8192";
@@ -831,11 +853,14 @@ const char* decoderFrontT(const float* points, const float* frequencies, int num
         return "decoderFront: heads of 16, 32 or 64 values only";
     if (numFrequencies < 0 || 3 + 6 * numFrequencies > kFrontTile)
         return "decoderFront: at most 64 Fourier features";
-    if (!points || !frequencies || !weights || !yScale || !m1 || !m2 || !x0 || !q)
+    if (!points || !frequencies || !weights || !yScale || !m1 || !m2 || (features ? !sigmaInv : !x0 || !q))
         return "decoderFront: a pointer is missing";
     if (!aligned16(weights) || !aligned16(x0) || !aligned16(q) || reinterpret_cast<std::uintptr_t>(m1) % 8 != 0
         || reinterpret_cast<std::uintptr_t>(m2) % 8 != 0)
         return "decoderFront: the rows must be 16-byte aligned, m1 and m2 8-byte aligned";
+    if (features
+        && (reinterpret_cast<std::uintptr_t>(features) % 4 != 0 || featureStride < 64 || featureStride % 2 != 0))
+        return "decoderFrontFeatures: rows of at least 64 features, 4-byte aligned";
     if (rows == 0)
         return nullptr;
     const std::size_t bytes = frontSharedBytes(sizeof(T), width, headDim);
@@ -849,7 +874,7 @@ const char* decoderFrontT(const float* points, const float* frequencies, int num
         kernel<<<unsigned(blocks), 32 * kFrontWarps, bytes, stream>>>(points, frequencies, numFrequencies,
             static_cast<const T*>(weights), static_cast<const T*>(bias0), yScale, m1, m2, eps, normalise,
             static_cast<const T*>(qWeight), static_cast<const T*>(qBias), qEps, static_cast<T*>(x0), static_cast<T*>(q),
-            rows, width);
+            static_cast<T*>(features), featureStride, sigmaInv, rows, width);
         return true;
     };
     const bool launched = headDim == 16 ? launch(decoderFrontKernel<T, 16>)
@@ -945,12 +970,31 @@ const char* decoderFront(DitDType type, const float* points, const float* freque
     switch (type) {
     case DitDType::Float16:
         return decoderFrontT<__half>(points, frequencies, numFrequencies, weights, bias0, yScale, m1, m2, eps,
-            normalise, qWeight, qBias, qEps, x0, q, rows, width, headDim, s);
+            normalise, qWeight, qBias, qEps, x0, q, nullptr, 0, nullptr, rows, width, headDim, s);
     case DitDType::BFloat16:
         return decoderFrontT<__nv_bfloat16>(points, frequencies, numFrequencies, weights, bias0, yScale, m1, m2, eps,
-            normalise, qWeight, qBias, qEps, x0, q, rows, width, headDim, s);
+            normalise, qWeight, qBias, qEps, x0, q, nullptr, 0, nullptr, rows, width, headDim, s);
     default:
         return "decoderFront: half or bfloat16 only";
+    }
+}
+
+const char* decoderFrontFeatures(DitDType type, const float* points, const float* frequencies, int numFrequencies,
+    const void* weights, const void* bias0, float eps, void* features, std::int64_t featureStride, float* sigmaInv,
+    const float* yScale, const float* m1, const float* m2, std::int64_t rows, int width, int headDim,
+    void* stream) noexcept
+{
+    const auto s = static_cast<cudaStream_t>(stream);
+    switch (type) {
+    case DitDType::Float16:
+        return decoderFrontT<__half>(points, frequencies, numFrequencies, weights, bias0, yScale, m1, m2, eps, false,
+            nullptr, nullptr, 0.0f, nullptr, nullptr, features, featureStride, sigmaInv, rows, width, headDim, s);
+    case DitDType::BFloat16:
+        return decoderFrontT<__nv_bfloat16>(points, frequencies, numFrequencies, weights, bias0, yScale, m1, m2, eps,
+            false, nullptr, nullptr, 0.0f, nullptr, nullptr, features, featureStride, sigmaInv, rows, width, headDim,
+            s);
+    default:
+        return "decoderFrontFeatures: half or bfloat16 only";
     }
 }
 

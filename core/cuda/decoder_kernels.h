@@ -76,4 +76,14 @@ const char* decoderFront(DitDType type, const float* points, const float* freque
     bool normalise, const void* qWeight, const void* qBias, float qEps, void* x0, void* q, std::int64_t rows, int width,
     int headDim, void* stream) noexcept;
 
+// decoderFront's first half alone, for decoderAttentionFromFeatures (decoder_attention.h), which forms the queries
+// itself: per point the Fourier features f as decoderFront rounds them (64 values of T from features + r *
+// featureStride, zeros past the feature count) and LN_1's sigma^-1 of the stored row x0[r] (sigmaInv[r], float32,
+// computed as decoderFront does), neither x0 nor q written. `weights` as decoderFront's (its first `width` rows are
+// read); yScale, m1 and m2 as there (read, unused). features 4-byte aligned, featureStride even and at least 64.
+const char* decoderFrontFeatures(DitDType type, const float* points, const float* frequencies, int numFrequencies,
+    const void* weights, const void* bias0, float eps, void* features, std::int64_t featureStride, float* sigmaInv,
+    const float* yScale, const float* m1, const float* m2, std::int64_t rows, int width, int headDim,
+    void* stream) noexcept;
+
 } // namespace orfeas::cuda

@@ -957,6 +957,177 @@ void checkDecoderAttention(DitDType type, std::int64_t rows, int heads, int keys
 }
 #endif
 
+#if ORFEAS_CUDA_DECODER_ATTENTION
+// The queries formed inside the attention kernel (decoderFrontFeatures, decoderQueryWeightsPack,
+// decoderAttentionFromFeatures) against the two-kernel path (decoderFront's q, then decoderAttention) on the same
+// points, weights and keys: the features against the host's rounded Fourier features, sigma^-1 against the host's
+// LN_1 statistics of the rounded x0 row (relative 1e-4), the attention outputs against the two-kernel path's within
+// 2 % of their rms (a query may differ by a rounding where the products' float32 sums run in another order).
+template <typename S>
+void checkQueriesInAttention(DitDType type, std::int64_t rows, int heads, int keys, bool normalise, std::mt19937& rng)
+{
+    int device = 0;
+    cudaGetDevice(&device);
+    if (!decoderAttentionServes(device, 64, keys)) {
+        std::printf("skip decoderAttentionFromFeatures (not a compute capability 9.0 device)\n");
+        return;
+    }
+    const int width = heads * 64, numFrequencies = 8, featureCount = 3 + 6 * numFrequencies;
+    const std::int64_t joinedStride = width + 64;
+    std::uniform_real_distribution<float> box(-1.3f, 1.3f);
+    std::normal_distribution<double> d(0.0, 1.0);
+    std::vector<float> points(static_cast<std::size_t>(rows * 3)),
+        frequencies(static_cast<std::size_t>(numFrequencies));
+    for (auto& v : points)
+        v = box(rng);
+    for (int i = 0; i < numFrequencies; ++i)
+        frequencies[std::size_t(i)] = float(std::ldexp(3.14159265358979, i));
+    std::vector<std::uint16_t> weights = randomValues<S>(std::size_t(2 * width * 64), rng, 0.4f);
+    for (int j = 0; j < 2 * width; ++j)
+        for (int c = featureCount; c < 64; ++c)
+            weights[std::size_t(j * 64 + c)] = S::from(0.0f);
+    const std::vector<std::uint16_t> bias = randomValues<S>(std::size_t(width), rng, 0.5f, 0.2f);
+    std::vector<float> m1(static_cast<std::size_t>(width)), m2(static_cast<std::size_t>(width));
+    for (int j = 0; j < width; ++j) {
+        m1[std::size_t(j)] = float(d(rng));
+        m2[std::size_t(j)] = float(0.3 * d(rng));
+    }
+    const float scale = 4.0f, eps = 1e-6f, qEps = 1e-6f;
+    const std::vector<std::uint16_t> qw = randomValues<S>(64, rng, 0.5f, 1.0f);
+    const std::vector<std::uint16_t> qb = randomValues<S>(64, rng, 0.2f);
+    const std::vector<std::uint16_t> k = randomValues<S>(std::size_t(heads) * std::size_t(keys) * 64, rng, 1.0f);
+    const std::vector<std::uint16_t> v = randomValues<S>(k.size(), rng, 1.0f);
+    Buffer dw { weights.size() }, dbias { bias.size() }, dqw { qw.size() }, dqb { qb.size() }, dk { k.size() },
+        dv { v.size() }, dx { std::size_t(rows * width) }, dq { std::size_t(rows * width) },
+        dout { std::size_t(rows * width) }, djoined { std::size_t(rows * joinedStride) };
+    float *dpoints = nullptr, *dfreq = nullptr, *dm1 = nullptr, *dm2 = nullptr, *dscale = nullptr, *dsigma = nullptr;
+    void *packed = nullptr, *tiles = nullptr;
+    const bool allocated = ok(cudaMalloc(&dpoints, points.size() * 4), "cudaMalloc")
+        && ok(cudaMalloc(&dfreq, frequencies.size() * 4), "cudaMalloc")
+        && ok(cudaMalloc(&dm1, m1.size() * 4), "cudaMalloc") && ok(cudaMalloc(&dm2, m2.size() * 4), "cudaMalloc")
+        && ok(cudaMalloc(&dscale, 16), "cudaMalloc") && ok(cudaMalloc(&dsigma, std::size_t(rows) * 4), "cudaMalloc")
+        && ok(cudaMalloc(&packed, std::size_t(decoderAttentionPackedBytes(heads, keys))), "cudaMalloc")
+        && ok(cudaMalloc(&tiles, std::size_t(decoderQueryWeightsBytes(heads))), "cudaMalloc");
+    const std::string what = "decoderAttentionFromFeatures " + std::to_string(rows) + " rows, " + std::to_string(heads)
+        + " heads, " + std::to_string(keys) + " keys" + (normalise ? "" : " no norm")
+        + (type == DitDType::Float16 ? " half" : " bf16");
+    if (allocated) {
+        cudaMemcpy(dpoints, points.data(), points.size() * 4, cudaMemcpyHostToDevice);
+        cudaMemcpy(dfreq, frequencies.data(), frequencies.size() * 4, cudaMemcpyHostToDevice);
+        cudaMemcpy(dm1, m1.data(), m1.size() * 4, cudaMemcpyHostToDevice);
+        cudaMemcpy(dm2, m2.data(), m2.size() * 4, cudaMemcpyHostToDevice);
+        cudaMemcpy(dscale, &scale, 4, cudaMemcpyHostToDevice);
+        dw.upload(weights);
+        dbias.upload(bias);
+        dqw.upload(qw);
+        dqb.upload(qb);
+        dk.upload(k);
+        dv.upload(v);
+        DecoderQueryInputs in;
+        in.features = djoined.ptr() + width;
+        in.featureStride = joinedStride;
+        in.sigmaInv = dsigma;
+        in.weights = tiles;
+        in.yScale = dscale;
+        in.m1 = dm1;
+        in.m2 = dm2;
+        in.qWeight = dqw.ptr();
+        in.qBias = dqb.ptr();
+        in.qEps = qEps;
+        in.normalise = normalise;
+        if (ok(decoderFront(type, dpoints, dfreq, numFrequencies, dw.ptr(), dbias.ptr(), dscale, dm1, dm2, eps,
+                   normalise, dqw.ptr(), dqb.ptr(), qEps, dx.ptr(), dq.ptr(), rows, width, 64, nullptr),
+                what.c_str())
+            && ok(decoderAttentionPack(type, dk.ptr(), 64, std::int64_t(keys) * 64, dv.ptr(), 64,
+                      std::int64_t(keys) * 64, heads, keys, packed, nullptr),
+                what.c_str())
+            && ok(
+                decoderAttention(type, dq.ptr(), width, packed, dout.ptr(), width, rows, heads, keys, 0.125f, nullptr),
+                what.c_str())
+            && ok(decoderFrontFeatures(type, dpoints, dfreq, numFrequencies, dw.ptr(), dbias.ptr(), eps,
+                      djoined.ptr() + width, joinedStride, dsigma, dscale, dm1, dm2, rows, width, 64, nullptr),
+                what.c_str())
+            && ok(decoderQueryWeightsPack(type, dw.ptr() + std::size_t(width) * 64, 64, heads, tiles, nullptr),
+                what.c_str())
+            && ok(decoderAttentionFromFeatures(
+                      type, in, packed, djoined.ptr(), joinedStride, rows, heads, keys, 0.125f, nullptr),
+                what.c_str())
+            && ok(cudaDeviceSynchronize(), what.c_str())) {
+            const std::vector<std::uint16_t> joined = djoined.download(), two = dout.download();
+            std::vector<float> sigma(static_cast<std::size_t>(rows));
+            cudaMemcpy(sigma.data(), dsigma, sigma.size() * 4, cudaMemcpyDeviceToHost);
+            std::vector<std::uint16_t> gotF(std::size_t(rows * 64)), wantF(gotF.size()), one(two.size());
+            double worstSigma = 0;
+            std::vector<double> f(64);
+            for (std::int64_t r = 0; r < rows; ++r) {
+                const float* p = &points[std::size_t(r * 3)];
+                for (int c = 0; c < 64; ++c) {
+                    float value = 0.0f;
+                    if (c < 3) {
+                        value = p[c];
+                    } else if (c < 3 + 3 * numFrequencies) {
+                        const int i = c - 3;
+                        value = std::sin(p[i / numFrequencies] * frequencies[std::size_t(i % numFrequencies)]);
+                    } else if (c < featureCount) {
+                        const int i = c - 3 - 3 * numFrequencies;
+                        value = std::cos(p[i / numFrequencies] * frequencies[std::size_t(i % numFrequencies)]);
+                    }
+                    wantF[std::size_t(r * 64 + c)] = S::from(value);
+                    gotF[std::size_t(r * 64 + c)] = joined[std::size_t(r * joinedStride + width + c)];
+                    f[std::size_t(c)] = S::to(S::from(value));
+                }
+                double mean = 0, var = 0;
+                std::vector<double> x(static_cast<std::size_t>(width));
+                for (int j = 0; j < width; ++j) {
+                    double acc = S::to(bias[std::size_t(j)]);
+                    for (int c = 0; c < 64; ++c)
+                        acc += double(S::to(weights[std::size_t(j * 64 + c)])) * f[std::size_t(c)];
+                    x[std::size_t(j)] = S::to(S::from(float(acc)));
+                    mean += x[std::size_t(j)];
+                }
+                mean /= width;
+                for (int j = 0; j < width; ++j)
+                    var += (x[std::size_t(j)] - mean) * (x[std::size_t(j)] - mean);
+                const double inv = 1.0 / std::sqrt(var / width + eps);
+                worstSigma = std::max(worstSigma, std::fabs(sigma[std::size_t(r)] - inv) / inv);
+                for (int j = 0; j < width; ++j)
+                    one[std::size_t(r * width + j)] = joined[std::size_t(r * joinedStride + j)];
+            }
+            compare<S>(what + " features", gotF, wantF, false);
+            const bool sigmaGood = worstSigma <= 1e-4;
+            std::printf("%s %-60s worst relative %.3g\n", sigmaGood ? "ok  " : "FAIL", (what + " sigma^-1").c_str(),
+                worstSigma);
+            if (!sigmaGood)
+                ++g_failures;
+            double squares = 0, worst = 0;
+            std::size_t identical = 0;
+            for (std::size_t i = 0; i < two.size(); ++i) {
+                const double a = S::to(one[i]), b = S::to(two[i]);
+                squares += b * b;
+                identical += one[i] == two[i] ? 1 : 0;
+                const double e = std::fabs(a - b);
+                worst = std::isfinite(e) ? std::max(worst, e) : 1e30;
+            }
+            const double rms = std::sqrt(squares / double(std::max<std::size_t>(two.size(), 1)));
+            const bool good = worst <= 0.02 * rms;
+            std::printf("%s %-60s worst difference %.3g (outputs' rms %.3g), %zu of %zu identical\n",
+                good ? "ok  " : "FAIL", (what + " against decoderFront + decoderAttention").c_str(), worst, rms,
+                identical, two.size());
+            if (!good)
+                ++g_failures;
+        }
+    }
+    cudaFree(dpoints);
+    cudaFree(dfreq);
+    cudaFree(dm1);
+    cudaFree(dm2);
+    cudaFree(dscale);
+    cudaFree(dsigma);
+    cudaFree(packed);
+    cudaFree(tiles);
+}
+#endif
+
 // tunedGemm with the algorithm chosen by timing against the heuristic's first choice, each in a thread of its own
 // (the plans are per thread): bit for bit the same (tuned_gemm.h), and the first rows against the host.
 template <typename S>
@@ -1076,6 +1247,8 @@ void checkAll(DitDType type, std::mt19937& rng)
     checkDecoderAttention<S>(type, 200, 16, 3072, rng); // the full-size decoder's heads and keys
     checkDecoderAttention<S>(type, 500, 2, 1001, rng); // a partial key block, rows past the row blocks
     checkDecoderAttention<S>(type, 70, 3, 5, rng);
+    checkQueriesInAttention<S>(type, 1000, 16, 3072, true, rng); // the full-size decoder; rows past the row blocks
+    checkQueriesInAttention<S>(type, 300, 2, 1001, false, rng);
 #endif
     checkTunedGemm<S>(type, 8192, 4096, 1024, GemmEpilogue::GeluBias, false, rng);
     checkTunedGemm<S>(type, 16384, 1024, 1024, GemmEpilogue::Bias, false, rng);

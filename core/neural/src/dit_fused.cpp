@@ -457,6 +457,117 @@ at::Tensor decoderAttention(
 #endif
 }
 
+at::Tensor decoderQueryWeightsPack(const at::Tensor& frontWeights, std::int64_t heads)
+{
+#if ORFEAS_NEURAL_DIT_CUDA && ORFEAS_CUDA_DECODER_ATTENTION
+    const std::int64_t width = heads * 64;
+    require(frontWeights.is_cuda() && frontWeights.dim() == 2 && frontWeights.size(0) == 2 * width
+            && frontWeights.size(1) == 64 && frontWeights.is_contiguous(),
+        "decoderQueryWeightsPack: layout");
+    const c10::cuda::CUDAGuard guard(frontWeights.device());
+    at::Tensor packed
+        = at::empty({ cuda::decoderQueryWeightsBytes(int(heads)) }, frontWeights.options().dtype(at::kByte));
+    check(cuda::decoderQueryWeightsPack(ditType(frontWeights),
+              static_cast<const char*>(frontWeights.data_ptr()) + width * 64 * frontWeights.element_size(), 64,
+              int(heads), packed.data_ptr(), streamOf(frontWeights)),
+        "decoderQueryWeightsPack");
+    return packed;
+#else
+    (void)frontWeights;
+    (void)heads;
+    throw InternalError("fused decoder attention: not compiled in", Stage::ShapeGeneration);
+#endif
+}
+
+void decoderAttentionFromFeatures(at::Tensor& out, const at::Tensor& sigmaInv, const at::Tensor& queryWeights,
+    const at::Tensor& yScale, const at::Tensor& m1, const at::Tensor& m2, const LayerNorm& qNorm,
+    const at::Tensor& packed, std::int64_t batch, std::int64_t heads, std::int64_t keys)
+{
+#if ORFEAS_NEURAL_DIT_CUDA && ORFEAS_CUDA_DECODER_ATTENTION
+    const std::int64_t width = heads * 64, stride = width + 64;
+    require(out.is_cuda() && out.dim() == 2 && out.is_contiguous() && out.size(1) == stride && batch > 0
+            && out.size(0) % batch == 0 && packed.device() == out.device() && sigmaInv.scalar_type() == at::kFloat
+            && sigmaInv.numel() == out.size(0) && sigmaInv.is_contiguous()
+            && queryWeights.numel() == cuda::decoderQueryWeightsBytes(int(heads)),
+        "decoderAttentionFromFeatures: layout");
+    const auto float32 = [&](const at::Tensor& t, std::int64_t n) {
+        require(t.scalar_type() == at::kFloat && t.is_contiguous() && t.numel() == n && t.device() == out.device(),
+            "decoderAttentionFromFeatures: a float32 parameter");
+        return t.data_ptr<float>();
+    };
+    const std::int64_t perEntry = cuda::decoderAttentionPackedBytes(int(heads), int(keys));
+    require(
+        packed.numel() == perEntry || packed.numel() == perEntry * batch, "decoderAttentionFromFeatures: packed keys");
+    const c10::cuda::CUDAGuard guard(out.device());
+    const std::int64_t rows = out.size(0) / batch;
+    char* base = static_cast<char*>(out.data_ptr());
+    for (std::int64_t b = 0; b < batch; ++b) {
+        char* entry = base + b * rows * stride * out.element_size();
+        cuda::DecoderQueryInputs in;
+        in.features = entry + width * out.element_size();
+        in.featureStride = stride;
+        in.sigmaInv = sigmaInv.data_ptr<float>() + b * rows;
+        in.weights = queryWeights.data_ptr();
+        in.yScale = float32(yScale, 1);
+        in.m1 = float32(m1, width);
+        in.m2 = float32(m2, width);
+        in.normalise = qNorm.weight.defined();
+        in.qWeight = parameter(qNorm.weight, out, 64, "decoderAttentionFromFeatures: q norm weight");
+        in.qBias = parameter(qNorm.bias, out, 64, "decoderAttentionFromFeatures: q norm bias");
+        in.qEps = float(qNorm.eps);
+        const std::int64_t offset = packed.numel() == perEntry ? 0 : b * perEntry;
+        check(cuda::decoderAttentionFromFeatures(ditType(out), in, packed.data_ptr<std::uint8_t>() + offset, entry,
+                  stride, rows, int(heads), int(keys), 0.125f, streamOf(out)),
+            "decoderAttentionFromFeatures");
+    }
+#else
+    (void)out;
+    (void)sigmaInv;
+    (void)queryWeights;
+    (void)yScale;
+    (void)m1;
+    (void)m2;
+    (void)qNorm;
+    (void)packed;
+    (void)batch;
+    (void)heads;
+    (void)keys;
+    throw InternalError("fused decoder attention: not compiled in", Stage::ShapeGeneration);
+#endif
+}
+
+at::Tensor decoderFrontFeatures(const at::Tensor& points, const at::Tensor& frequencies, const at::Tensor& weights,
+    const at::Tensor& bias0, const at::Tensor& yScale, const at::Tensor& m1, const at::Tensor& m2, double eps,
+    at::Tensor& out)
+{
+#if ORFEAS_NEURAL_DIT_CUDA
+    const std::int64_t rows = points.size(0), width = m1.numel();
+    require(points.is_cuda() && points.dim() == 2 && points.size(1) == 3 && points.scalar_type() == at::kFloat
+            && points.is_contiguous() && frequencies.scalar_type() == at::kFloat && frequencies.is_contiguous()
+            && frequencies.device() == points.device() && weights.dim() == 2 && weights.size(0) == 2 * width
+            && weights.size(1) == 64 && weights.is_contiguous() && weights.device() == points.device() && out.dim() == 2
+            && out.size(0) == rows && out.size(1) == width + 64 && out.is_contiguous()
+            && out.scalar_type() == weights.scalar_type() && out.device() == points.device(),
+        "decoderFrontFeatures: layout");
+    const auto float32 = [&](const at::Tensor& t, std::int64_t n) {
+        require(t.scalar_type() == at::kFloat && t.is_contiguous() && t.numel() == n && t.device() == points.device(),
+            "decoderFrontFeatures: a float32 parameter");
+        return t.data_ptr<float>();
+    };
+    const c10::cuda::CUDAGuard guard(points.device());
+    at::Tensor sigmaInv = at::empty({ rows }, points.options());
+    check(cuda::decoderFrontFeatures(ditType(weights), points.data_ptr<float>(), frequencies.data_ptr<float>(),
+              int(frequencies.numel()), weights.data_ptr(), parameter(bias0, weights, width, "decoderFront: bias"),
+              float(eps), static_cast<char*>(out.data_ptr()) + width * out.element_size(), width + 64,
+              sigmaInv.data_ptr<float>(), float32(yScale, 1), float32(m1, width), float32(m2, width), rows, int(width),
+              64, streamOf(points)),
+        "decoderFrontFeatures");
+    return sigmaInv;
+#else
+    decoderKernelsMissing(points, frequencies, weights, bias0, yScale, m1, m2, eps, out);
+#endif
+}
+
 bool decoderFrontServes(std::int64_t width, std::int64_t headDim, std::int64_t numFrequencies)
 {
     return width > 0 && width % 64 == 0 && (headDim == 16 || headDim == 32 || headDim == 64) && numFrequencies >= 0

@@ -186,6 +186,14 @@ std::shared_ptr<const FactoredQuery> GeometryDecoder::factoredQuery() const
             return at::constant_pad_nd(t.to(m_spec.dtype), { 0, 64 - t.size(1) });
         };
         f->front = at::cat({ pad64(m_queryProj.weight), pad64(m / scale) }, 0).contiguous();
+        static const bool inAttention = [] {
+            const char* v = std::getenv("ORFEAS_DECODER_QUERIES_IN_ATTENTION");
+            return v && std::string(v) == "1";
+        }();
+        if (inAttention && width == 64 * m_config.geoHeads() && fused::decoderAttentionServes(m_spec, 64)) {
+            f->queryTiles = fused::decoderQueryWeightsPack(f->front, m_config.geoHeads());
+            f->projWithInput = at::cat({ m_proj.weight.to(m_spec.dtype), pad64(m_queryProj.weight) }, 1).contiguous();
+        }
     }
     return f;
 }
@@ -471,7 +479,23 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
     // are written out and multiplied.
     const bool front = keys.k.defined() && keys.factored && keys.factored->front.defined();
     at::Tensor feats, x, frontQueries;
-    if (front) {
+    // The biases that x does not hold yet: ln_3 reads x plus the attention's output bias, ln_post x plus both.
+    at::Tensor owed3 = keys.k.defined() ? m_proj.bias : at::Tensor();
+    const bool queriesInAttention = front && keys.factored->queryTiles.defined() && keys.packed.defined()
+        && (keys.k.size(0) == batch || keys.k.size(0) == 1);
+    if (queriesInAttention) {
+        // The queries formed inside the attention kernel from the features (no x0, no q written): one buffer holds
+        // the attention output and the features, and the output projection's product adds W_p f as well; x0's bias
+        // joins the owed ones.
+        const FactoredQuery& f = *keys.factored;
+        at::Tensor joined = at::empty({ rows, width + 64 }, f.front.options());
+        const at::Tensor sigmaInv = fused::decoderFrontFeatures(
+            flat, m_frequencies, f.front, m_queryProj.bias, f.scale, f.m1, f.m2, f.eps, joined);
+        fused::decoderAttentionFromFeatures(joined, sigmaInv, f.queryTiles, f.scale, f.m1, f.m2, m_qNorm, keys.packed,
+            batch, m_config.geoHeads(), keys.k.size(2));
+        x = fused::tunedLinear(joined, f.projWithInput);
+        owed3 = sumOfBiases(m_proj.bias, m_queryProj.bias, m_spec.dtype);
+    } else if (front) {
         const FactoredQuery& f = *keys.factored;
         fused::decoderFront(flat, m_frequencies, f.front, m_queryProj.bias, f.scale, f.m1, f.m2, f.eps, m_qNorm,
             width / m_config.geoHeads(), x, frontQueries);
@@ -483,9 +507,7 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
         feats = fused::fourierFeatures(flat, m_frequencies, padded, m_spec.dtype);
         x = fused::tunedLinear(feats, weight, m_queryProj.bias);
     }
-    // The biases that x does not hold yet: ln_3 reads x plus the attention's output bias, ln_post x plus both.
-    const at::Tensor owed3 = keys.k.defined() ? m_proj.bias : at::Tensor();
-    if (keys.k.defined()) {
+    if (keys.k.defined() && !queriesInAttention) {
         at::Tensor q2d;
         if (front) {
             q2d = frontQueries;

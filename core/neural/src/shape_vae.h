@@ -65,6 +65,12 @@ struct FactoredQuery {
     // [2 width, 64] of the compute type: W_p and M / scale, zero columns after `features`; defined when the one-pass
     // kernel (fused::decoderFront) computes x0 and the queries together (ORFEAS_DECODER_FRONT=0: not).
     at::Tensor front;
+    // Defined when the attention kernel forms the queries itself (opt-in: ORFEAS_DECODER_QUERIES_IN_ATTENTION=1; heads
+    // of 64 where fused::decoderAttentionServes, with `front`): M / scale packed per head
+    // (fused::decoderQueryWeightsPack), and [W_c, W_p] ([width, width + 64], W_p zero-padded to 64 columns) for the
+    // attention's output projection, which then adds x0's W_p f in the same product (x0 is not written).
+    at::Tensor queryTiles;
+    at::Tensor projWithInput;
     std::int64_t features = 0; // the Fourier features' count (before padding)
     double eps = 0.0; // LN_1's
 };
