@@ -15,6 +15,11 @@
 // products; a stage goes back to the producer when every consumer warp has finished its P V. Measured on an H200
 // (docs/benchmarks.md, session 13), against variants: two consumer warpgroups with the next block's scores issued
 // before the current block's exponentials, blocks of 64 keys, and turn-taking between warpgroups were all slower.
+//
+// decoderAttentionFromFeatures instantiates the same kernel with kQueries: the tile each warpgroup loads is then its
+// rows' 64 features, and before the key blocks it forms Q itself (formQueries: one 64 x 64 x 64 product against the
+// head's packed query weights, then decoderFront's arithmetic in registers), which leaves the shared-memory layout
+// and the loop over the key blocks as they are; the plain kernel's launch leaves the weight tiles' memory out.
 
 #include "decoder_attention.h"
 #include "row_io.cuh"
