@@ -766,94 +766,161 @@ void checkFactoredQueries(DitDType type, std::int64_t rows, int width, int headD
     cudaFree(dscale);
 }
 
-// decoderFront against the host's double arithmetic of decoder_kernels.h's formula: random points (some outside the
-// box), Fourier features rounded to T, x0 from random weights W_p and bias, LN_1's statistics of the rounded x0 row,
-// then the factored queries with per-head LayerNorm (or none).
+// Random inputs of the decoder's front (decoderFront, decoderFrontFeatures): points (some outside the box), eight
+// octaves of frequencies, weights [2 width, 64] with zero columns from the feature count on, x0's bias, m1, m2 and
+// the q norm's parameters, and the host's double arithmetic of the front's first half.
+template <typename S> struct FrontCase {
+    int width = 0, numFrequencies = 0, featureCount = 0;
+    std::vector<float> points, frequencies, m1, m2;
+    std::vector<std::uint16_t> weights, bias, qw, qb;
+
+    FrontCase(std::int64_t rows, int w, int headDim, int frequencyCount, std::mt19937& rng)
+        : width(w)
+        , numFrequencies(frequencyCount)
+        , featureCount(3 + 6 * frequencyCount)
+        , points(static_cast<std::size_t>(rows * 3))
+        , frequencies(static_cast<std::size_t>(frequencyCount))
+        , m1(static_cast<std::size_t>(w))
+        , m2(static_cast<std::size_t>(w))
+    {
+        std::uniform_real_distribution<float> box(-1.3f, 1.3f);
+        std::normal_distribution<double> d(0.0, 1.0);
+        for (auto& v : points)
+            v = box(rng);
+        for (int i = 0; i < numFrequencies; ++i)
+            frequencies[std::size_t(i)] = float(std::ldexp(3.14159265358979, i));
+        weights = randomValues<S>(std::size_t(2 * width * 64), rng, 0.4f);
+        for (int j = 0; j < 2 * width; ++j)
+            for (int c = featureCount; c < 64; ++c)
+                weights[std::size_t(j * 64 + c)] = S::from(0.0f);
+        bias = randomValues<S>(std::size_t(width), rng, 0.5f, 0.2f);
+        for (int j = 0; j < width; ++j) {
+            m1[std::size_t(j)] = float(d(rng));
+            m2[std::size_t(j)] = float(0.3 * d(rng));
+        }
+        qw = randomValues<S>(std::size_t(headDim), rng, 0.5f, 1.0f);
+        qb = randomValues<S>(std::size_t(headDim), rng, 0.2f);
+    }
+
+    // Feature c of point r, before rounding.
+    float feature(std::int64_t r, int c) const
+    {
+        const float* p = &points[std::size_t(r * 3)];
+        if (c < 3)
+            return p[c];
+        if (c < 3 + 3 * numFrequencies) {
+            const int k = c - 3;
+            return std::sin(p[k / numFrequencies] * frequencies[std::size_t(k % numFrequencies)]);
+        }
+        if (c < featureCount) {
+            const int k = c - 3 - 3 * numFrequencies;
+            return std::cos(p[k / numFrequencies] * frequencies[std::size_t(k % numFrequencies)]);
+        }
+        return 0.0f;
+    }
+
+    // Point r's rounded features f (64), the product of weight row `row` with them, and x0 rounded to T (width
+    // values); returns LN_1's sigma^-1 of that row.
+    void features(std::int64_t r, std::vector<double>& f) const
+    {
+        f.assign(64, 0.0);
+        for (int c = 0; c < 64; ++c)
+            f[std::size_t(c)] = S::to(S::from(feature(r, c)));
+    }
+    double dot(int row, const std::vector<double>& f) const
+    {
+        double acc = 0;
+        for (int c = 0; c < 64; ++c)
+            acc += double(S::to(weights[std::size_t(row * 64 + c)])) * f[std::size_t(c)];
+        return acc;
+    }
+    double x0(const std::vector<double>& f, std::vector<std::uint16_t>& x, float eps) const
+    {
+        x.resize(std::size_t(width));
+        double mean = 0, var = 0;
+        for (int j = 0; j < width; ++j) {
+            x[std::size_t(j)] = S::from(float(dot(j, f) + S::to(bias[std::size_t(j)])));
+            mean += S::to(x[std::size_t(j)]);
+        }
+        mean /= width;
+        for (int j = 0; j < width; ++j)
+            var += (S::to(x[std::size_t(j)]) - mean) * (S::to(x[std::size_t(j)]) - mean);
+        return 1.0 / std::sqrt(var / width + eps);
+    }
+};
+
+// Float32 device memory freed on scope exit (ptr() null when the allocation failed).
+struct FloatBuffer {
+    float* base = nullptr;
+    explicit FloatBuffer(const std::vector<float>& values)
+    {
+        if (cudaMalloc(&base, std::max<std::size_t>(values.size(), 1) * 4) != cudaSuccess)
+            base = nullptr;
+        else if (!values.empty())
+            cudaMemcpy(base, values.data(), values.size() * 4, cudaMemcpyHostToDevice);
+    }
+    ~FloatBuffer()
+    {
+        if (base)
+            cudaFree(base);
+    }
+    FloatBuffer(const FloatBuffer&) = delete;
+    FloatBuffer& operator=(const FloatBuffer&) = delete;
+    float* ptr() const { return base; }
+};
+
+// A FrontCase on the device, with the factored queries' scale.
+template <typename S> struct FrontDevice {
+    FloatBuffer points, frequencies, m1, m2, scale;
+    Buffer weights, bias, qw, qb;
+    explicit FrontDevice(const FrontCase<S>& c, float yScale)
+        : points(c.points)
+        , frequencies(c.frequencies)
+        , m1(c.m1)
+        , m2(c.m2)
+        , scale(std::vector<float> { yScale })
+        , weights(c.weights.size())
+        , bias(c.bias.size())
+        , qw(c.qw.size())
+        , qb(c.qb.size())
+    {
+        weights.upload(c.weights);
+        bias.upload(c.bias);
+        qw.upload(c.qw);
+        qb.upload(c.qb);
+    }
+    bool ok() const { return points.ptr() && frequencies.ptr() && m1.ptr() && m2.ptr() && scale.ptr(); }
+};
+
+// decoderFront against the host's double arithmetic of decoder_kernels.h's formula (FrontCase): Fourier features
+// rounded to T, x0 from random weights W_p and bias, LN_1's statistics of the rounded x0 row, then the factored
+// queries with per-head LayerNorm (or none).
 template <typename S>
 void checkDecoderFront(
     DitDType type, std::int64_t rows, int width, int headDim, int numFrequencies, bool normalise, std::mt19937& rng)
 {
-    const int featureCount = 3 + 6 * numFrequencies;
-    std::uniform_real_distribution<float> box(-1.3f, 1.3f);
-    std::normal_distribution<double> d(0.0, 1.0);
-    std::vector<float> points(static_cast<std::size_t>(rows * 3));
-    std::vector<float> frequencies(static_cast<std::size_t>(numFrequencies));
-    for (auto& v : points)
-        v = box(rng);
-    for (int i = 0; i < numFrequencies; ++i)
-        frequencies[std::size_t(i)] = float(std::ldexp(3.14159265358979, i));
-    std::vector<std::uint16_t> weights = randomValues<S>(std::size_t(2 * width * 64), rng, 0.4f);
-    for (int j = 0; j < 2 * width; ++j)
-        for (int c = featureCount; c < 64; ++c)
-            weights[std::size_t(j * 64 + c)] = S::from(0.0f);
-    const std::vector<std::uint16_t> bias = randomValues<S>(std::size_t(width), rng, 0.5f, 0.2f);
-    std::vector<float> m1(static_cast<std::size_t>(width)), m2(static_cast<std::size_t>(width));
-    for (int j = 0; j < width; ++j) {
-        m1[std::size_t(j)] = float(d(rng));
-        m2[std::size_t(j)] = float(0.3 * d(rng));
-    }
+    const FrontCase<S> fc(rows, width, headDim, numFrequencies, rng);
     const float scale = 4.0f, eps = 1e-6f, qEps = 1e-6f;
-    const std::vector<std::uint16_t> qw = randomValues<S>(std::size_t(headDim), rng, 0.5f, 1.0f);
-    const std::vector<std::uint16_t> qb = randomValues<S>(std::size_t(headDim), rng, 0.2f);
-    Buffer dw { weights.size() }, dbias { bias.size() }, dqw { qw.size() }, dqb { qb.size() },
-        dx { std::size_t(rows * width) }, dq { std::size_t(rows * width) };
-    float *dpoints = nullptr, *dfreq = nullptr, *dm1 = nullptr, *dm2 = nullptr, *dscale = nullptr;
-    if (!ok(cudaMalloc(&dpoints, points.size() * 4), "cudaMalloc")
-        || !ok(cudaMalloc(&dfreq, std::max<std::size_t>(frequencies.size(), 1) * 4), "cudaMalloc")
-        || !ok(cudaMalloc(&dm1, m1.size() * 4), "cudaMalloc") || !ok(cudaMalloc(&dm2, m2.size() * 4), "cudaMalloc")
-        || !ok(cudaMalloc(&dscale, 16), "cudaMalloc"))
+    const FrontDevice<S> dev(fc, scale);
+    Buffer dx { std::size_t(rows * width) }, dq { std::size_t(rows * width) };
+    if (!ok(dev.ok() ? cudaSuccess : cudaErrorMemoryAllocation, "cudaMalloc"))
         return;
-    cudaMemcpy(dpoints, points.data(), points.size() * 4, cudaMemcpyHostToDevice);
-    cudaMemcpy(dfreq, frequencies.data(), frequencies.size() * 4, cudaMemcpyHostToDevice);
-    cudaMemcpy(dm1, m1.data(), m1.size() * 4, cudaMemcpyHostToDevice);
-    cudaMemcpy(dm2, m2.data(), m2.size() * 4, cudaMemcpyHostToDevice);
-    cudaMemcpy(dscale, &scale, 4, cudaMemcpyHostToDevice);
-    dw.upload(weights);
-    dbias.upload(bias);
-    dqw.upload(qw);
-    dqb.upload(qb);
     const std::string what = "decoderFront " + std::to_string(rows) + "x" + std::to_string(width) + " heads of "
         + std::to_string(headDim) + (normalise ? "" : " no norm") + (type == DitDType::Float16 ? " half" : " bf16");
-    if (ok(decoderFront(type, dpoints, dfreq, numFrequencies, dw.ptr(), dbias.ptr(), dscale, dm1, dm2, eps, normalise,
-               dqw.ptr(), dqb.ptr(), qEps, dx.ptr(), dq.ptr(), rows, width, headDim, nullptr),
+    if (ok(decoderFront(type, dev.points.ptr(), dev.frequencies.ptr(), numFrequencies, dev.weights.ptr(),
+               dev.bias.ptr(), dev.scale.ptr(), dev.m1.ptr(), dev.m2.ptr(), eps, normalise, dev.qw.ptr(), dev.qb.ptr(),
+               qEps, dx.ptr(), dq.ptr(), rows, width, headDim, nullptr),
             what.c_str())
         && ok(cudaDeviceSynchronize(), what.c_str())) {
-        std::vector<std::uint16_t> wantX(std::size_t(rows * width)), wantQ(std::size_t(rows * width));
-        std::vector<double> f(64), x(static_cast<std::size_t>(width)), pre(static_cast<std::size_t>(width));
+        std::vector<std::uint16_t> wantX(std::size_t(rows * width)), wantQ(std::size_t(rows * width)), x;
+        std::vector<double> f, pre(static_cast<std::size_t>(width));
         for (std::int64_t r = 0; r < rows; ++r) {
-            const float* p = &points[std::size_t(r * 3)];
-            for (int c = 0; c < 64; ++c) {
-                float v = 0.0f;
-                if (c < 3) {
-                    v = p[c];
-                } else if (c < 3 + 3 * numFrequencies) {
-                    const int k = c - 3;
-                    v = std::sin(p[k / numFrequencies] * frequencies[std::size_t(k % numFrequencies)]);
-                } else if (c < featureCount) {
-                    const int k = c - 3 - 3 * numFrequencies;
-                    v = std::cos(p[k / numFrequencies] * frequencies[std::size_t(k % numFrequencies)]);
-                }
-                f[std::size_t(c)] = S::to(S::from(v));
-            }
-            const auto dot = [&](int row) {
-                double acc = 0;
-                for (int c = 0; c < 64; ++c)
-                    acc += double(S::to(weights[std::size_t(row * 64 + c)])) * f[std::size_t(c)];
-                return acc;
-            };
-            double mean = 0, var = 0;
-            for (int j = 0; j < width; ++j) {
-                const std::uint16_t u = S::from(float(dot(j) + S::to(bias[std::size_t(j)])));
-                wantX[std::size_t(r * width + j)] = u;
-                x[std::size_t(j)] = S::to(u);
-                mean += x[std::size_t(j)];
-            }
-            mean /= width;
+            fc.features(r, f);
+            const double inv = fc.x0(f, x, eps);
+            std::copy(x.begin(), x.end(), wantX.begin() + r * width);
             for (int j = 0; j < width; ++j)
-                var += (x[std::size_t(j)] - mean) * (x[std::size_t(j)] - mean);
-            const double inv = 1.0 / std::sqrt(var / width + eps);
-            for (int j = 0; j < width; ++j)
-                pre[std::size_t(j)] = (dot(width + j) * scale + m1[std::size_t(j)]) * inv + m2[std::size_t(j)];
+                pre[std::size_t(j)]
+                    = (fc.dot(width + j, f) * scale + fc.m1[std::size_t(j)]) * inv + fc.m2[std::size_t(j)];
             for (int h = 0; h < width / headDim; ++h) {
                 double hm = 0, hv = 0;
                 for (int j = 0; j < headDim; ++j)
@@ -865,7 +932,7 @@ void checkDecoderFront(
                 for (int j = 0; j < headDim; ++j) {
                     const double v = pre[std::size_t(h * headDim + j)];
                     const double out
-                        = normalise ? (v - hm) * rstd * S::to(qw[std::size_t(j)]) + S::to(qb[std::size_t(j)]) : v;
+                        = normalise ? (v - hm) * rstd * S::to(fc.qw[std::size_t(j)]) + S::to(fc.qb[std::size_t(j)]) : v;
                     wantQ[std::size_t(r * width + h * headDim + j)] = S::from(float(out));
                 }
             }
@@ -873,11 +940,6 @@ void checkDecoderFront(
         compare<S>(what + " x0", dx.download(), wantX, false);
         compare<S>(what + " q", dq.download(), wantQ, false);
     }
-    cudaFree(dpoints);
-    cudaFree(dfreq);
-    cudaFree(dm1);
-    cudaFree(dm2);
-    cudaFree(dscale);
 }
 
 #if ORFEAS_CUDA_DECODER_ATTENTION
@@ -960,9 +1022,10 @@ void checkDecoderAttention(DitDType type, std::int64_t rows, int heads, int keys
 #if ORFEAS_CUDA_DECODER_ATTENTION
 // The queries formed inside the attention kernel (decoderFrontFeatures, decoderQueryWeightsPack,
 // decoderAttentionFromFeatures) against the two-kernel path (decoderFront's q, then decoderAttention) on the same
-// points, weights and keys: the features against the host's rounded Fourier features, sigma^-1 against the host's
-// LN_1 statistics of the rounded x0 row (relative 1e-4), the attention outputs against the two-kernel path's within
-// 2 % of their rms (a query may differ by a rounding where the products' float32 sums run in another order).
+// points, weights and keys (FrontCase): the features against the host's rounded Fourier features, sigma^-1 against
+// the host's LN_1 statistics of the rounded x0 row (relative 1e-4), the attention outputs against the two-kernel
+// path's within 2 % of their rms (a query may differ by a rounding where the products' float32 sums run in another
+// order).
 template <typename S>
 void checkQueriesInAttention(DitDType type, std::int64_t rows, int heads, int keys, bool normalise, std::mt19937& rng)
 {
@@ -972,157 +1035,97 @@ void checkQueriesInAttention(DitDType type, std::int64_t rows, int heads, int ke
         std::printf("skip decoderAttentionFromFeatures (not a compute capability 9.0 device)\n");
         return;
     }
-    const int width = heads * 64, numFrequencies = 8, featureCount = 3 + 6 * numFrequencies;
+    const int width = heads * 64, numFrequencies = 8;
     const std::int64_t joinedStride = width + 64;
-    std::uniform_real_distribution<float> box(-1.3f, 1.3f);
-    std::normal_distribution<double> d(0.0, 1.0);
-    std::vector<float> points(static_cast<std::size_t>(rows * 3)),
-        frequencies(static_cast<std::size_t>(numFrequencies));
-    for (auto& v : points)
-        v = box(rng);
-    for (int i = 0; i < numFrequencies; ++i)
-        frequencies[std::size_t(i)] = float(std::ldexp(3.14159265358979, i));
-    std::vector<std::uint16_t> weights = randomValues<S>(std::size_t(2 * width * 64), rng, 0.4f);
-    for (int j = 0; j < 2 * width; ++j)
-        for (int c = featureCount; c < 64; ++c)
-            weights[std::size_t(j * 64 + c)] = S::from(0.0f);
-    const std::vector<std::uint16_t> bias = randomValues<S>(std::size_t(width), rng, 0.5f, 0.2f);
-    std::vector<float> m1(static_cast<std::size_t>(width)), m2(static_cast<std::size_t>(width));
-    for (int j = 0; j < width; ++j) {
-        m1[std::size_t(j)] = float(d(rng));
-        m2[std::size_t(j)] = float(0.3 * d(rng));
-    }
+    const FrontCase<S> fc(rows, width, 64, numFrequencies, rng);
     const float scale = 4.0f, eps = 1e-6f, qEps = 1e-6f;
-    const std::vector<std::uint16_t> qw = randomValues<S>(64, rng, 0.5f, 1.0f);
-    const std::vector<std::uint16_t> qb = randomValues<S>(64, rng, 0.2f);
+    const FrontDevice<S> dev(fc, scale);
     const std::vector<std::uint16_t> k = randomValues<S>(std::size_t(heads) * std::size_t(keys) * 64, rng, 1.0f);
     const std::vector<std::uint16_t> v = randomValues<S>(k.size(), rng, 1.0f);
-    Buffer dw { weights.size() }, dbias { bias.size() }, dqw { qw.size() }, dqb { qb.size() }, dk { k.size() },
-        dv { v.size() }, dx { std::size_t(rows * width) }, dq { std::size_t(rows * width) },
+    Buffer dk { k.size() }, dv { v.size() }, dx { std::size_t(rows * width) }, dq { std::size_t(rows * width) },
         dout { std::size_t(rows * width) }, djoined { std::size_t(rows * joinedStride) };
-    float *dpoints = nullptr, *dfreq = nullptr, *dm1 = nullptr, *dm2 = nullptr, *dscale = nullptr, *dsigma = nullptr;
+    const FloatBuffer sigma(std::vector<float>(static_cast<std::size_t>(rows)));
     void *packed = nullptr, *tiles = nullptr;
-    const bool allocated = ok(cudaMalloc(&dpoints, points.size() * 4), "cudaMalloc")
-        && ok(cudaMalloc(&dfreq, frequencies.size() * 4), "cudaMalloc")
-        && ok(cudaMalloc(&dm1, m1.size() * 4), "cudaMalloc") && ok(cudaMalloc(&dm2, m2.size() * 4), "cudaMalloc")
-        && ok(cudaMalloc(&dscale, 16), "cudaMalloc") && ok(cudaMalloc(&dsigma, std::size_t(rows) * 4), "cudaMalloc")
+    const bool allocated = ok(dev.ok() && sigma.ptr() ? cudaSuccess : cudaErrorMemoryAllocation, "cudaMalloc")
         && ok(cudaMalloc(&packed, std::size_t(decoderAttentionPackedBytes(heads, keys))), "cudaMalloc")
         && ok(cudaMalloc(&tiles, std::size_t(decoderQueryWeightsBytes(heads))), "cudaMalloc");
     const std::string what = "decoderAttentionFromFeatures " + std::to_string(rows) + " rows, " + std::to_string(heads)
         + " heads, " + std::to_string(keys) + " keys" + (normalise ? "" : " no norm")
         + (type == DitDType::Float16 ? " half" : " bf16");
-    if (allocated) {
-        cudaMemcpy(dpoints, points.data(), points.size() * 4, cudaMemcpyHostToDevice);
-        cudaMemcpy(dfreq, frequencies.data(), frequencies.size() * 4, cudaMemcpyHostToDevice);
-        cudaMemcpy(dm1, m1.data(), m1.size() * 4, cudaMemcpyHostToDevice);
-        cudaMemcpy(dm2, m2.data(), m2.size() * 4, cudaMemcpyHostToDevice);
-        cudaMemcpy(dscale, &scale, 4, cudaMemcpyHostToDevice);
-        dw.upload(weights);
-        dbias.upload(bias);
-        dqw.upload(qw);
-        dqb.upload(qb);
-        dk.upload(k);
-        dv.upload(v);
-        DecoderQueryInputs in;
-        in.features = djoined.ptr() + width;
-        in.featureStride = joinedStride;
-        in.sigmaInv = dsigma;
-        in.weights = tiles;
-        in.yScale = dscale;
-        in.m1 = dm1;
-        in.m2 = dm2;
-        in.qWeight = dqw.ptr();
-        in.qBias = dqb.ptr();
-        in.qEps = qEps;
-        in.normalise = normalise;
-        if (ok(decoderFront(type, dpoints, dfreq, numFrequencies, dw.ptr(), dbias.ptr(), dscale, dm1, dm2, eps,
-                   normalise, dqw.ptr(), dqb.ptr(), qEps, dx.ptr(), dq.ptr(), rows, width, 64, nullptr),
-                what.c_str())
-            && ok(decoderAttentionPack(type, dk.ptr(), 64, std::int64_t(keys) * 64, dv.ptr(), 64,
-                      std::int64_t(keys) * 64, heads, keys, packed, nullptr),
-                what.c_str())
-            && ok(
-                decoderAttention(type, dq.ptr(), width, packed, dout.ptr(), width, rows, heads, keys, 0.125f, nullptr),
-                what.c_str())
-            && ok(decoderFrontFeatures(type, dpoints, dfreq, numFrequencies, dw.ptr(), dbias.ptr(), eps,
-                      djoined.ptr() + width, joinedStride, dsigma, dscale, dm1, dm2, rows, width, 64, nullptr),
-                what.c_str())
-            && ok(decoderQueryWeightsPack(type, dw.ptr() + std::size_t(width) * 64, 64, heads, tiles, nullptr),
-                what.c_str())
-            && ok(decoderAttentionFromFeatures(
-                      type, in, packed, djoined.ptr(), joinedStride, rows, heads, keys, 0.125f, nullptr),
-                what.c_str())
-            && ok(cudaDeviceSynchronize(), what.c_str())) {
-            const std::vector<std::uint16_t> joined = djoined.download(), two = dout.download();
-            std::vector<float> sigma(static_cast<std::size_t>(rows));
-            cudaMemcpy(sigma.data(), dsigma, sigma.size() * 4, cudaMemcpyDeviceToHost);
-            std::vector<std::uint16_t> gotF(std::size_t(rows * 64)), wantF(gotF.size()), one(two.size());
-            double worstSigma = 0;
-            std::vector<double> f(64);
-            for (std::int64_t r = 0; r < rows; ++r) {
-                const float* p = &points[std::size_t(r * 3)];
-                for (int c = 0; c < 64; ++c) {
-                    float value = 0.0f;
-                    if (c < 3) {
-                        value = p[c];
-                    } else if (c < 3 + 3 * numFrequencies) {
-                        const int i = c - 3;
-                        value = std::sin(p[i / numFrequencies] * frequencies[std::size_t(i % numFrequencies)]);
-                    } else if (c < featureCount) {
-                        const int i = c - 3 - 3 * numFrequencies;
-                        value = std::cos(p[i / numFrequencies] * frequencies[std::size_t(i % numFrequencies)]);
-                    }
-                    wantF[std::size_t(r * 64 + c)] = S::from(value);
-                    gotF[std::size_t(r * 64 + c)] = joined[std::size_t(r * joinedStride + width + c)];
-                    f[std::size_t(c)] = S::to(S::from(value));
-                }
-                double mean = 0, var = 0;
-                std::vector<double> x(static_cast<std::size_t>(width));
-                for (int j = 0; j < width; ++j) {
-                    double acc = S::to(bias[std::size_t(j)]);
-                    for (int c = 0; c < 64; ++c)
-                        acc += double(S::to(weights[std::size_t(j * 64 + c)])) * f[std::size_t(c)];
-                    x[std::size_t(j)] = S::to(S::from(float(acc)));
-                    mean += x[std::size_t(j)];
-                }
-                mean /= width;
-                for (int j = 0; j < width; ++j)
-                    var += (x[std::size_t(j)] - mean) * (x[std::size_t(j)] - mean);
-                const double inv = 1.0 / std::sqrt(var / width + eps);
-                worstSigma = std::max(worstSigma, std::fabs(sigma[std::size_t(r)] - inv) / inv);
-                for (int j = 0; j < width; ++j)
-                    one[std::size_t(r * width + j)] = joined[std::size_t(r * joinedStride + j)];
+    dk.upload(k);
+    dv.upload(v);
+    DecoderQueryInputs in;
+    in.features = djoined.ptr() + width;
+    in.featureStride = joinedStride;
+    in.sigmaInv = sigma.ptr();
+    in.weights = tiles;
+    in.yScale = dev.scale.ptr();
+    in.m1 = dev.m1.ptr();
+    in.m2 = dev.m2.ptr();
+    in.qWeight = dev.qw.ptr();
+    in.qBias = dev.qb.ptr();
+    in.qEps = qEps;
+    in.normalise = normalise;
+    if (allocated
+        && ok(decoderFront(type, dev.points.ptr(), dev.frequencies.ptr(), numFrequencies, dev.weights.ptr(),
+                  dev.bias.ptr(), dev.scale.ptr(), dev.m1.ptr(), dev.m2.ptr(), eps, normalise, dev.qw.ptr(),
+                  dev.qb.ptr(), qEps, dx.ptr(), dq.ptr(), rows, width, 64, nullptr),
+            what.c_str())
+        && ok(decoderAttentionPack(type, dk.ptr(), 64, std::int64_t(keys) * 64, dv.ptr(), 64, std::int64_t(keys) * 64,
+                  heads, keys, packed, nullptr),
+            what.c_str())
+        && ok(decoderAttention(type, dq.ptr(), width, packed, dout.ptr(), width, rows, heads, keys, 0.125f, nullptr),
+            what.c_str())
+        && ok(decoderFrontFeatures(type, dev.points.ptr(), dev.frequencies.ptr(), numFrequencies, dev.weights.ptr(),
+                  dev.bias.ptr(), eps, djoined.ptr() + width, joinedStride, sigma.ptr(), dev.scale.ptr(), dev.m1.ptr(),
+                  dev.m2.ptr(), rows, width, 64, nullptr),
+            what.c_str())
+        && ok(decoderQueryWeightsPack(type, dev.weights.ptr() + std::size_t(width) * 64, 64, heads, tiles, nullptr),
+            what.c_str())
+        && ok(decoderAttentionFromFeatures(
+                  type, in, packed, djoined.ptr(), joinedStride, rows, heads, keys, 0.125f, nullptr),
+            what.c_str())
+        && ok(cudaDeviceSynchronize(), what.c_str())) {
+        const std::vector<std::uint16_t> joined = djoined.download(), two = dout.download();
+        std::vector<float> gotSigma(static_cast<std::size_t>(rows));
+        cudaMemcpy(gotSigma.data(), sigma.ptr(), gotSigma.size() * 4, cudaMemcpyDeviceToHost);
+        std::vector<std::uint16_t> gotF(std::size_t(rows * 64)), wantF(gotF.size()), one(two.size()), x;
+        std::vector<double> f;
+        double worstSigma = 0;
+        for (std::int64_t r = 0; r < rows; ++r) {
+            fc.features(r, f);
+            for (int c = 0; c < 64; ++c) {
+                wantF[std::size_t(r * 64 + c)] = S::from(fc.feature(r, c));
+                gotF[std::size_t(r * 64 + c)] = joined[std::size_t(r * joinedStride + width + c)];
             }
-            compare<S>(what + " features", gotF, wantF, false);
-            const bool sigmaGood = worstSigma <= 1e-4;
-            std::printf("%s %-60s worst relative %.3g\n", sigmaGood ? "ok  " : "FAIL", (what + " sigma^-1").c_str(),
-                worstSigma);
-            if (!sigmaGood)
-                ++g_failures;
-            double squares = 0, worst = 0;
-            std::size_t identical = 0;
-            for (std::size_t i = 0; i < two.size(); ++i) {
-                const double a = S::to(one[i]), b = S::to(two[i]);
-                squares += b * b;
-                identical += one[i] == two[i] ? 1 : 0;
-                const double e = std::fabs(a - b);
-                worst = std::isfinite(e) ? std::max(worst, e) : 1e30;
-            }
-            const double rms = std::sqrt(squares / double(std::max<std::size_t>(two.size(), 1)));
-            const bool good = worst <= 0.02 * rms;
-            std::printf("%s %-60s worst difference %.3g (outputs' rms %.3g), %zu of %zu identical\n",
-                good ? "ok  " : "FAIL", (what + " against decoderFront + decoderAttention").c_str(), worst, rms,
-                identical, two.size());
-            if (!good)
-                ++g_failures;
+            const double inv = fc.x0(f, x, eps);
+            worstSigma = std::max(worstSigma, std::fabs(gotSigma[std::size_t(r)] - inv) / inv);
+            for (int j = 0; j < width; ++j)
+                one[std::size_t(r * width + j)] = joined[std::size_t(r * joinedStride + j)];
         }
+        compare<S>(what + " features", gotF, wantF, false);
+        const bool sigmaGood = worstSigma <= 1e-4;
+        std::printf(
+            "%s %-60s worst relative %.3g\n", sigmaGood ? "ok  " : "FAIL", (what + " sigma^-1").c_str(), worstSigma);
+        if (!sigmaGood)
+            ++g_failures;
+        double squares = 0, worst = 0;
+        std::size_t identical = 0;
+        for (std::size_t i = 0; i < two.size(); ++i) {
+            const double a = S::to(one[i]), b = S::to(two[i]);
+            squares += b * b;
+            identical += one[i] == two[i] ? 1 : 0;
+            const double e = std::fabs(a - b);
+            worst = std::isfinite(e) ? std::max(worst, e) : 1e30;
+        }
+        const double rms = std::sqrt(squares / double(std::max<std::size_t>(two.size(), 1)));
+        const bool good = worst <= 0.02 * rms;
+        std::printf("%s %-60s worst difference %.3g (outputs' rms %.3g), %zu of %zu identical\n",
+            good ? "ok  " : "FAIL", (what + " against decoderFront + decoderAttention").c_str(), worst, rms, identical,
+            two.size());
+        if (!good)
+            ++g_failures;
     }
-    cudaFree(dpoints);
-    cudaFree(dfreq);
-    cudaFree(dm1);
-    cudaFree(dm2);
-    cudaFree(dscale);
-    cudaFree(dsigma);
     cudaFree(packed);
     cudaFree(tiles);
 }

@@ -335,6 +335,24 @@ const void* parameter(const at::Tensor& p, const at::Tensor& x, std::int64_t wid
         what);
     return p.data_ptr();
 }
+
+// A float32 parameter of the decoder's kernels: `n` contiguous values on `device`.
+float* float32Parameter(const at::Tensor& t, std::int64_t n, const at::Device& device, const char* what)
+{
+    require(t.scalar_type() == at::kFloat && t.is_contiguous() && t.numel() == n && t.device() == device, what);
+    return t.data_ptr<float>();
+}
+
+// The front kernels' inputs: points [rows, 3] and frequencies (float32, contiguous, CUDA), weights [2 width, 64].
+void requireFrontInputs(const at::Tensor& points, const at::Tensor& frequencies, const at::Tensor& weights,
+    std::int64_t width, const char* what)
+{
+    require(points.is_cuda() && points.dim() == 2 && points.size(1) == 3 && points.scalar_type() == at::kFloat
+            && points.is_contiguous() && frequencies.scalar_type() == at::kFloat && frequencies.is_contiguous()
+            && frequencies.device() == points.device() && weights.dim() == 2 && weights.size(0) == 2 * width
+            && weights.size(1) == 64 && weights.is_contiguous() && weights.device() == points.device(),
+        what);
+}
 #endif
 } // namespace
 
@@ -491,9 +509,7 @@ void decoderAttentionFromFeatures(at::Tensor& out, const at::Tensor& sigmaInv, c
             && queryWeights.numel() == cuda::decoderQueryWeightsBytes(int(heads)),
         "decoderAttentionFromFeatures: layout");
     const auto float32 = [&](const at::Tensor& t, std::int64_t n) {
-        require(t.scalar_type() == at::kFloat && t.is_contiguous() && t.numel() == n && t.device() == out.device(),
-            "decoderAttentionFromFeatures: a float32 parameter");
-        return t.data_ptr<float>();
+        return float32Parameter(t, n, out.device(), "decoderAttentionFromFeatures: a float32 parameter");
     };
     const std::int64_t perEntry = cuda::decoderAttentionPackedBytes(int(heads), int(keys));
     require(
@@ -542,17 +558,12 @@ at::Tensor decoderFrontFeatures(const at::Tensor& points, const at::Tensor& freq
 {
 #if ORFEAS_NEURAL_DIT_CUDA
     const std::int64_t rows = points.size(0), width = m1.numel();
-    require(points.is_cuda() && points.dim() == 2 && points.size(1) == 3 && points.scalar_type() == at::kFloat
-            && points.is_contiguous() && frequencies.scalar_type() == at::kFloat && frequencies.is_contiguous()
-            && frequencies.device() == points.device() && weights.dim() == 2 && weights.size(0) == 2 * width
-            && weights.size(1) == 64 && weights.is_contiguous() && weights.device() == points.device() && out.dim() == 2
-            && out.size(0) == rows && out.size(1) == width + 64 && out.is_contiguous()
+    requireFrontInputs(points, frequencies, weights, width, "decoderFrontFeatures: layout");
+    require(out.dim() == 2 && out.size(0) == rows && out.size(1) == width + 64 && out.is_contiguous()
             && out.scalar_type() == weights.scalar_type() && out.device() == points.device(),
         "decoderFrontFeatures: layout");
     const auto float32 = [&](const at::Tensor& t, std::int64_t n) {
-        require(t.scalar_type() == at::kFloat && t.is_contiguous() && t.numel() == n && t.device() == points.device(),
-            "decoderFrontFeatures: a float32 parameter");
-        return t.data_ptr<float>();
+        return float32Parameter(t, n, points.device(), "decoderFrontFeatures: a float32 parameter");
     };
     const c10::cuda::CUDAGuard guard(points.device());
     at::Tensor sigmaInv = at::empty({ rows }, points.options());
@@ -580,15 +591,9 @@ void decoderFront(const at::Tensor& points, const at::Tensor& frequencies, const
 {
 #if ORFEAS_NEURAL_DIT_CUDA
     const std::int64_t rows = points.size(0), width = m1.numel();
-    require(points.is_cuda() && points.dim() == 2 && points.size(1) == 3 && points.scalar_type() == at::kFloat
-            && points.is_contiguous() && frequencies.scalar_type() == at::kFloat && frequencies.is_contiguous()
-            && frequencies.device() == points.device() && weights.dim() == 2 && weights.size(0) == 2 * width
-            && weights.size(1) == 64 && weights.is_contiguous() && weights.device() == points.device(),
-        "decoderFront: layout");
+    requireFrontInputs(points, frequencies, weights, width, "decoderFront: layout");
     const auto float32 = [&](const at::Tensor& t, std::int64_t n) {
-        require(t.scalar_type() == at::kFloat && t.is_contiguous() && t.numel() == n && t.device() == points.device(),
-            "decoderFront: a float32 parameter");
-        return t.data_ptr<float>();
+        return float32Parameter(t, n, points.device(), "decoderFront: a float32 parameter");
     };
     const c10::cuda::CUDAGuard guard(points.device());
     x0 = at::empty({ rows, width }, weights.options());
@@ -616,9 +621,7 @@ void factoredQueries(at::Tensor& y, const at::Tensor& features, std::int64_t fea
         "factoredQueries: layout");
     const std::int64_t width = y.size(1);
     const auto float32 = [&](const at::Tensor& t, std::int64_t n) {
-        require(t.scalar_type() == at::kFloat && t.is_contiguous() && t.numel() == n && t.device() == y.device(),
-            "factoredQueries: a float32 parameter");
-        return t.data_ptr<float>();
+        return float32Parameter(t, n, y.device(), "factoredQueries: a float32 parameter");
     };
     const c10::cuda::CUDAGuard guard(y.device());
     check(cuda::factoredQueries(ditType(y), y.data_ptr(), features.data_ptr(), int(features.size(1)), int(featureCount),
