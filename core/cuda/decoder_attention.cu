@@ -9,7 +9,8 @@
 // A block of the kernel: kGroups consumer warpgroups (64 query rows each, one head) and the producer warpgroup
 // (which hands its registers to the consumers: setmaxnreg). Each consumer warpgroup walks the key blocks: S = Q K^T
 // (wgmma, Q in registers as A fragments, read once from the block's shared tile, K in shared memory, float32 sums;
-// Q from registers was 1-3 % faster than from shared memory, session 14), the online softmax in float32 (scores
+// Q from registers was 3-5 % faster than from shared memory in short runs and 1-2 % in sustained ones on an H200,
+// session 14), the online softmax in float32 (scores
 // compared raw and scaled into base 2 inside exp2), O += P V with P in registers as T (the accumulator layout of S is
 // the A-fragment layout of P V). The three warpgroups run unsynchronised, so that one's exponentials overlap another's
 // products; a stage goes back to the producer when every consumer warp has finished its P V. Measured on an H200

@@ -443,6 +443,19 @@ at::Tensor decoderAttentionPack(const at::Tensor& k, const at::Tensor& v)
 #endif
 }
 
+#if ORFEAS_NEURAL_DIT_CUDA && ORFEAS_CUDA_DECODER_ATTENTION
+namespace {
+// The byte step between batch entries in packed keys that hold one entry (shared by all: 0) or `batch` of them.
+std::int64_t packedEntryStep(
+    const at::Tensor& packed, std::int64_t batch, std::int64_t heads, std::int64_t keys, const char* what)
+{
+    const std::int64_t perEntry = cuda::decoderAttentionPackedBytes(int(heads), int(keys));
+    require(packed.numel() == perEntry || packed.numel() == perEntry * batch, what);
+    return packed.numel() == perEntry ? 0 : perEntry;
+}
+} // namespace
+#endif
+
 at::Tensor decoderAttention(
     const at::Tensor& q, const at::Tensor& packed, std::int64_t batch, std::int64_t heads, std::int64_t keys)
 {
@@ -450,13 +463,12 @@ at::Tensor decoderAttention(
     require(q.is_cuda() && q.dim() == 2 && q.is_contiguous() && q.size(1) == heads * 64 && batch > 0
             && q.size(0) % batch == 0 && packed.device() == q.device(),
         "decoderAttention: layout");
-    const std::int64_t perEntry = cuda::decoderAttentionPackedBytes(int(heads), int(keys));
-    require(packed.numel() == perEntry || packed.numel() == perEntry * batch, "decoderAttention: packed keys");
+    const std::int64_t step = packedEntryStep(packed, batch, heads, keys, "decoderAttention: packed keys");
     const c10::cuda::CUDAGuard guard(q.device());
     at::Tensor out = at::empty_like(q);
     const std::int64_t rows = q.size(0) / batch, width = q.size(1);
     for (std::int64_t b = 0; b < batch; ++b) {
-        const std::int64_t offset = packed.numel() == perEntry ? 0 : b * perEntry;
+        const std::int64_t offset = b * step;
         check(cuda::decoderAttention(ditType(q),
                   static_cast<const char*>(q.data_ptr()) + b * rows * width * q.element_size(), width,
                   packed.data_ptr<std::uint8_t>() + offset,
@@ -511,9 +523,7 @@ void decoderAttentionFromFeatures(at::Tensor& out, const at::Tensor& sigmaInv, c
     const auto float32 = [&](const at::Tensor& t, std::int64_t n) {
         return float32Parameter(t, n, out.device(), "decoderAttentionFromFeatures: a float32 parameter");
     };
-    const std::int64_t perEntry = cuda::decoderAttentionPackedBytes(int(heads), int(keys));
-    require(
-        packed.numel() == perEntry || packed.numel() == perEntry * batch, "decoderAttentionFromFeatures: packed keys");
+    const std::int64_t step = packedEntryStep(packed, batch, heads, keys, "decoderAttentionFromFeatures: packed keys");
     const c10::cuda::CUDAGuard guard(out.device());
     const std::int64_t rows = out.size(0) / batch;
     char* base = static_cast<char*>(out.data_ptr());
@@ -531,7 +541,7 @@ void decoderAttentionFromFeatures(at::Tensor& out, const at::Tensor& sigmaInv, c
         in.qWeight = parameter(qNorm.weight, out, 64, "decoderAttentionFromFeatures: q norm weight");
         in.qBias = parameter(qNorm.bias, out, 64, "decoderAttentionFromFeatures: q norm bias");
         in.qEps = float(qNorm.eps);
-        const std::int64_t offset = packed.numel() == perEntry ? 0 : b * perEntry;
+        const std::int64_t offset = b * step;
         check(cuda::decoderAttentionFromFeatures(ditType(out), in, packed.data_ptr<std::uint8_t>() + offset, entry,
                   stride, rows, int(heads), int(keys), 0.125f, streamOf(out)),
             "decoderAttentionFromFeatures");
