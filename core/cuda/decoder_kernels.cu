@@ -534,7 +534,8 @@ __device__ __forceinline__ void ldmatrixX4(unsigned (&r)[4], const void* p)
 }
 
 // What feature column c is (fourierValue's layout, looked up instead of divided out per value): the coordinate it
-// reads, its frequency and kind (0: the coordinate itself, 1: sine, 2: cosine, 3: zero padding).
+// reads, its frequency and kind (0: the coordinate itself, 1: sine, 2: cosine, 3: zero padding, 4: the constant 1
+// that decoderFeaturesKernel appends for the variance's quadratic form).
 struct FrontColumn {
     int coordinate;
     int kind;
@@ -551,6 +552,8 @@ __device__ __forceinline__ float featureValue(const FrontColumn& c, const float 
         return sinf(x * c.frequency);
     case 2:
         return cosf(x * c.frequency);
+    case 4:
+        return 1.0f;
     default:
         return 0.0f;
     }
@@ -595,19 +598,18 @@ __device__ __forceinline__ void stmatrixX4(void* p, unsigned r0, unsigned r1, un
 }
 
 template <typename T, int HEAD>
-__global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm) decoderFrontKernel(const float* points,
-    const float* frequencies, int numFrequencies, const T* weights, const T* bias0, const float* yScale,
-    const float* m1, const float* m2, float eps, bool normalise, const T* qWeight, const T* qBias, float qEps, T* x0,
-    T* q, T* features, std::int64_t featureStride, float* sigmaInv, std::int64_t rows, int width)
+__global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm)
+    decoderFrontKernel(const float* points, const float* frequencies, int numFrequencies, const T* weights,
+        const T* bias0, const float* yScale, const float* m1, const float* m2, float eps, bool normalise,
+        const T* qWeight, const T* qBias, float qEps, T* x0, T* q, std::int64_t rows, int width)
 {
     extern __shared__ __align__(128) unsigned char frontRaw[];
     auto& sm = *reinterpret_cast<FrontShared<T>*>(frontRaw);
     const int lane = threadIdx.x & 31;
     const int warp = threadIdx.x >> 5;
     const int g = lane >> 2, quad = lane & 3;
-    // x0's tiles, then (when q is wanted) the queries'.
-    const int halfTiles = width / kFrontTile;
-    const int tiles = q ? 2 * halfTiles : halfTiles;
+    const int tiles = 2 * width / kFrontTile;
+    const int halfTiles = tiles / 2;
     const std::int64_t rowBlocks = (rows + kFrontRows - 1) / kFrontRows;
     if (std::int64_t(blockIdx.x) >= rowBlocks)
         return;
@@ -682,19 +684,6 @@ __global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm) decoderFr
                 a[s][2 * hi] = packPair<T>(in0 ? featureValue(ca, p0) : 0.0f, in0 ? featureValue(cb, p0) : 0.0f);
                 a[s][2 * hi + 1] = packPair<T>(in1 ? featureValue(ca, p1) : 0.0f, in1 ? featureValue(cb, p1) : 0.0f);
             }
-        if (features) {
-            // The rounded features themselves, 64 per row (zeros past the count).
-#pragma unroll
-            for (int s = 0; s < 4; ++s)
-#pragma unroll
-                for (int hi = 0; hi < 2; ++hi) {
-                    const int c = 16 * s + 8 * hi + 2 * quad;
-                    if (in0)
-                        *reinterpret_cast<unsigned*>(features + row0 * featureStride + c) = a[s][2 * hi];
-                    if (in1)
-                        *reinterpret_cast<unsigned*>(features + row1 * featureStride + c) = a[s][2 * hi + 1];
-                }
-        }
         float shift0 = 0.0f, shift1 = 0.0f, sum0 = 0.0f, sum1 = 0.0f, sq0 = 0.0f, sq1 = 0.0f, inv0 = 0.0f, inv1 = 0.0f;
         for (int t = 0; t < tiles; ++t) {
             const bool more = t + 1 < tiles || block + gridDim.x < rowBlocks;
@@ -759,12 +748,6 @@ __global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm) decoderFr
                     const float mean1 = quadSum(sum1) * perValue - shift1;
                     inv0 = rsqrtf(fmaxf(quadSum(sq0) * perValue - mean0 * mean0, 0.0f) + eps);
                     inv1 = rsqrtf(fmaxf(quadSum(sq1) * perValue - mean1 * mean1, 0.0f) + eps);
-                    if (sigmaInv && quad == 0) {
-                        if (in0)
-                            sigmaInv[row0] = inv0;
-                        if (in1)
-                            sigmaInv[row1] = inv1;
-                    }
                 }
             } else {
 #pragma unroll
@@ -818,21 +801,19 @@ __global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm) decoderFr
                     packed[n][1] = packPair<T>(c[n][2], c[n][3]);
                 }
             }
+#pragma unroll
+            for (int p = 0; p < 4; ++p)
+                stmatrixX4(&stage[stRow][16 * p + stCol], packed[2 * p][0], packed[2 * p][1], packed[2 * p + 1][0],
+                    packed[2 * p + 1][1]);
+            __syncwarp();
             T* out = first ? x0 : q;
-            if (out) {
 #pragma unroll
-                for (int p = 0; p < 4; ++p)
-                    stmatrixX4(&stage[stRow][16 * p + stCol], packed[2 * p][0], packed[2 * p][1], packed[2 * p + 1][0],
-                        packed[2 * p + 1][1]);
-                __syncwarp();
-#pragma unroll
-                for (int i = 0; i < 4; ++i) {
-                    const int piece = lane + 32 * i;
-                    const std::int64_t row = base + piece / 8;
-                    if (row < rows)
-                        *reinterpret_cast<uint4*>(out + row * width + col0 + (piece % 8) * 8)
-                            = *reinterpret_cast<const uint4*>(&stage[piece / 8][(piece % 8) * 8]);
-                }
+            for (int i = 0; i < 4; ++i) {
+                const int piece = lane + 32 * i;
+                const std::int64_t row = base + piece / 8;
+                if (row < rows)
+                    *reinterpret_cast<uint4*>(out + row * width + col0 + (piece % 8) * 8)
+                        = *reinterpret_cast<const uint4*>(&stage[piece / 8][(piece % 8) * 8]);
             }
             asm volatile("cp.async.wait_group 0;\n" ::);
             __syncthreads();
@@ -844,8 +825,8 @@ __global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm) decoderFr
 template <typename T>
 const char* decoderFrontT(const float* points, const float* frequencies, int numFrequencies, const void* weights,
     const void* bias0, const float* yScale, const float* m1, const float* m2, float eps, bool normalise,
-    const void* qWeight, const void* qBias, float qEps, void* x0, void* q, void* features, std::int64_t featureStride,
-    float* sigmaInv, std::int64_t rows, int width, int headDim, cudaStream_t stream)
+    const void* qWeight, const void* qBias, float qEps, void* x0, void* q, std::int64_t rows, int width, int headDim,
+    cudaStream_t stream)
 {
     if (width <= 0 || width % kFrontTile != 0 || width > 8192)
         return "decoderFront: the row width must be a positive multiple of 64, at most 8192";
@@ -853,14 +834,11 @@ const char* decoderFrontT(const float* points, const float* frequencies, int num
         return "decoderFront: heads of 16, 32 or 64 values only";
     if (numFrequencies < 0 || 3 + 6 * numFrequencies > kFrontTile)
         return "decoderFront: at most 64 Fourier features";
-    if (!points || !frequencies || !weights || !yScale || !m1 || !m2 || (features ? !sigmaInv : !x0 || !q))
+    if (!points || !frequencies || !weights || !yScale || !m1 || !m2 || !x0 || !q)
         return "decoderFront: a pointer is missing";
     if (!aligned16(weights) || !aligned16(x0) || !aligned16(q) || reinterpret_cast<std::uintptr_t>(m1) % 8 != 0
         || reinterpret_cast<std::uintptr_t>(m2) % 8 != 0)
         return "decoderFront: the rows must be 16-byte aligned, m1 and m2 8-byte aligned";
-    if (features
-        && (reinterpret_cast<std::uintptr_t>(features) % 4 != 0 || featureStride < 64 || featureStride % 2 != 0))
-        return "decoderFrontFeatures: rows of at least 64 features, 4-byte aligned";
     if (rows == 0)
         return nullptr;
     const std::size_t bytes = frontSharedBytes(sizeof(T), width, headDim);
@@ -874,7 +852,7 @@ const char* decoderFrontT(const float* points, const float* frequencies, int num
         kernel<<<unsigned(blocks), 32 * kFrontWarps, bytes, stream>>>(points, frequencies, numFrequencies,
             static_cast<const T*>(weights), static_cast<const T*>(bias0), yScale, m1, m2, eps, normalise,
             static_cast<const T*>(qWeight), static_cast<const T*>(qBias), qEps, static_cast<T*>(x0), static_cast<T*>(q),
-            static_cast<T*>(features), featureStride, sigmaInv, rows, width);
+            rows, width);
         return true;
     };
     const bool launched = headDim == 16 ? launch(decoderFrontKernel<T, 16>)
@@ -882,6 +860,146 @@ const char* decoderFrontT(const float* points, const float* frequencies, int num
                                         : launch(decoderFrontKernel<T, 64>);
     if (!launched)
         return "decoderFront: the kernel's shared memory cannot be granted";
+    return launchError();
+}
+
+// The points' rounded Fourier features and LN_1's sigma^-1 from the Gram matrix (decoderFrontFeatures): 16 rows per
+// warp as in decoderFrontKernel, the features computed straight into m16n8k16 A fragments. With f~ = the features and
+// a 1 in column `featureCount`, z = G f~ is one 64 x 64 product (the tiles hi and lo, both accumulated: G = hi + lo
+// to about 22 bits) and var = f~ . z; in the accumulator layout a lane holds z at the same (row, column) places as
+// its A fragments hold f~, so the dot product needs only the quad's sum.
+template <typename T>
+__global__ void __launch_bounds__(32 * kFrontWarps)
+    decoderFeaturesKernel(const float* points, const float* frequencies, int numFrequencies, const T* gramTiles,
+        const float* gramScale, float eps, T* features, std::int64_t featureStride, float* sigmaInv, std::int64_t rows)
+{
+    __shared__ alignas(128) T gram[2][kFrontTile][kFrontStride];
+    __shared__ alignas(16) T staging[kFrontWarps][16][kFrontStride];
+    __shared__ FrontColumn columns[kFrontTile];
+    const int lane = threadIdx.x & 31;
+    const int warp = threadIdx.x >> 5;
+    const int g = lane >> 2, quad = lane & 3;
+    const int idx = int(threadIdx.x);
+    // 2 tiles of 64 rows of 8 pieces of 16 bytes.
+    for (int piece = idx; piece < 2 * kFrontTile * 8; piece += blockDim.x) {
+        const int tile = piece / (kFrontTile * 8), row = (piece / 8) % kFrontTile, col = (piece % 8) * 8;
+        *reinterpret_cast<uint4*>(&gram[tile][row][col])
+            = *reinterpret_cast<const uint4*>(gramTiles + (tile * kFrontTile + row) * kFrontTile + col);
+    }
+    const int featureCount = 3 + 6 * numFrequencies;
+    if (idx < kFrontTile) {
+        const int sinEnd = 3 + 3 * numFrequencies;
+        FrontColumn c { 0, idx == featureCount ? 4 : 3, 0.0f };
+        if (idx < 3) {
+            c = { idx, 0, 0.0f };
+        } else if (idx < featureCount) {
+            const int k = idx < sinEnd ? idx - 3 : idx - sinEnd;
+            c = { k / numFrequencies, idx < sinEnd ? 1 : 2, frequencies[k % numFrequencies] };
+        }
+        columns[idx] = c;
+    }
+    __syncthreads();
+    const float scale = *gramScale;
+    const std::int64_t rowBlocks = (rows + kFrontRows - 1) / kFrontRows;
+    T(*stage)[kFrontStride] = staging[warp];
+    const int ldRow = ((lane >> 4) << 3) + (lane & 7), ldCol = ((lane >> 3) & 1) << 3;
+    const int stRow = (lane & 7) + (((lane >> 3) & 1) << 3), stCol = (lane >> 4) << 3;
+    for (std::int64_t block = blockIdx.x; block < rowBlocks; block += gridDim.x) {
+        const std::int64_t base = block * kFrontRows + warp * 16;
+        const std::int64_t row0 = base + g, row1 = base + g + 8;
+        float p0[3] = { 0.0f, 0.0f, 0.0f }, p1[3] = { 0.0f, 0.0f, 0.0f };
+        const bool in0 = row0 < rows, in1 = row1 < rows;
+        if (in0)
+            for (int i = 0; i < 3; ++i)
+                p0[i] = points[row0 * 3 + i];
+        if (in1)
+            for (int i = 0; i < 3; ++i)
+                p1[i] = points[row1 * 3 + i];
+        // A fragments of f~ (step s, register 0/2: row g, columns 16 s + 2 quad (+8 for 2), 1/3: row g + 8 alike) and
+        // the stored features (the same without the 1).
+        unsigned a[4][4], stored[4][4];
+#pragma unroll
+        for (int s = 0; s < 4; ++s)
+#pragma unroll
+            for (int hi = 0; hi < 2; ++hi) {
+                const int c = 16 * s + 8 * hi + 2 * quad;
+                const FrontColumn ca = columns[c], cb = columns[c + 1];
+                const float va0 = featureValue(ca, p0), vb0 = featureValue(cb, p0);
+                const float va1 = featureValue(ca, p1), vb1 = featureValue(cb, p1);
+                a[s][2 * hi] = packPair<T>(va0, vb0);
+                a[s][2 * hi + 1] = packPair<T>(va1, vb1);
+                const float ka = ca.kind == 4 ? 0.0f : 1.0f, kb = cb.kind == 4 ? 0.0f : 1.0f;
+                stored[s][2 * hi] = packPair<T>(va0 * ka, vb0 * kb);
+                stored[s][2 * hi + 1] = packPair<T>(va1 * ka, vb1 * kb);
+            }
+            // The features through the warp's staging rows, so that each row's 128 bytes go out as 16-byte stores.
+#pragma unroll
+        for (int s = 0; s < 4; ++s)
+            stmatrixX4(&stage[stRow][16 * s + stCol], stored[s][0], stored[s][1], stored[s][2], stored[s][3]);
+        __syncwarp();
+#pragma unroll
+        for (int i = 0; i < 4; ++i) {
+            const int piece = lane + 32 * i;
+            const std::int64_t row = base + piece / 8;
+            if (row < rows)
+                *reinterpret_cast<uint4*>(features + row * featureStride + (piece % 8) * 8)
+                    = *reinterpret_cast<const uint4*>(&stage[piece / 8][(piece % 8) * 8]);
+        }
+        float z[8][4];
+#pragma unroll
+        for (int n = 0; n < 8; ++n)
+            z[n][0] = z[n][1] = z[n][2] = z[n][3] = 0.0f;
+#pragma unroll
+        for (int tile = 0; tile < 2; ++tile)
+#pragma unroll
+            for (int s = 0; s < 4; ++s)
+#pragma unroll
+                for (int p = 0; p < 4; ++p) {
+                    unsigned b[4];
+                    ldmatrixX4(b, &gram[tile][16 * p + ldRow][16 * s + ldCol]);
+                    mma16816<T>(z[2 * p], a[s], b[0], b[1]);
+                    mma16816<T>(z[2 * p + 1], a[s], b[2], b[3]);
+                }
+        // z's n tile n holds columns 8 n + 2 quad (+1) of rows g and g + 8: A fragment (n / 2, 2 (n % 2) (+1)).
+        float v0 = 0.0f, v1 = 0.0f;
+#pragma unroll
+        for (int n = 0; n < 8; ++n) {
+            const float2 f0 = unpackPair<T>(a[n / 2][2 * (n % 2)]), f1 = unpackPair<T>(a[n / 2][2 * (n % 2) + 1]);
+            v0 = __fmaf_rn(z[n][0], f0.x, __fmaf_rn(z[n][1], f0.y, v0));
+            v1 = __fmaf_rn(z[n][2], f1.x, __fmaf_rn(z[n][3], f1.y, v1));
+        }
+        const float inv0 = rsqrtf(fmaxf(quadSum(v0) * scale, 0.0f) + eps);
+        const float inv1 = rsqrtf(fmaxf(quadSum(v1) * scale, 0.0f) + eps);
+        if (quad == 0) {
+            if (in0)
+                sigmaInv[row0] = inv0;
+            if (in1)
+                sigmaInv[row1] = inv1;
+        }
+        __syncwarp();
+    }
+}
+
+template <typename T>
+const char* decoderFrontFeaturesT(const float* points, const float* frequencies, int numFrequencies,
+    const void* gramTiles, const float* gramScale, float eps, void* features, std::int64_t featureStride,
+    float* sigmaInv, std::int64_t rows, cudaStream_t stream)
+{
+    if (numFrequencies < 0 || 3 + 6 * numFrequencies >= kFrontTile)
+        return "decoderFrontFeatures: at most 63 Fourier features (one column stays free for the constant)";
+    if (!points || !frequencies || !gramTiles || !gramScale || !features || !sigmaInv)
+        return "decoderFrontFeatures: a pointer is missing";
+    if (!aligned16(gramTiles) || !aligned16(features) || featureStride < kFrontTile || featureStride % 8 != 0)
+        return "decoderFrontFeatures: the Gram tiles and feature rows must be 16-byte aligned, rows of at least 64";
+    if (rows < 0)
+        return "decoderFrontFeatures: a negative row count";
+    if (rows == 0)
+        return nullptr;
+    const std::int64_t rowBlocks = (rows + kFrontRows - 1) / kFrontRows;
+    // 80 registers a thread: three blocks of 256 threads fill an SM's registers.
+    const std::int64_t blocks = std::min<std::int64_t>(rowBlocks, std::int64_t(smCount()) * 3);
+    decoderFeaturesKernel<T><<<unsigned(blocks), 32 * kFrontWarps, 0, stream>>>(points, frequencies, numFrequencies,
+        static_cast<const T*>(gramTiles), gramScale, eps, static_cast<T*>(features), featureStride, sigmaInv, rows);
     return launchError();
 }
 
@@ -970,29 +1088,27 @@ const char* decoderFront(DitDType type, const float* points, const float* freque
     switch (type) {
     case DitDType::Float16:
         return decoderFrontT<__half>(points, frequencies, numFrequencies, weights, bias0, yScale, m1, m2, eps,
-            normalise, qWeight, qBias, qEps, x0, q, nullptr, 0, nullptr, rows, width, headDim, s);
+            normalise, qWeight, qBias, qEps, x0, q, rows, width, headDim, s);
     case DitDType::BFloat16:
         return decoderFrontT<__nv_bfloat16>(points, frequencies, numFrequencies, weights, bias0, yScale, m1, m2, eps,
-            normalise, qWeight, qBias, qEps, x0, q, nullptr, 0, nullptr, rows, width, headDim, s);
+            normalise, qWeight, qBias, qEps, x0, q, rows, width, headDim, s);
     default:
         return "decoderFront: half or bfloat16 only";
     }
 }
 
 const char* decoderFrontFeatures(DitDType type, const float* points, const float* frequencies, int numFrequencies,
-    const void* weights, const void* bias0, float eps, void* features, std::int64_t featureStride, float* sigmaInv,
-    const float* yScale, const float* m1, const float* m2, std::int64_t rows, int width, int headDim,
-    void* stream) noexcept
+    const void* gramTiles, const float* gramScale, float eps, void* features, std::int64_t featureStride,
+    float* sigmaInv, std::int64_t rows, void* stream) noexcept
 {
     const auto s = static_cast<cudaStream_t>(stream);
     switch (type) {
     case DitDType::Float16:
-        return decoderFrontT<__half>(points, frequencies, numFrequencies, weights, bias0, yScale, m1, m2, eps, false,
-            nullptr, nullptr, 0.0f, nullptr, nullptr, features, featureStride, sigmaInv, rows, width, headDim, s);
+        return decoderFrontFeaturesT<__half>(
+            points, frequencies, numFrequencies, gramTiles, gramScale, eps, features, featureStride, sigmaInv, rows, s);
     case DitDType::BFloat16:
-        return decoderFrontT<__nv_bfloat16>(points, frequencies, numFrequencies, weights, bias0, yScale, m1, m2, eps,
-            false, nullptr, nullptr, 0.0f, nullptr, nullptr, features, featureStride, sigmaInv, rows, width, headDim,
-            s);
+        return decoderFrontFeaturesT<__nv_bfloat16>(
+            points, frequencies, numFrequencies, gramTiles, gramScale, eps, features, featureStride, sigmaInv, rows, s);
     default:
         return "decoderFrontFeatures: half or bfloat16 only";
     }

@@ -76,14 +76,17 @@ const char* decoderFront(DitDType type, const float* points, const float* freque
     bool normalise, const void* qWeight, const void* qBias, float qEps, void* x0, void* q, std::int64_t rows, int width,
     int headDim, void* stream) noexcept;
 
-// decoderFront's first half alone, for decoderAttentionFromFeatures (decoder_attention.h), which forms the queries
-// itself: per point the Fourier features f as decoderFront rounds them (64 values of T from features + r *
-// featureStride, zeros past the feature count) and LN_1's sigma^-1 of the stored row x0[r] (sigmaInv[r], float32,
-// computed as decoderFront does), neither x0 nor q written. `weights` as decoderFront's (its first `width` rows are
-// read); yScale, m1 and m2 as there (read, unused). features 4-byte aligned, featureStride even and at least 64.
+// For decoderAttentionFromFeatures (decoder_attention.h), which forms the queries itself: per point the Fourier
+// features f as decoderFront rounds them (64 values of T at features + r * featureStride, zeros past the feature
+// count) and LN_1's sigma^-1 (sigmaInv[r], float32) from the Gram form of the variance (FactoredQuery, shape_vae.h):
+//   var = gramScale[0] * f~^T (hi + lo) f~      f~ = f with a 1 in column 3 + 6 numFrequencies (so at most 63 features)
+// where gramTiles is [2][64][64] of T: hi, then lo (G / gramScale split into its rounding and the remainder, so that
+// the pair carries G to about twice T's precision), rows and columns indexed as f~. The product runs on the tensor
+// cores (T inputs, float32 sums); everything else is float32. x0 is not formed: its LN_1 statistics are those of the
+// exact W_p f + b_p, where decoderFront takes them from the rounded x0 row (a difference of the order of T's rounding
+// over the square root of the width). gramTiles and features 16-byte aligned, featureStride a multiple of 8, >= 64.
 const char* decoderFrontFeatures(DitDType type, const float* points, const float* frequencies, int numFrequencies,
-    const void* weights, const void* bias0, float eps, void* features, std::int64_t featureStride, float* sigmaInv,
-    const float* yScale, const float* m1, const float* m2, std::int64_t rows, int width, int headDim,
-    void* stream) noexcept;
+    const void* gramTiles, const float* gramScale, float eps, void* features, std::int64_t featureStride,
+    float* sigmaInv, std::int64_t rows, void* stream) noexcept;
 
 } // namespace orfeas::cuda

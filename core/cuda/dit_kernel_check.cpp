@@ -847,6 +847,26 @@ template <typename S> struct FrontCase {
             var += (S::to(x[std::size_t(j)]) - mean) * (S::to(x[std::size_t(j)]) - mean);
         return 1.0 / std::sqrt(var / width + eps);
     }
+    // LN_1's Gram matrix on f~ (the features with a 1 in column featureCount), 64 x 64 row-major: C^T C / width with
+    // C = [W_p, b_p] less its mean over the rows.
+    std::vector<double> gram() const
+    {
+        const int n = featureCount + 1;
+        std::vector<double> c(std::size_t(width) * std::size_t(n)), mean(std::size_t(n), 0.0), g(64 * 64, 0.0);
+        for (int j = 0; j < width; ++j)
+            for (int k = 0; k < n; ++k) {
+                const double v = k < featureCount ? double(S::to(weights[std::size_t(j * 64 + k)]))
+                                                  : double(S::to(bias[std::size_t(j)]));
+                c[std::size_t(j * n + k)] = v;
+                mean[std::size_t(k)] += v / width;
+            }
+        for (int j = 0; j < width; ++j)
+            for (int a = 0; a < n; ++a)
+                for (int b = 0; b < n; ++b)
+                    g[std::size_t(a * 64 + b)] += (c[std::size_t(j * n + a)] - mean[std::size_t(a)])
+                        * (c[std::size_t(j * n + b)] - mean[std::size_t(b)]) / width;
+        return g;
+    }
 };
 
 // Float32 device memory freed on scope exit (ptr() null when the allocation failed).
@@ -1010,7 +1030,9 @@ void checkDecoderAttention(DitDType type, std::int64_t rows, int heads, int keys
             const double e = std::fabs(double(S::to(got[i])) - want[i]);
             worst = std::isfinite(e) ? std::max(worst, e) : 1e30;
         }
-        const bool good = worst <= 0.02 * rms;
+        // bfloat16 keeps 8 significant bits against half's 11: the output's own rounding (half a unit in the last
+        // place of values up to several times the rms) and that of the probabilities reach 2 % of the rms there.
+        const bool good = worst <= (type == DitDType::Float16 ? 0.02 : 0.04) * rms;
         std::printf("%s %-60s worst error %.3g, outputs' rms %.3g\n", good ? "ok  " : "FAIL", what.c_str(), worst, rms);
         if (!good)
             ++g_failures;
@@ -1023,9 +1045,9 @@ void checkDecoderAttention(DitDType type, std::int64_t rows, int heads, int keys
 // The queries formed inside the attention kernel (decoderFrontFeatures, decoderQueryWeightsPack,
 // decoderAttentionFromFeatures) against the two-kernel path (decoderFront's q, then decoderAttention) on the same
 // points, weights and keys (FrontCase): the features against the host's rounded Fourier features, sigma^-1 against
-// the host's LN_1 statistics of the rounded x0 row (relative 1e-4), the attention outputs against the two-kernel
-// path's within 2 % of their rms (a query may differ by a rounding where the products' float32 sums run in another
-// order).
+// the Gram form in double and against the LN_1 statistics of the rounded x0 row (below), the attention outputs
+// against the two-kernel path's within 2 % of their rms (a query may differ by a rounding where sigma or the
+// products' float32 sums differ).
 template <typename S>
 void checkQueriesInAttention(DitDType type, std::int64_t rows, int heads, int keys, bool normalise, std::mt19937& rng)
 {
@@ -1045,8 +1067,24 @@ void checkQueriesInAttention(DitDType type, std::int64_t rows, int heads, int ke
     Buffer dk { k.size() }, dv { v.size() }, dx { std::size_t(rows * width) }, dq { std::size_t(rows * width) },
         dout { std::size_t(rows * width) }, djoined { std::size_t(rows * joinedStride) };
     const FloatBuffer sigma(std::vector<float>(static_cast<std::size_t>(rows)));
+    // The Gram tiles as GeometryDecoder makes them: G over a power of two that brings its largest entry to at most
+    // 2^12, rounded to T (hi) and the remainder rounded to T (lo).
+    const std::vector<double> g = fc.gram();
+    double largest = 1e-30;
+    for (const double v : g)
+        largest = std::max(largest, std::fabs(v));
+    const double gScale = std::exp2(std::ceil(std::log2(largest / 4096.0)));
+    std::vector<std::uint16_t> gramTiles(2 * 64 * 64);
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        gramTiles[i] = S::from(float(g[i] / gScale));
+        gramTiles[i + g.size()] = S::from(float(g[i] / gScale - S::to(gramTiles[i])));
+    }
+    Buffer dgram { gramTiles.size() };
+    dgram.upload(gramTiles);
+    const FloatBuffer gramScale(std::vector<float> { float(gScale) });
     void *packed = nullptr, *tiles = nullptr;
-    const bool allocated = ok(dev.ok() && sigma.ptr() ? cudaSuccess : cudaErrorMemoryAllocation, "cudaMalloc")
+    const bool allocated
+        = ok(dev.ok() && sigma.ptr() && gramScale.ptr() ? cudaSuccess : cudaErrorMemoryAllocation, "cudaMalloc")
         && ok(cudaMalloc(&packed, std::size_t(decoderAttentionPackedBytes(heads, keys))), "cudaMalloc")
         && ok(cudaMalloc(&tiles, std::size_t(decoderQueryWeightsBytes(heads))), "cudaMalloc");
     const std::string what = "decoderAttentionFromFeatures " + std::to_string(rows) + " rows, " + std::to_string(heads)
@@ -1076,9 +1114,8 @@ void checkQueriesInAttention(DitDType type, std::int64_t rows, int heads, int ke
             what.c_str())
         && ok(decoderAttention(type, dq.ptr(), width, packed, dout.ptr(), width, rows, heads, keys, 0.125f, nullptr),
             what.c_str())
-        && ok(decoderFrontFeatures(type, dev.points.ptr(), dev.frequencies.ptr(), numFrequencies, dev.weights.ptr(),
-                  dev.bias.ptr(), eps, djoined.ptr() + width, joinedStride, sigma.ptr(), dev.scale.ptr(), dev.m1.ptr(),
-                  dev.m2.ptr(), rows, width, 64, nullptr),
+        && ok(decoderFrontFeatures(type, dev.points.ptr(), dev.frequencies.ptr(), numFrequencies, dgram.ptr(),
+                  gramScale.ptr(), eps, djoined.ptr() + width, joinedStride, sigma.ptr(), rows, nullptr),
             what.c_str())
         && ok(decoderQueryWeightsPack(type, dev.weights.ptr() + std::size_t(width) * 64, 64, heads, tiles, nullptr),
             what.c_str())
@@ -1091,22 +1128,38 @@ void checkQueriesInAttention(DitDType type, std::int64_t rows, int heads, int ke
         cudaMemcpy(gotSigma.data(), sigma.ptr(), gotSigma.size() * 4, cudaMemcpyDeviceToHost);
         std::vector<std::uint16_t> gotF(std::size_t(rows * 64)), wantF(gotF.size()), one(two.size()), x;
         std::vector<double> f;
-        double worstSigma = 0;
+        double worstSigma = 0, worstRounded = 0;
         for (std::int64_t r = 0; r < rows; ++r) {
             fc.features(r, f);
             for (int c = 0; c < 64; ++c) {
                 wantF[std::size_t(r * 64 + c)] = S::from(fc.feature(r, c));
                 gotF[std::size_t(r * 64 + c)] = joined[std::size_t(r * joinedStride + width + c)];
             }
-            const double inv = fc.x0(f, x, eps);
-            worstSigma = std::max(worstSigma, std::fabs(gotSigma[std::size_t(r)] - inv) / inv);
+            f[std::size_t(fc.featureCount)] = 1.0;
+            double var = 0;
+            for (int a = 0; a < 64; ++a)
+                for (int b = 0; b < 64; ++b)
+                    var += f[std::size_t(a)] * g[std::size_t(a * 64 + b)] * f[std::size_t(b)];
+            f[std::size_t(fc.featureCount)] = 0.0;
+            const double inv = 1.0 / std::sqrt(std::max(var, 0.0) + eps), rounded = fc.x0(f, x, eps);
+            const double got = gotSigma[std::size_t(r)];
+            worstSigma = std::isfinite(got) ? std::max(worstSigma, std::fabs(got - inv) / inv) : 1e30;
+            worstRounded = std::isfinite(got) ? std::max(worstRounded, std::fabs(got - rounded) / rounded) : 1e30;
             for (int j = 0; j < width; ++j)
                 one[std::size_t(r * width + j)] = joined[std::size_t(r * joinedStride + j)];
         }
         compare<S>(what + " features", gotF, wantF, false);
-        const bool sigmaGood = worstSigma <= 1e-4;
-        std::printf(
-            "%s %-60s worst relative %.3g\n", sigmaGood ? "ok  " : "FAIL", (what + " sigma^-1").c_str(), worstSigma);
+        // Against the Gram form in double: the kernel's float32 sums of products of T values, G carried by the two
+        // tiles to about twice T's precision (22 bits in half, 16 in bfloat16). Against the rounded x0 row's
+        // statistics (decoderFront's): x0's own rounding, a random sum whose share of the variance falls with the
+        // square root of the width; worst over the rows about 2.5 u / sqrt(width) (u: T's unit roundoff; measured
+        // 1.9-2.6 u / sqrt(width) at widths 128 and 1024 in both types, H200, session 15).
+        const bool half = type == DitDType::Float16;
+        const double unit = half ? std::ldexp(1.0, -11) : std::ldexp(1.0, -8);
+        const bool sigmaGood
+            = worstSigma <= (half ? 2e-5 : 1e-4) && worstRounded <= 6.0 * unit / std::sqrt(double(width));
+        std::printf("%s %-60s worst relative %.3g (Gram form), %.3g (rounded x0 row)\n", sigmaGood ? "ok  " : "FAIL",
+            (what + " sigma^-1").c_str(), worstSigma, worstRounded);
         if (!sigmaGood)
             ++g_failures;
         double squares = 0, worst = 0;
@@ -1119,7 +1172,9 @@ void checkQueriesInAttention(DitDType type, std::int64_t rows, int heads, int ke
             worst = std::isfinite(e) ? std::max(worst, e) : 1e30;
         }
         const double rms = std::sqrt(squares / double(std::max<std::size_t>(two.size(), 1)));
-        const bool good = worst <= 0.02 * rms;
+        // In bfloat16 a query that rounds the other way moves an output by a unit in its last place, up to 3 % of
+        // the rms here (as decoderAttention's bound).
+        const bool good = worst <= (half ? 0.02 : 0.04) * rms;
         std::printf("%s %-60s worst difference %.3g (outputs' rms %.3g), %zu of %zu identical\n",
             good ? "ok  " : "FAIL", (what + " against decoderFront + decoderAttention").c_str(), worst, rms, identical,
             two.size());

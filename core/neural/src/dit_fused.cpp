@@ -562,30 +562,29 @@ void decoderAttentionFromFeatures(at::Tensor& out, const at::Tensor& sigmaInv, c
 #endif
 }
 
-at::Tensor decoderFrontFeatures(const at::Tensor& points, const at::Tensor& frequencies, const at::Tensor& weights,
-    const at::Tensor& bias0, const at::Tensor& yScale, const at::Tensor& m1, const at::Tensor& m2, double eps,
-    at::Tensor& out)
+at::Tensor decoderFrontFeatures(const at::Tensor& points, const at::Tensor& frequencies, const at::Tensor& gramTiles,
+    const at::Tensor& gramScale, double eps, at::Tensor& out)
 {
 #if ORFEAS_NEURAL_DIT_CUDA
-    const std::int64_t rows = points.size(0), width = m1.numel();
-    requireFrontInputs(points, frequencies, weights, width, "decoderFrontFeatures: layout");
-    require(out.dim() == 2 && out.size(0) == rows && out.size(1) == width + 64 && out.is_contiguous()
-            && out.scalar_type() == weights.scalar_type() && out.device() == points.device(),
+    const std::int64_t rows = points.size(0), width = out.size(1) - 64;
+    require(points.is_cuda() && points.dim() == 2 && points.size(1) == 3 && points.scalar_type() == at::kFloat
+            && points.is_contiguous() && frequencies.scalar_type() == at::kFloat && frequencies.is_contiguous()
+            && frequencies.device() == points.device() && gramTiles.dim() == 2 && gramTiles.size(0) == 128
+            && gramTiles.size(1) == 64 && gramTiles.is_contiguous() && gramTiles.device() == points.device()
+            && out.dim() == 2 && out.size(0) == rows && width >= 0 && width % 8 == 0 && out.is_contiguous()
+            && out.scalar_type() == gramTiles.scalar_type() && out.device() == points.device(),
         "decoderFrontFeatures: layout");
-    const auto float32 = [&](const at::Tensor& t, std::int64_t n) {
-        return float32Parameter(t, n, points.device(), "decoderFrontFeatures: a float32 parameter");
-    };
     const c10::cuda::CUDAGuard guard(points.device());
     at::Tensor sigmaInv = at::empty({ rows }, points.options());
-    check(cuda::decoderFrontFeatures(ditType(weights), points.data_ptr<float>(), frequencies.data_ptr<float>(),
-              int(frequencies.numel()), weights.data_ptr(), parameter(bias0, weights, width, "decoderFront: bias"),
-              float(eps), static_cast<char*>(out.data_ptr()) + width * out.element_size(), width + 64,
-              sigmaInv.data_ptr<float>(), float32(yScale, 1), float32(m1, width), float32(m2, width), rows, int(width),
-              64, streamOf(points)),
+    check(cuda::decoderFrontFeatures(ditType(gramTiles), points.data_ptr<float>(), frequencies.data_ptr<float>(),
+              int(frequencies.numel()), gramTiles.data_ptr(),
+              float32Parameter(gramScale, 1, points.device(), "decoderFrontFeatures: the Gram scale"), float(eps),
+              static_cast<char*>(out.data_ptr()) + width * out.element_size(), width + 64, sigmaInv.data_ptr<float>(),
+              rows, streamOf(points)),
         "decoderFrontFeatures");
     return sigmaInv;
 #else
-    decoderKernelsMissing(points, frequencies, weights, bias0, yScale, m1, m2, eps, out);
+    decoderKernelsMissing(points, frequencies, gramTiles, gramScale, eps, out);
 #endif
 }
 

@@ -96,15 +96,15 @@ at::Tensor decoderAttention(
 bool decoderAttentionServes(const ComputeSpec& spec, std::int64_t headDim);
 
 // The decoder's front and cross-attention with the queries formed inside the attention kernel (decoder_attention.h:
-// decoderAttentionFromFeatures; opt-in, ORFEAS_DECODER_QUERIES_IN_ATTENTION=1 in GeometryDecoder). `out` is
-// [rows, width + 64] (contiguous, CUDA, the weights' type): decoderFrontFeatures writes the points' 64 rounded
-// features into its last 64 columns and returns LN_1's sigma^-1 per row (float32 [rows]); decoderAttentionFromFeatures
-// reads them and writes the attention output into its first `width` columns (one or B batch entries' packed keys, as
-// decoderAttention). decoderQueryWeightsPack packs the factored query matrix (rows [width, 2 width) of the front's
-// weights) per head of 64. Heads of 64 values where decoderAttentionServes.
-at::Tensor decoderFrontFeatures(const at::Tensor& points, const at::Tensor& frequencies, const at::Tensor& weights,
-    const at::Tensor& bias0, const at::Tensor& yScale, const at::Tensor& m1, const at::Tensor& m2, double eps,
-    at::Tensor& out);
+// decoderAttentionFromFeatures; GeometryDecoder's default since session 15, ORFEAS_DECODER_QUERIES_IN_ATTENTION=0
+// switches it off). `out` is [rows, width + 64] (contiguous, CUDA, the compute type): decoderFrontFeatures writes the
+// points' 64 rounded features into its last 64 columns and returns LN_1's sigma^-1 per row (float32 [rows]) from the
+// Gram form of the variance (gramTiles [128, 64] of out's type and gramScale [1] float32: FactoredQuery);
+// decoderAttentionFromFeatures reads them and writes the attention output into its first `width` columns (one or B
+// batch entries' packed keys, as decoderAttention). decoderQueryWeightsPack packs the factored query matrix (rows
+// [width, 2 width) of the front's weights) per head of 64. Heads of 64 values where decoderAttentionServes.
+at::Tensor decoderFrontFeatures(const at::Tensor& points, const at::Tensor& frequencies, const at::Tensor& gramTiles,
+    const at::Tensor& gramScale, double eps, at::Tensor& out);
 at::Tensor decoderQueryWeightsPack(const at::Tensor& frontWeights, std::int64_t heads);
 void decoderAttentionFromFeatures(at::Tensor& out, const at::Tensor& sigmaInv, const at::Tensor& queryWeights,
     const at::Tensor& yScale, const at::Tensor& m1, const at::Tensor& m2, const LayerNorm& qNorm,

@@ -188,11 +188,21 @@ std::shared_ptr<const FactoredQuery> GeometryDecoder::factoredQuery() const
         f->front = at::cat({ pad64(m_queryProj.weight), pad64(m / scale) }, 0).contiguous();
         static const bool inAttention = [] {
             const char* v = std::getenv("ORFEAS_DECODER_QUERIES_IN_ATTENTION");
-            return v && std::string(v) == "1";
+            return !(v && std::string(v) == "0");
         }();
         if (inAttention && width == 64 * m_config.geoHeads() && fused::decoderAttentionServes(m_spec, 64)) {
             f->queryTiles = fused::decoderQueryWeightsPack(f->front, m_config.geoHeads());
             f->projWithInput = at::cat({ m_proj.weight.to(m_spec.dtype), pad64(m_queryProj.weight) }, 1).contiguous();
+            // G on f~'s 64 columns, divided by the power of two that brings its largest entry to at most 2^12, then
+            // split into its rounding to the compute type and the remainder's (their sum carries G to about twice
+            // that type's precision).
+            const at::Tensor gram
+                = at::constant_pad_nd(c.t().matmul(c) / double(width), { 0, 63 - features, 0, 63 - features });
+            const at::Tensor gramScale = at::exp2(at::ceil(at::log2(at::clamp_min(gram.abs().max() / 4096.0, 1e-30))));
+            const at::Tensor scaled = gram / gramScale;
+            const at::Tensor hi = scaled.to(m_spec.dtype);
+            f->gramTiles = at::cat({ hi, (scaled - hi.to(at::kDouble)).to(m_spec.dtype) }, 0).contiguous();
+            f->gramScale = gramScale.to(at::kFloat).reshape({ 1 }).contiguous();
         }
     }
     return f;
@@ -489,8 +499,8 @@ at::Tensor GeometryDecoder::queryFused(const GeometryKeys& keys, const at::Tenso
         // joins the owed ones.
         const FactoredQuery& f = *keys.factored;
         at::Tensor joined = at::empty({ rows, width + 64 }, f.front.options());
-        const at::Tensor sigmaInv = fused::decoderFrontFeatures(
-            flat, m_frequencies, f.front, m_queryProj.bias, f.scale, f.m1, f.m2, f.eps, joined);
+        const at::Tensor sigmaInv
+            = fused::decoderFrontFeatures(flat, m_frequencies, f.gramTiles, f.gramScale, f.eps, joined);
         fused::decoderAttentionFromFeatures(joined, sigmaInv, f.queryTiles, f.scale, f.m1, f.m2, m_qNorm, keys.packed,
             batch, m_config.geoHeads(), keys.k.size(2));
         x = fused::tunedLinear(joined, f.projWithInput);

@@ -65,12 +65,16 @@ struct FactoredQuery {
     // [2 width, 64] of the compute type: W_p and M / scale, zero columns after `features`; defined when the one-pass
     // kernel (fused::decoderFront) computes x0 and the queries together (ORFEAS_DECODER_FRONT=0: not).
     at::Tensor front;
-    // Defined when the attention kernel forms the queries itself (opt-in: ORFEAS_DECODER_QUERIES_IN_ATTENTION=1; heads
+    // Defined when the attention kernel forms the queries itself (ORFEAS_DECODER_QUERIES_IN_ATTENTION=0: not; heads
     // of 64 where fused::decoderAttentionServes, with `front`): M / scale packed per head
     // (fused::decoderQueryWeightsPack), and [W_c, W_p] ([width, width + 64], W_p zero-padded to 64 columns) for the
     // attention's output projection, which then adds x0's W_p f in the same product (x0 is not written).
+    // With them, LN_1's variance for fused::decoderFrontFeatures: G (padded to 64 x 64) / gramScale as two tiles of the
+    // compute type, its rounding and the remainder ([128, 64]), and gramScale ([1] float32, a power of two).
     at::Tensor queryTiles;
     at::Tensor projWithInput;
+    at::Tensor gramTiles;
+    at::Tensor gramScale;
     std::int64_t features = 0; // the Fourier features' count (before padding)
     double eps = 0.0; // LN_1's
 };
