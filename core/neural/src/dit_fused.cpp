@@ -344,13 +344,21 @@ float* float32Parameter(const at::Tensor& t, std::int64_t n, const at::Device& d
 }
 
 // The front kernels' inputs: points [rows, 3] and frequencies (float32, contiguous, CUDA), weights [2 width, 64].
-void requireFrontInputs(const at::Tensor& points, const at::Tensor& frequencies, const at::Tensor& weights,
-    std::int64_t width, const char* what)
+// The points (float32 [rows, 3], CUDA) and Fourier frequencies (float32, on the points' device) of the front kernels.
+void requirePointInputs(const at::Tensor& points, const at::Tensor& frequencies, const char* what)
 {
     require(points.is_cuda() && points.dim() == 2 && points.size(1) == 3 && points.scalar_type() == at::kFloat
             && points.is_contiguous() && frequencies.scalar_type() == at::kFloat && frequencies.is_contiguous()
-            && frequencies.device() == points.device() && weights.dim() == 2 && weights.size(0) == 2 * width
-            && weights.size(1) == 64 && weights.is_contiguous() && weights.device() == points.device(),
+            && frequencies.device() == points.device(),
+        what);
+}
+
+void requireFrontInputs(const at::Tensor& points, const at::Tensor& frequencies, const at::Tensor& weights,
+    std::int64_t width, const char* what)
+{
+    requirePointInputs(points, frequencies, what);
+    require(weights.dim() == 2 && weights.size(0) == 2 * width && weights.size(1) == 64 && weights.is_contiguous()
+            && weights.device() == points.device(),
         what);
 }
 #endif
@@ -567,12 +575,11 @@ at::Tensor decoderFrontFeatures(const at::Tensor& points, const at::Tensor& freq
 {
 #if ORFEAS_NEURAL_DIT_CUDA
     const std::int64_t rows = points.size(0), width = out.size(1) - 64;
-    require(points.is_cuda() && points.dim() == 2 && points.size(1) == 3 && points.scalar_type() == at::kFloat
-            && points.is_contiguous() && frequencies.scalar_type() == at::kFloat && frequencies.is_contiguous()
-            && frequencies.device() == points.device() && gramTiles.dim() == 2 && gramTiles.size(0) == 128
-            && gramTiles.size(1) == 64 && gramTiles.is_contiguous() && gramTiles.device() == points.device()
-            && out.dim() == 2 && out.size(0) == rows && width >= 0 && width % 8 == 0 && out.is_contiguous()
-            && out.scalar_type() == gramTiles.scalar_type() && out.device() == points.device(),
+    requirePointInputs(points, frequencies, "decoderFrontFeatures: layout");
+    require(gramTiles.dim() == 2 && gramTiles.size(0) == 128 && gramTiles.size(1) == 64 && gramTiles.is_contiguous()
+            && gramTiles.device() == points.device() && out.dim() == 2 && out.size(0) == rows && width >= 0
+            && width % 8 == 0 && out.is_contiguous() && out.scalar_type() == gramTiles.scalar_type()
+            && out.device() == points.device(),
         "decoderFrontFeatures: layout");
     const c10::cuda::CUDAGuard guard(points.device());
     at::Tensor sigmaInv = at::empty({ rows }, points.options());
