@@ -559,6 +559,41 @@ __device__ __forceinline__ float featureValue(const FrontColumn& c, const float 
     }
 }
 
+// Column idx of the feature table (idx < 64): what it reads, as FrontColumn; `one` marks the column that holds the
+// constant 1 (-1: none).
+__device__ __forceinline__ FrontColumn frontColumn(int idx, const float* frequencies, int numFrequencies, int one)
+{
+    const int sinEnd = 3 + 3 * numFrequencies, cosEnd = 3 + 6 * numFrequencies;
+    FrontColumn c { 0, idx == one ? 4 : 3, 0.0f };
+    if (idx < 3) {
+        c = { idx, 0, 0.0f };
+    } else if (idx < cosEnd) {
+        const int k = idx < sinEnd ? idx - 3 : idx - sinEnd;
+        c = { k / numFrequencies, idx < sinEnd ? 1 : 2, frequencies[k % numFrequencies] };
+    }
+    return c;
+}
+
+// Rows row0 and row1 (= row0 + 8) of the points, zeros past `rows`; in0 / in1 say which lie inside.
+__device__ __forceinline__ void loadPointPair(
+    const float* points, std::int64_t row0, std::int64_t rows, float (&p0)[3], float (&p1)[3], bool& in0, bool& in1)
+{
+    const std::int64_t row1 = row0 + 8;
+    in0 = row0 < rows;
+    in1 = row1 < rows;
+#pragma unroll
+    for (int i = 0; i < 3; ++i) {
+        p0[i] = 0.0f;
+        p1[i] = 0.0f;
+    }
+    if (in0)
+        for (int i = 0; i < 3; ++i)
+            p0[i] = points[row0 * 3 + i];
+    if (in1)
+        for (int i = 0; i < 3; ++i)
+            p1[i] = points[row1 * 3 + i];
+}
+
 template <typename T> struct FrontShared {
     alignas(128) T weights[2][kFrontTile][kFrontStride];
     alignas(16) T staging[kFrontWarps][16][kFrontStride];
@@ -633,17 +668,8 @@ __global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm)
         asm volatile("cp.async.commit_group;\n" ::);
     };
     fetchTile(0, 0);
-    if (idx < kFrontTile) {
-        const int sinEnd = 3 + 3 * numFrequencies, cosEnd = 3 + 6 * numFrequencies;
-        FrontColumn c { 0, 3, 0.0f };
-        if (idx < 3) {
-            c = { idx, 0, 0.0f };
-        } else if (idx < cosEnd) {
-            const int k = idx < sinEnd ? idx - 3 : idx - sinEnd;
-            c = { k / numFrequencies, idx < sinEnd ? 1 : 2, frequencies[k % numFrequencies] };
-        }
-        sm.columns[idx] = c;
-    }
+    if (idx < kFrontTile)
+        sm.columns[idx] = frontColumn(idx, frequencies, numFrequencies, -1);
     for (int j = idx; j < width; j += blockDim.x) {
         biasS[j] = bias0 ? Io<T>::load(bias0 + j) : 0.0f;
         m1S[j] = m1[j];
@@ -664,15 +690,10 @@ __global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm)
     const int stRow = (lane & 7) + (((lane >> 3) & 1) << 3), stCol = (lane >> 4) << 3;
     for (std::int64_t block = blockIdx.x; block < rowBlocks; block += gridDim.x) {
         const std::int64_t base = block * kFrontRows + warp * 16;
-        const std::int64_t row0 = base + g, row1 = base + g + 8;
-        float p0[3] = { 0.0f, 0.0f, 0.0f }, p1[3] = { 0.0f, 0.0f, 0.0f };
-        const bool in0 = row0 < rows, in1 = row1 < rows;
-        if (in0)
-            for (int i = 0; i < 3; ++i)
-                p0[i] = points[row0 * 3 + i];
-        if (in1)
-            for (int i = 0; i < 3; ++i)
-                p1[i] = points[row1 * 3 + i];
+        const std::int64_t row0 = base + g;
+        float p0[3], p1[3];
+        bool in0, in1;
+        loadPointPair(points, row0, rows, p0, p1, in0, in1);
         // A fragments: step s, register 0/2: row g, columns 16 s + 2 quad (+8 for 2), 1/3: row g + 8 alike.
         unsigned a[4][4];
 #pragma unroll
@@ -887,17 +908,8 @@ __global__ void __launch_bounds__(32 * kFrontWarps)
             = *reinterpret_cast<const uint4*>(gramTiles + (tile * kFrontTile + row) * kFrontTile + col);
     }
     const int featureCount = 3 + 6 * numFrequencies;
-    if (idx < kFrontTile) {
-        const int sinEnd = 3 + 3 * numFrequencies;
-        FrontColumn c { 0, idx == featureCount ? 4 : 3, 0.0f };
-        if (idx < 3) {
-            c = { idx, 0, 0.0f };
-        } else if (idx < featureCount) {
-            const int k = idx < sinEnd ? idx - 3 : idx - sinEnd;
-            c = { k / numFrequencies, idx < sinEnd ? 1 : 2, frequencies[k % numFrequencies] };
-        }
-        columns[idx] = c;
-    }
+    if (idx < kFrontTile)
+        columns[idx] = frontColumn(idx, frequencies, numFrequencies, featureCount);
     __syncthreads();
     const float scale = *gramScale;
     const std::int64_t rowBlocks = (rows + kFrontRows - 1) / kFrontRows;
@@ -907,14 +919,9 @@ __global__ void __launch_bounds__(32 * kFrontWarps)
     for (std::int64_t block = blockIdx.x; block < rowBlocks; block += gridDim.x) {
         const std::int64_t base = block * kFrontRows + warp * 16;
         const std::int64_t row0 = base + g, row1 = base + g + 8;
-        float p0[3] = { 0.0f, 0.0f, 0.0f }, p1[3] = { 0.0f, 0.0f, 0.0f };
-        const bool in0 = row0 < rows, in1 = row1 < rows;
-        if (in0)
-            for (int i = 0; i < 3; ++i)
-                p0[i] = points[row0 * 3 + i];
-        if (in1)
-            for (int i = 0; i < 3; ++i)
-                p1[i] = points[row1 * 3 + i];
+        float p0[3], p1[3];
+        bool in0, in1;
+        loadPointPair(points, row0, rows, p0, p1, in0, in1);
         // A fragments of f~ (step s, register 0/2: row g, columns 16 s + 2 quad (+8 for 2), 1/3: row g + 8 alike) and
         // the stored features (the same without the 1).
         unsigned a[4][4], stored[4][4];
