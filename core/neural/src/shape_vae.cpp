@@ -140,6 +140,22 @@ bool GeometryDecoder::factoredQueriesServe() const
         && headDim % 8 == 0 && headDim <= 256 && 32 % (headDim / 8) == 0;
 }
 
+GramTiles gramTiles(const at::Tensor& gram, at::ScalarType dtype)
+{
+    const c10::NoGradGuard noGrad;
+    if (gram.dim() != 2 || gram.size(0) != gram.size(1) || gram.size(0) > 64)
+        throw InternalError("gramTiles: a square Gram matrix of at most 64 rows");
+    const std::int64_t n = gram.size(0);
+    const at::Tensor padded = at::constant_pad_nd(gram.to(at::kDouble), { 0, 64 - n, 0, 64 - n });
+    // A power of two (exact to divide by and multiply again), computed on the matrix's device without a copy to the
+    // host; the clamp keeps an all-zero matrix finite.
+    const at::Tensor scale = at::exp2(at::ceil(at::log2(at::clamp_min(padded.abs().max() / 4096.0, 1e-30))));
+    const at::Tensor scaled = padded / scale;
+    const at::Tensor hi = scaled.to(dtype);
+    return { at::cat({ hi, (scaled - hi.to(at::kDouble)).to(dtype) }, 0).contiguous(),
+        scale.to(at::kFloat).reshape({ 1 }).contiguous() };
+}
+
 std::shared_ptr<const FactoredQuery> GeometryDecoder::factoredQuery() const
 {
     const c10::NoGradGuard noGrad;
@@ -171,7 +187,8 @@ std::shared_ptr<const FactoredQuery> GeometryDecoder::factoredQuery() const
     auto f = std::make_shared<FactoredQuery>();
     f->matrix = at::constant_pad_nd(m / scale, { 0, padded - features }).to(m_spec.dtype).contiguous();
     f->scale = scale.to(at::kFloat).reshape({ 1 }).contiguous();
-    f->gram = (c.t().matmul(c) / double(width)).to(at::kFloat).contiguous().view({ -1 });
+    const at::Tensor gram = c.t().matmul(c) / double(width);
+    f->gram = gram.to(at::kFloat).contiguous().view({ -1 });
     f->m1 = mt.select(1, features).to(at::kFloat).contiguous();
     f->m2 = m2.to(at::kFloat).contiguous();
     f->features = features;
@@ -193,16 +210,9 @@ std::shared_ptr<const FactoredQuery> GeometryDecoder::factoredQuery() const
         if (inAttention && width == 64 * m_config.geoHeads() && fused::decoderAttentionServes(m_spec, 64)) {
             f->queryTiles = fused::decoderQueryWeightsPack(f->front, m_config.geoHeads());
             f->projWithInput = at::cat({ m_proj.weight.to(m_spec.dtype), pad64(m_queryProj.weight) }, 1).contiguous();
-            // G on f~'s 64 columns, divided by the power of two that brings its largest entry to at most 2^12, then
-            // split into its rounding to the compute type and the remainder's (their sum carries G to about twice
-            // that type's precision).
-            const at::Tensor gram
-                = at::constant_pad_nd(c.t().matmul(c) / double(width), { 0, 63 - features, 0, 63 - features });
-            const at::Tensor gramScale = at::exp2(at::ceil(at::log2(at::clamp_min(gram.abs().max() / 4096.0, 1e-30))));
-            const at::Tensor scaled = gram / gramScale;
-            const at::Tensor hi = scaled.to(m_spec.dtype);
-            f->gramTiles = at::cat({ hi, (scaled - hi.to(at::kDouble)).to(m_spec.dtype) }, 0).contiguous();
-            f->gramScale = gramScale.to(at::kFloat).reshape({ 1 }).contiguous();
+            GramTiles tiles = gramTiles(gram, m_spec.dtype);
+            f->gramTiles = std::move(tiles.tiles);
+            f->gramScale = std::move(tiles.scale);
         }
     }
     return f;

@@ -79,6 +79,16 @@ struct FactoredQuery {
     double eps = 0.0; // LN_1's
 };
 
+// LN_1's Gram matrix G ([n, n], n <= 64; FactoredQuery) as fused::decoderFrontFeatures takes it: padded to 64 x 64,
+// divided by `scale` ([1] float32, the power of two that brings its largest entry to at most 2^12), and split into
+// two tiles of `dtype`, its rounding and the rounding of the remainder ([128, 64]; their sum carries G to about twice
+// dtype's precision). On G's device.
+struct GramTiles {
+    at::Tensor tiles;
+    at::Tensor scale;
+};
+GramTiles gramTiles(const at::Tensor& gram, at::ScalarType dtype);
+
 // Keys and values of one shape's latents for the geometry decoder's cross-attention, [B, H, N, D] each.
 struct GeometryKeys {
     at::Tensor k;

@@ -345,6 +345,57 @@ private Q_SLOTS:
             at::zeros({ f->matrix.size(0), f->matrix.size(1) - f->features })));
     }
 
+    // LN_1's Gram matrix as the CUDA features kernel takes it (gramTiles): a power-of-two scale that brings the largest
+    // entry to at most 2^12, two tiles of the compute type whose sum gives G back to about twice that type's precision,
+    // zeros outside G's rows and columns; and the variance it gives for a point is the variance over the channels of
+    // that point's query embedding, computed directly.
+    void gramTilesCarryTheVariance()
+    {
+        const auto model = loadTinyOnCpu();
+        const GeometryDecoder& g = model->geometry();
+        const auto f = g.factoredQuery();
+        const std::int64_t n = f->features + 1;
+        const at::Tensor gram = f->gram.view({ n, n }).to(at::kDouble);
+        // The float32 Gram matrix times 2^20 and 2^-20: the scale follows the entries' size.
+        for (const double factor : { 1.0, 1048576.0, 1.0 / 1048576.0 }) {
+            for (const at::ScalarType type : { at::kHalf, at::kBFloat16 }) {
+                const GramTiles t = gramTiles(gram * factor, type);
+                QCOMPARE(t.tiles.sizes().vec(), (std::vector<std::int64_t> { 128, 64 }));
+                QCOMPARE(t.tiles.scalar_type(), type);
+                const double scale = t.scale.item<float>();
+                QCOMPARE(std::exp2(std::round(std::log2(scale))), scale);
+                const at::Tensor hi = t.tiles.narrow(0, 0, 64).to(at::kDouble);
+                const at::Tensor lo = t.tiles.narrow(0, 64, 64).to(at::kDouble);
+                const double largest = hi.abs().max().item<double>();
+                QVERIFY2(largest <= 4096.0 && largest > 2048.0, QByteArray::number(largest));
+                const at::Tensor back = (hi + lo) * scale;
+                const at::Tensor want = at::constant_pad_nd(gram * factor, { 0, 64 - n, 0, 64 - n });
+                // Half: 11 + 11 bits; bfloat16: 8 + 8 bits (relative to the largest entry, with room for rounding).
+                const double bound
+                    = (type == at::kHalf ? std::ldexp(1.0, -20) : std::ldexp(1.0, -14)) * largest * scale;
+                const double error = (back - want).abs().max().item<double>();
+                QVERIFY2(error <= bound, QByteArray::number(error));
+                QVERIFY(at::equal(hi.narrow(0, n, 64 - n), at::zeros({ 64 - n, 64 }, hi.options())));
+                QVERIFY(at::equal(hi.narrow(1, n, 64 - n), at::zeros({ 64, 64 - n }, hi.options())));
+            }
+        }
+        // The variance the tiles give for random features f (f~ = [f, 1]) against f~^T G f~ with G itself: the
+        // split keeps it where the quadratic form's terms cancel.
+        at::manual_seed(21);
+        const GramTiles t = gramTiles(gram, at::kHalf);
+        const at::Tensor tiles = t.tiles.to(at::kDouble);
+        const at::Tensor carried = (tiles.narrow(0, 0, 64) + tiles.narrow(0, 64, 64)) * t.scale.item<float>();
+        const at::Tensor feats = at::randn({ 1000, n - 1 }, at::kDouble);
+        const at::Tensor ft = at::cat({ feats, at::ones({ 1000, 1 }, feats.options()) }, 1);
+        const at::Tensor padded = at::constant_pad_nd(ft, { 0, 64 - n });
+        const at::Tensor fromTiles = (padded.matmul(carried) * padded).sum(1);
+        const at::Tensor exact = (ft.matmul(gram) * ft).sum(1);
+        QVERIFY(exact.min().item<double>() > 0);
+        const double worst = ((fromTiles - exact).abs() / exact).max().item<double>();
+        qInfo("variance from the half-precision tiles against the Gram matrix: worst relative %.3g", worst);
+        QVERIFY2(worst <= 1e-5, QByteArray::number(worst));
+    }
+
     // The tensor form of the fit shapes (training labels) is the scalar form (tests, docs).
     void shapesAgree()
     {
