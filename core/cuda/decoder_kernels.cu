@@ -926,7 +926,7 @@ __global__ void __launch_bounds__(32 * kFrontWarps)
         // the stored features (the same without the 1).
         unsigned a[4][4], stored[4][4];
 #pragma unroll
-        for (int s = 0; s < 4; ++s)
+        for (int s = 0; s < 4; ++s) {
 #pragma unroll
             for (int hi = 0; hi < 2; ++hi) {
                 const int c = 16 * s + 8 * hi + 2 * quad;
@@ -939,7 +939,8 @@ __global__ void __launch_bounds__(32 * kFrontWarps)
                 stored[s][2 * hi] = packPair<T>(va0 * ka, vb0 * kb);
                 stored[s][2 * hi + 1] = packPair<T>(va1 * ka, vb1 * kb);
             }
-            // The features through the warp's staging rows, so that each row's 128 bytes go out as 16-byte stores.
+        }
+        // The features through the warp's staging rows, so that each row's 128 bytes go out as 16-byte stores.
 #pragma unroll
         for (int s = 0; s < 4; ++s)
             stmatrixX4(&stage[stRow][16 * s + stCol], stored[s][0], stored[s][1], stored[s][2], stored[s][3]);
