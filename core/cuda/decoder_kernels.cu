@@ -632,6 +632,22 @@ __device__ __forceinline__ void stmatrixX4(void* p, unsigned r0, unsigned r1, un
         "r"(r2), "r"(r3));
 }
 
+// Writes a warp's staging tile (16 rows of 64 values of T, rows kFrontStride apart) to rows base .. base + 15 of
+// `out` (those below `rows`), each row's 128 bytes as 16-byte stores: out + row * stride is the row's first value.
+template <typename T>
+__device__ __forceinline__ void storeStagedRows(
+    const T (*stage)[kFrontStride], int lane, T* out, std::int64_t stride, std::int64_t base, std::int64_t rows)
+{
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+        const int piece = lane + 32 * i;
+        const std::int64_t row = base + piece / 8;
+        if (row < rows)
+            *reinterpret_cast<uint4*>(out + row * stride + (piece % 8) * 8)
+                = *reinterpret_cast<const uint4*>(&stage[piece / 8][(piece % 8) * 8]);
+    }
+}
+
 template <typename T, int HEAD>
 __global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm)
     decoderFrontKernel(const float* points, const float* frequencies, int numFrequencies, const T* weights,
@@ -827,15 +843,7 @@ __global__ void __launch_bounds__(32 * kFrontWarps, kFrontBlocksPerSm)
                 stmatrixX4(&stage[stRow][16 * p + stCol], packed[2 * p][0], packed[2 * p][1], packed[2 * p + 1][0],
                     packed[2 * p + 1][1]);
             __syncwarp();
-            T* out = first ? x0 : q;
-#pragma unroll
-            for (int i = 0; i < 4; ++i) {
-                const int piece = lane + 32 * i;
-                const std::int64_t row = base + piece / 8;
-                if (row < rows)
-                    *reinterpret_cast<uint4*>(out + row * width + col0 + (piece % 8) * 8)
-                        = *reinterpret_cast<const uint4*>(&stage[piece / 8][(piece % 8) * 8]);
-            }
+            storeStagedRows<T>(stage, lane, (first ? x0 : q) + col0, width, base, rows);
             asm volatile("cp.async.wait_group 0;\n" ::);
             __syncthreads();
             buffer ^= 1;
@@ -945,14 +953,7 @@ __global__ void __launch_bounds__(32 * kFrontWarps)
         for (int s = 0; s < 4; ++s)
             stmatrixX4(&stage[stRow][16 * s + stCol], stored[s][0], stored[s][1], stored[s][2], stored[s][3]);
         __syncwarp();
-#pragma unroll
-        for (int i = 0; i < 4; ++i) {
-            const int piece = lane + 32 * i;
-            const std::int64_t row = base + piece / 8;
-            if (row < rows)
-                *reinterpret_cast<uint4*>(features + row * featureStride + (piece % 8) * 8)
-                    = *reinterpret_cast<const uint4*>(&stage[piece / 8][(piece % 8) * 8]);
-        }
+        storeStagedRows<T>(stage, lane, features, featureStride, base, rows);
         float z[8][4];
 #pragma unroll
         for (int n = 0; n < 8; ++n)
