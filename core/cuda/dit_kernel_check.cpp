@@ -1046,8 +1046,8 @@ void checkDecoderAttention(DitDType type, std::int64_t rows, int heads, int keys
 // decoderAttentionFromFeatures) against the two-kernel path (decoderFront's q, then decoderAttention) on the same
 // points, weights and keys (FrontCase): the features against the host's rounded Fourier features, sigma^-1 against
 // the Gram form in double and against the LN_1 statistics of the rounded x0 row (below), the attention outputs
-// against the two-kernel path's within 2 % of their rms (a query may differ by a rounding where sigma or the
-// products' float32 sums differ).
+// against the two-kernel path's within 2 % (half) or 4 % (bfloat16) of their rms (a query may differ by a rounding
+// where sigma or the products' float32 sums differ).
 template <typename S>
 void checkQueriesInAttention(DitDType type, std::int64_t rows, int heads, int keys, bool normalise, std::mt19937& rng)
 {
@@ -1067,8 +1067,8 @@ void checkQueriesInAttention(DitDType type, std::int64_t rows, int heads, int ke
     Buffer dk { k.size() }, dv { v.size() }, dx { std::size_t(rows * width) }, dq { std::size_t(rows * width) },
         dout { std::size_t(rows * width) }, djoined { std::size_t(rows * joinedStride) };
     const FloatBuffer sigma(std::vector<float>(static_cast<std::size_t>(rows)));
-    // The Gram tiles as GeometryDecoder makes them: G over a power of two that brings its largest entry to at most
-    // 2^12, rounded to T (hi) and the remainder rounded to T (lo).
+    // The Gram tiles as gramTiles (shape_vae.h) makes them for the decoder: G over a power of two that brings its
+    // largest entry to at most 2^12, rounded to T (hi) and the remainder rounded to T (lo).
     const std::vector<double> g = fc.gram();
     double largest = 1e-30;
     for (const double v : g)
