@@ -49,6 +49,7 @@ constexpr int kScores = kKeys / 2; // score registers per thread
 constexpr int kSteps = kKeys / 16; // k steps of P V
 constexpr int kGroups = 3; // consumer warpgroups per block
 constexpr int kStages = 4; // key blocks in flight
+constexpr float kLazyLog2 = 8.0f; // how far (base 2) a row's maximum may rise before its output is rescaled
 constexpr int kRowsPerBlock = 64 * kGroups;
 constexpr int kThreads = 128 * (kGroups + 1); // + the producer warpgroup
 constexpr int kKeyBytes = kKeys * 128; // K of a block: 128 rows of 128 bytes
@@ -198,8 +199,9 @@ __device__ __forceinline__ float exp2Approx(float x)
 }
 
 // The online softmax of one block of scores s (raw products; this thread's rows g and g + 8: s[4 j + 0/1] row g,
-// keys 8 j + 2 quad (+1), s[4 j + 2/3] row g + 8), in two parts: rescale() masks the keys from `valid` on, updates
-// the running maxima and rescales the output and the sums; exponentials() forms P as the A fragments of P V.
+// keys 8 j + 2 quad (+1), s[4 j + 2/3] row g + 8), in two parts: rescale() masks the keys from `valid` on and, when a
+// row's maximum has grown by more than kLazyLog2, updates the running maxima and rescales the output and the sums;
+// exponentials() forms P as the A fragments of P V.
 __device__ __forceinline__ void rescale(float (&s)[kScores], float (&out)[32], float& max0, float& max1, float& sum0,
     float& sum1, float scaleLog2, int valid, int quad)
 {
@@ -219,6 +221,17 @@ __device__ __forceinline__ void rescale(float (&s)[kScores], float (&out)[32], f
     }
     m0 = quadMax(m0);
     m1 = quadMax(m1);
+    // Lazy rescaling: a row keeps its running maximum unless this block's exceeds it by more than kLazyLog2 in base
+    // 2, so most blocks skip the rescaling of the output and the sums. The exponentials are then at most
+    // 2^kLazyLog2, well inside T's range; softmax does not depend on the shift, and the final division by the sum
+    // takes it out (measured on an H200, session 16: 1 % faster over 1500 chunks back to back).
+    const bool grow0 = (m0 - max0) * scaleLog2 > kLazyLog2, grow1 = (m1 - max1) * scaleLog2 > kLazyLog2;
+    if (!grow0 && !grow1)
+        return;
+    if (!grow0)
+        m0 = max0;
+    if (!grow1)
+        m1 = max1;
     const float alpha0 = exp2Approx((max0 - m0) * scaleLog2), alpha1 = exp2Approx((max1 - m1) * scaleLog2);
     max0 = m0;
     max1 = m1;
@@ -585,6 +598,8 @@ const char* decoderAttention(DitDType type, const void* q, std::int64_t qRowStri
         return "decoderAttention: rows must be 16-byte aligned";
     if (heads <= 0 || keys <= 0)
         return "decoderAttention: at least one head and one key";
+    if (!(scale > 0.0f) || !std::isfinite(scale))
+        return "decoderAttention: the scale must be positive and finite (the softmax tracks the raw scores' maxima)";
     const auto s = static_cast<cudaStream_t>(stream);
     switch (type) {
     case DitDType::Float16:
@@ -633,6 +648,8 @@ const char* decoderAttentionFromFeatures(DitDType type, const DecoderQueryInputs
         return "decoderAttentionFromFeatures: rows must be 16-byte aligned, m1 and m2 8-byte aligned";
     if (heads <= 0 || keys <= 0)
         return "decoderAttentionFromFeatures: at least one head and one key";
+    if (!(scale > 0.0f) || !std::isfinite(scale))
+        return "decoderAttentionFromFeatures: the scale must be positive and finite";
     const QueryForm form { in.sigmaInv, static_cast<const unsigned char*>(in.weights), in.yScale, in.m1, in.m2,
         in.qWeight, in.qBias, in.qEps, in.normalise };
     const auto s = static_cast<cudaStream_t>(stream);

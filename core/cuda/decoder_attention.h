@@ -3,6 +3,7 @@
 // operations and bulk copies), torch-free like decoder_kernels.h. For every query row r and head h, with
 // S = scale * q[r, h] K_h^T over the `keys` keys of head h:
 //   o[r, h, :] = T(softmax(S) V_h)      (products of T with float32 sums, softmax in float32, P rounded to T)
+// scale > 0 (the kernel tracks the raw scores' maxima).
 // Heads of 64 values. The keys and values are first packed once (decoderAttentionPack) into the layout the kernel
 // copies from. q [rows, heads, 64] (row stride qRowStride elements, heads adjacent), o alike (oRowStride).
 // Functions return nullptr on success or a static message naming the failure; they never synchronise.
