@@ -2,11 +2,13 @@
 // shapes, on random data, without LibTorch: decoderFront on a chunk of 131072 points (width 1024, heads of 64, eight
 // frequencies), shiftedLayerNorm (ln_3) on a slice of 32768 rows and layerNormDot (ln_post and the output projection)
 // on a chunk. For each: the median of `reps` timed launches (CUDA events), the bytes it must move at least and the
-// rate that makes, and its time scaled to one dense decoding of 385^3 points (the calls such a decoding makes).
+// rate that makes, and its time scaled to one dense decoding of 385^3 points (the calls such a decoding makes); then
+// the MLP's two products on a slice (tunedGemm), the first with each of its epilogues.
 // A developer's tool for comparing kernel variants on the GPU machine (docs/benchmarks.md); not a test.
 // Usage: orfeas-decoder-kernel-bench [reps] [bf16]
 
 #include "decoder_kernels.h"
+#include "tuned_gemm.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -185,5 +187,50 @@ int main(int argc, char** argv)
     report("layerNormDot 131072 x 1024 (ln_post, output)", dot, double(kChunk) * (kWidth * 2 + 4), chunksPerDense);
     std::printf("sum of the three per dense decode: %.1f ms\n",
         (front.medianMs + dot.medianMs) * chunksPerDense + ln3.medianMs * chunksPerDense * kChunk / kSlice);
+
+    // The MLP's two products on a slice (tunedGemm, the algorithm chosen by timing as in the decoder), the first
+    // with each of the epilogues, to see what its bias and GELU cost.
+    constexpr int kHidden = 4 * kWidth;
+    std::uint16_t* dFc = upload(randomStorage(std::size_t(kHidden) * kWidth, bf16, rng));
+    std::uint16_t* dFcBias = upload(randomStorage(kHidden, bf16, rng));
+    std::uint16_t* dFcOut = upload(randomStorage(std::size_t(kWidth) * kHidden, bf16, rng));
+    void* dHidden = deviceBytes(std::size_t(kSlice) * kHidden * 2);
+    void* dScratch = deviceBytes(std::size_t(kSlice) * kWidth * 2);
+    void* dWorkspace = deviceBytes(tunedGemmWorkspaceBytes);
+    const double productFlop = 2.0 * double(kSlice) * kWidth * kHidden;
+    const double slicesPerDense = chunksPerDense * kChunk / kSlice;
+    const auto product = [&](const char* name, TunedGemm g) {
+        g.type = type;
+        g.workspace = dWorkspace;
+        g.scratch = dScratch;
+        const Timing t = timeIt(
+            reps, [&] { return tunedGemm(g, true, nullptr); }, name);
+        std::printf("%-44s median %8.4f ms  best %8.4f ms  %7.1f TFLOP/s  per dense decode %7.1f ms\n", name,
+            t.medianMs, t.bestMs, productFlop / (t.medianMs * 1e-3) / 1e12, t.medianMs * slicesPerDense);
+    };
+    TunedGemm fc;
+    fc.a = dX0;
+    fc.b = dFc;
+    fc.bias = dFcBias;
+    fc.d = dHidden;
+    fc.m = kSlice;
+    fc.n = kHidden;
+    fc.k = kWidth;
+    fc.epilogue = GemmEpilogue::GeluBias;
+    product("fc1 32768 x 4096 x 1024, bias + GELU", fc);
+    fc.epilogue = GemmEpilogue::Bias;
+    product("fc1 32768 x 4096 x 1024, bias", fc);
+    fc.epilogue = GemmEpilogue::None;
+    fc.bias = nullptr;
+    product("fc1 32768 x 4096 x 1024, no epilogue", fc);
+    TunedGemm out;
+    out.a = dHidden;
+    out.b = dFcOut;
+    out.d = dRows;
+    out.accumulate = true;
+    out.m = kSlice;
+    out.n = kWidth;
+    out.k = kHidden;
+    product("fc2 32768 x 1024 x 4096, accumulating", out);
     return 0;
 }
