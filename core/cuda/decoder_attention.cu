@@ -29,6 +29,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 #include <type_traits>
 
 namespace orfeas::cuda {
@@ -49,7 +51,9 @@ constexpr int kScores = kKeys / 2; // score registers per thread
 constexpr int kSteps = kKeys / 16; // k steps of P V
 constexpr int kGroups = 3; // consumer warpgroups per block
 constexpr int kStages = 4; // key blocks in flight
-constexpr float kLazyLog2 = 8.0f; // how far (base 2) a row's maximum may rise before its output is rescaled
+// How far (base 2) a row's maximum may rise before its output is rescaled; ORFEAS_DECODER_ATTENTION_LAZY=0 makes it 0
+// (a rescaling at every rise, the kernel before session 16, with the same results), for comparisons.
+constexpr float kLazyLog2 = 8.0f;
 constexpr int kRowsPerBlock = 64 * kGroups;
 constexpr int kThreads = 128 * (kGroups + 1); // + the producer warpgroup
 constexpr int kKeyBytes = kKeys * 128; // K of a block: 128 rows of 128 bytes
@@ -203,7 +207,7 @@ __device__ __forceinline__ float exp2Approx(float x)
 // row's maximum has grown by more than kLazyLog2, updates the running maxima and rescales the output and the sums;
 // exponentials() forms P as the A fragments of P V.
 __device__ __forceinline__ void rescale(float (&s)[kScores], float (&out)[32], float& max0, float& max1, float& sum0,
-    float& sum1, float scaleLog2, int valid, int quad)
+    float& sum1, float scaleLog2, float lazyLog2, int valid, int quad)
 {
     if (valid < kKeys) {
 #pragma unroll
@@ -225,7 +229,7 @@ __device__ __forceinline__ void rescale(float (&s)[kScores], float (&out)[32], f
     // 2, so most blocks skip the rescaling of the output and the sums. The exponentials are then at most
     // 2^kLazyLog2, well inside T's range; softmax does not depend on the shift, and the final division by the sum
     // takes it out (measured on an H200, session 16: 1 % faster over 1500 chunks back to back).
-    const bool grow0 = (m0 - max0) * scaleLog2 > kLazyLog2, grow1 = (m1 - max1) * scaleLog2 > kLazyLog2;
+    const bool grow0 = (m0 - max0) * scaleLog2 > lazyLog2, grow1 = (m1 - max1) * scaleLog2 > lazyLog2;
     if (!grow0 && !grow1)
         return;
     if (!grow0)
@@ -356,7 +360,7 @@ __device__ __forceinline__ void formQueries(unsigned (&qa)[4][4], const unsigned
 template <typename T, bool kQueries>
 __global__ void __launch_bounds__(kThreads, 1) decoderAttentionKernel(const T* q, std::int64_t qRowStride,
     const unsigned char* packed, std::int64_t packedHeadBytes, T* o, std::int64_t oRowStride, std::int64_t rows,
-    int keys, float scaleLog2, QueryForm form)
+    int keys, float scaleLog2, float lazyLog2, QueryForm form)
 {
 #if ORFEAS_WGMMA
     extern __shared__ __align__(1024) unsigned char attentionRaw[];
@@ -448,7 +452,7 @@ __global__ void __launch_bounds__(kThreads, 1) decoderAttentionKernel(const T* q
         float s[kScores];
         scores(b, s);
         wgmmaWait();
-        rescale(s, out, max0, max1, sum0, sum1, scaleLog2, keys - b * kKeys, quad);
+        rescale(s, out, max0, max1, sum0, sum1, scaleLog2, lazyLog2, keys - b * kKeys, quad);
         unsigned p[kSteps][4];
         exponentials<T>(s, p, max0, max1, sum0, sum1, scaleLog2);
         const std::uint64_t vDesc = keysDesc + (b % kStages) * kStageStep + kValuesOffset;
@@ -512,6 +516,15 @@ __global__ void packKernel(const T* k, std::int64_t kKeyStride, std::int64_t kHe
     }
 }
 
+float lazyThreshold()
+{
+    static const float threshold = [] {
+        const char* v = std::getenv("ORFEAS_DECODER_ATTENTION_LAZY");
+        return v && std::string(v) == "0" ? 0.0f : kLazyLog2;
+    }();
+    return threshold;
+}
+
 template <typename T, bool kQueries>
 const char* decoderAttentionT(const void* q, std::int64_t qRowStride, const void* packed, void* o,
     std::int64_t oRowStride, std::int64_t rows, int heads, int keys, float scale, const QueryForm& form,
@@ -526,7 +539,7 @@ const char* decoderAttentionT(const void* q, std::int64_t qRowStride, const void
     const dim3 grid(unsigned((rows + kRowsPerBlock - 1) / kRowsPerBlock), unsigned(heads));
     kernel<<<grid, kThreads, bytes, stream>>>(static_cast<const T*>(q), qRowStride,
         static_cast<const unsigned char*>(packed), decoderAttentionPackedBytes(1, keys), static_cast<T*>(o), oRowStride,
-        rows, keys, scale * 1.4426950408889634f, form);
+        rows, keys, scale * 1.4426950408889634f, lazyThreshold(), form);
     const cudaError_t e = cudaGetLastError();
     return e == cudaSuccess ? nullptr : cudaGetErrorString(e);
 }
