@@ -52,7 +52,7 @@ constexpr int kSteps = kKeys / 16; // k steps of P V
 constexpr int kGroups = 3; // consumer warpgroups per block
 constexpr int kStages = 4; // key blocks in flight
 // How far (base 2) a row's maximum may rise before its output is rescaled; ORFEAS_DECODER_ATTENTION_LAZY=0 makes it 0
-// (a rescaling at every rise, the kernel before session 16, with the same results), for comparisons.
+// (a rescaling at every rise, as the kernel did before session 16), for comparisons.
 constexpr float kLazyLog2 = 8.0f;
 constexpr int kRowsPerBlock = 64 * kGroups;
 constexpr int kThreads = 128 * (kGroups + 1); // + the producer warpgroup
