@@ -343,7 +343,6 @@ float* float32Parameter(const at::Tensor& t, std::int64_t n, const at::Device& d
     return t.data_ptr<float>();
 }
 
-// The front kernels' inputs: points [rows, 3] and frequencies (float32, contiguous, CUDA), weights [2 width, 64].
 // The points (float32 [rows, 3], CUDA) and Fourier frequencies (float32, on the points' device) of the front kernels.
 void requirePointInputs(const at::Tensor& points, const at::Tensor& frequencies, const char* what)
 {
@@ -353,6 +352,8 @@ void requirePointInputs(const at::Tensor& points, const at::Tensor& frequencies,
         what);
 }
 
+// The one-pass front kernel's inputs: the points and frequencies as above, weights [2 width, 64] (contiguous, on the
+// points' device).
 void requireFrontInputs(const at::Tensor& points, const at::Tensor& frequencies, const at::Tensor& weights,
     std::int64_t width, const char* what)
 {
